@@ -1,0 +1,28 @@
+# cjourney: PGXS build.  `make`, `make install`, `make installcheck`.
+# Quick start: ./scripts/demo.sh (demo) and ./scripts/test.sh (all suites).
+
+EXTENSION = cjourney
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" cjourney.control)
+
+MODULE_big = cjourney
+OBJS = \
+	src/cjourney.o \
+	src/stage.o \
+	src/labels.o \
+	src/event_buffer.o \
+	src/journey_format.o \
+	src/journey_text.o \
+	src/touchpoint.o \
+	src/journey.o \
+	src/journey_agg.o
+
+DATA = cjourney--$(EXTVERSION).sql
+
+REGRESS = stage touchpoint journey journey_agg journey_errors readme
+REGRESS_OPTS = --load-extension=cjourney
+
+EXTRA_CLEAN = results regression.diffs regression.out log tmp_check
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

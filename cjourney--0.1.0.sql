@@ -1,0 +1,485 @@
+/* cjourney--0.1.0.sql */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION cjourney" to load this file. \quit
+
+--------------------------------------------------------------------------
+-- stage: the default lifecycle.  Any enum can stand in for it.
+--------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.stage AS ENUM
+	('awareness', 'consideration', 'decision', 'retention', 'advocacy');
+COMMENT ON TYPE @extschema@.stage IS
+	'default customer lifecycle: awareness < consideration < decision < retention < advocacy';
+
+--------------------------------------------------------------------------
+-- touchpoint: one interaction
+--------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.touchpoint;
+
+CREATE FUNCTION @extschema@.touchpoint_in(cstring) RETURNS @extschema@.touchpoint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_in(cstring) IS 'touchpoint text input';
+
+CREATE FUNCTION @extschema@.touchpoint_out(@extschema@.touchpoint) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_out(@extschema@.touchpoint) IS 'touchpoint text output (canonical, UTC)';
+
+CREATE FUNCTION @extschema@.touchpoint_recv(internal) RETURNS @extschema@.touchpoint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_recv(internal) IS 'touchpoint binary input';
+
+CREATE FUNCTION @extschema@.touchpoint_send(@extschema@.touchpoint) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_send(@extschema@.touchpoint) IS 'touchpoint binary output';
+
+CREATE TYPE @extschema@.touchpoint (
+	INPUT = @extschema@.touchpoint_in,
+	OUTPUT = @extschema@.touchpoint_out,
+	RECEIVE = @extschema@.touchpoint_recv,
+	SEND = @extschema@.touchpoint_send,
+	INTERNALLENGTH = VARIABLE,
+	STORAGE = extended,
+	ALIGNMENT = double
+);
+COMMENT ON TYPE @extschema@.touchpoint IS
+	'one customer interaction: time, stage (with its stage list), channel, event, value';
+
+CREATE FUNCTION @extschema@.touchpoint(occurred_at timestamptz, stage anyenum,
+		channel text, event text DEFAULT NULL, value numeric DEFAULT NULL)
+	RETURNS @extschema@.touchpoint
+	AS 'MODULE_PATHNAME', 'touchpoint_make' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint(timestamptz, anyenum, text, text, numeric) IS
+	'build a touchpoint; NULL when occurred_at or stage is NULL';
+
+CREATE FUNCTION @extschema@.touchpoint_occurred_at(@extschema@.touchpoint) RETURNS timestamptz
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_occurred_at(@extschema@.touchpoint) IS 'time of the touchpoint';
+
+CREATE FUNCTION @extschema@.touchpoint_stage(@extschema@.touchpoint) RETURNS text
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_stage(@extschema@.touchpoint) IS 'stage label of the touchpoint';
+
+CREATE FUNCTION @extschema@.touchpoint_channel(@extschema@.touchpoint) RETURNS text
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_channel(@extschema@.touchpoint) IS 'channel of the touchpoint, or NULL';
+
+CREATE FUNCTION @extschema@.touchpoint_event(@extschema@.touchpoint) RETURNS text
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_event(@extschema@.touchpoint) IS 'event of the touchpoint, or NULL';
+
+CREATE FUNCTION @extschema@.touchpoint_value(@extschema@.touchpoint) RETURNS numeric
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_value(@extschema@.touchpoint) IS 'value (e.g. revenue) of the touchpoint, or NULL';
+
+CREATE FUNCTION @extschema@.touchpoint_to_jsonb(@extschema@.touchpoint) RETURNS jsonb
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_to_jsonb(@extschema@.touchpoint) IS 'touchpoint as jsonb';
+
+CREATE CAST (@extschema@.touchpoint AS jsonb)
+	WITH FUNCTION @extschema@.touchpoint_to_jsonb(@extschema@.touchpoint);
+COMMENT ON CAST (@extschema@.touchpoint AS jsonb) IS 'touchpoint as a jsonb object';
+
+-- comparison: the C functions are shared with journey (same stored form)
+
+CREATE FUNCTION @extschema@.touchpoint_cmp(@extschema@.touchpoint, @extschema@.touchpoint) RETURNS integer
+	AS 'MODULE_PATHNAME', 'journey_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_cmp(@extschema@.touchpoint, @extschema@.touchpoint) IS
+	'btree order: time, stage order, channel, event, value, stage list';
+
+CREATE FUNCTION @extschema@.touchpoint_eq(@extschema@.touchpoint, @extschema@.touchpoint) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'journey_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_eq(@extschema@.touchpoint, @extschema@.touchpoint) IS 'implementation of = for touchpoint';
+
+CREATE FUNCTION @extschema@.touchpoint_ne(@extschema@.touchpoint, @extschema@.touchpoint) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'journey_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_ne(@extschema@.touchpoint, @extschema@.touchpoint) IS 'implementation of <> for touchpoint';
+
+CREATE FUNCTION @extschema@.touchpoint_lt(@extschema@.touchpoint, @extschema@.touchpoint) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'journey_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_lt(@extschema@.touchpoint, @extschema@.touchpoint) IS 'implementation of < for touchpoint';
+
+CREATE FUNCTION @extschema@.touchpoint_le(@extschema@.touchpoint, @extschema@.touchpoint) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'journey_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_le(@extschema@.touchpoint, @extschema@.touchpoint) IS 'implementation of <= for touchpoint';
+
+CREATE FUNCTION @extschema@.touchpoint_gt(@extschema@.touchpoint, @extschema@.touchpoint) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'journey_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_gt(@extschema@.touchpoint, @extschema@.touchpoint) IS 'implementation of > for touchpoint';
+
+CREATE FUNCTION @extschema@.touchpoint_ge(@extschema@.touchpoint, @extschema@.touchpoint) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'journey_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_ge(@extschema@.touchpoint, @extschema@.touchpoint) IS 'implementation of >= for touchpoint';
+
+CREATE FUNCTION @extschema@.touchpoint_hash(@extschema@.touchpoint) RETURNS integer
+	AS 'MODULE_PATHNAME', 'journey_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_hash(@extschema@.touchpoint) IS 'hash of a touchpoint';
+
+CREATE FUNCTION @extschema@.touchpoint_hash_extended(@extschema@.touchpoint, bigint) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'journey_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint_hash_extended(@extschema@.touchpoint, bigint) IS 'seeded 64-bit hash of a touchpoint';
+
+CREATE OPERATOR @extschema@.= (
+	LEFTARG = @extschema@.touchpoint, RIGHTARG = @extschema@.touchpoint,
+	FUNCTION = @extschema@.touchpoint_eq,
+	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+	RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES
+);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.touchpoint, @extschema@.touchpoint) IS 'equal';
+
+CREATE OPERATOR @extschema@.<> (
+	LEFTARG = @extschema@.touchpoint, RIGHTARG = @extschema@.touchpoint,
+	FUNCTION = @extschema@.touchpoint_ne,
+	COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+	RESTRICT = neqsel, JOIN = neqjoinsel
+);
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.touchpoint, @extschema@.touchpoint) IS 'not equal';
+
+CREATE OPERATOR @extschema@.< (
+	LEFTARG = @extschema@.touchpoint, RIGHTARG = @extschema@.touchpoint,
+	FUNCTION = @extschema@.touchpoint_lt,
+	COMMUTATOR = OPERATOR(@extschema@.>), NEGATOR = OPERATOR(@extschema@.>=),
+	RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+);
+COMMENT ON OPERATOR @extschema@.< (@extschema@.touchpoint, @extschema@.touchpoint) IS 'earlier (time, then stage order, ...)';
+
+CREATE OPERATOR @extschema@.<= (
+	LEFTARG = @extschema@.touchpoint, RIGHTARG = @extschema@.touchpoint,
+	FUNCTION = @extschema@.touchpoint_le,
+	COMMUTATOR = OPERATOR(@extschema@.>=), NEGATOR = OPERATOR(@extschema@.>),
+	RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+);
+COMMENT ON OPERATOR @extschema@.<= (@extschema@.touchpoint, @extschema@.touchpoint) IS 'earlier or equal';
+
+CREATE OPERATOR @extschema@.> (
+	LEFTARG = @extschema@.touchpoint, RIGHTARG = @extschema@.touchpoint,
+	FUNCTION = @extschema@.touchpoint_gt,
+	COMMUTATOR = OPERATOR(@extschema@.<), NEGATOR = OPERATOR(@extschema@.<=),
+	RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+);
+COMMENT ON OPERATOR @extschema@.> (@extschema@.touchpoint, @extschema@.touchpoint) IS 'later (time, then stage order, ...)';
+
+CREATE OPERATOR @extschema@.>= (
+	LEFTARG = @extschema@.touchpoint, RIGHTARG = @extschema@.touchpoint,
+	FUNCTION = @extschema@.touchpoint_ge,
+	COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<),
+	RESTRICT = scalargesel, JOIN = scalargejoinsel
+);
+COMMENT ON OPERATOR @extschema@.>= (@extschema@.touchpoint, @extschema@.touchpoint) IS 'later or equal';
+
+CREATE OPERATOR CLASS @extschema@.touchpoint_ops
+	DEFAULT FOR TYPE @extschema@.touchpoint USING btree AS
+	OPERATOR 1 @extschema@.< ,
+	OPERATOR 2 @extschema@.<= ,
+	OPERATOR 3 @extschema@.= ,
+	OPERATOR 4 @extschema@.>= ,
+	OPERATOR 5 @extschema@.> ,
+	FUNCTION 1 @extschema@.touchpoint_cmp(@extschema@.touchpoint, @extschema@.touchpoint);
+COMMENT ON OPERATOR CLASS @extschema@.touchpoint_ops USING btree IS 'btree order of touchpoints: time first, then stage order';
+
+CREATE OPERATOR CLASS @extschema@.touchpoint_hash_ops
+	DEFAULT FOR TYPE @extschema@.touchpoint USING hash AS
+	OPERATOR 1 @extschema@.= ,
+	FUNCTION 1 @extschema@.touchpoint_hash(@extschema@.touchpoint),
+	FUNCTION 2 @extschema@.touchpoint_hash_extended(@extschema@.touchpoint, bigint);
+COMMENT ON OPERATOR CLASS @extschema@.touchpoint_hash_ops USING hash IS 'hashing of touchpoints';
+
+--------------------------------------------------------------------------
+-- journey: one customer's touches in time order
+--------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.journey;
+
+CREATE FUNCTION @extschema@.journey_in(cstring) RETURNS @extschema@.journey
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_in(cstring) IS 'journey text input';
+
+CREATE FUNCTION @extschema@.journey_out(@extschema@.journey) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_out(@extschema@.journey) IS 'journey text output (canonical, UTC)';
+
+CREATE FUNCTION @extschema@.journey_recv(internal) RETURNS @extschema@.journey
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_recv(internal) IS 'journey binary input';
+
+CREATE FUNCTION @extschema@.journey_send(@extschema@.journey) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_send(@extschema@.journey) IS 'journey binary output';
+
+CREATE TYPE @extschema@.journey (
+	INPUT = @extschema@.journey_in,
+	OUTPUT = @extschema@.journey_out,
+	RECEIVE = @extschema@.journey_recv,
+	SEND = @extschema@.journey_send,
+	INTERNALLENGTH = VARIABLE,
+	STORAGE = extended,
+	ALIGNMENT = double
+);
+COMMENT ON TYPE @extschema@.journey IS
+	'one customer''s touches in time order, with its stage list; compact and self-describing';
+
+CREATE FUNCTION @extschema@.journey_cmp(@extschema@.journey, @extschema@.journey) RETURNS integer
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_cmp(@extschema@.journey, @extschema@.journey) IS
+	'btree order: touch by touch, shorter first, then stage list';
+
+CREATE FUNCTION @extschema@.journey_eq(@extschema@.journey, @extschema@.journey) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_eq(@extschema@.journey, @extschema@.journey) IS 'implementation of = for journey';
+
+CREATE FUNCTION @extschema@.journey_ne(@extschema@.journey, @extschema@.journey) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_ne(@extschema@.journey, @extschema@.journey) IS 'implementation of <> for journey';
+
+CREATE FUNCTION @extschema@.journey_lt(@extschema@.journey, @extschema@.journey) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_lt(@extschema@.journey, @extschema@.journey) IS 'implementation of < for journey';
+
+CREATE FUNCTION @extschema@.journey_le(@extschema@.journey, @extschema@.journey) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_le(@extschema@.journey, @extschema@.journey) IS 'implementation of <= for journey';
+
+CREATE FUNCTION @extschema@.journey_gt(@extschema@.journey, @extschema@.journey) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_gt(@extschema@.journey, @extschema@.journey) IS 'implementation of > for journey';
+
+CREATE FUNCTION @extschema@.journey_ge(@extschema@.journey, @extschema@.journey) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_ge(@extschema@.journey, @extschema@.journey) IS 'implementation of >= for journey';
+
+CREATE FUNCTION @extschema@.journey_hash(@extschema@.journey) RETURNS integer
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_hash(@extschema@.journey) IS 'hash of a journey';
+
+CREATE FUNCTION @extschema@.journey_hash_extended(@extschema@.journey, bigint) RETURNS bigint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_hash_extended(@extschema@.journey, bigint) IS 'seeded 64-bit hash of a journey';
+
+CREATE OPERATOR @extschema@.= (
+	LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey,
+	FUNCTION = @extschema@.journey_eq,
+	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+	RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES
+);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.journey, @extschema@.journey) IS 'equal';
+
+CREATE OPERATOR @extschema@.<> (
+	LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey,
+	FUNCTION = @extschema@.journey_ne,
+	COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+	RESTRICT = neqsel, JOIN = neqjoinsel
+);
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.journey, @extschema@.journey) IS 'not equal';
+
+CREATE OPERATOR @extschema@.< (
+	LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey,
+	FUNCTION = @extschema@.journey_lt,
+	COMMUTATOR = OPERATOR(@extschema@.>), NEGATOR = OPERATOR(@extschema@.>=),
+	RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+);
+COMMENT ON OPERATOR @extschema@.< (@extschema@.journey, @extschema@.journey) IS 'less than (touch by touch)';
+
+CREATE OPERATOR @extschema@.<= (
+	LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey,
+	FUNCTION = @extschema@.journey_le,
+	COMMUTATOR = OPERATOR(@extschema@.>=), NEGATOR = OPERATOR(@extschema@.>),
+	RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+);
+COMMENT ON OPERATOR @extschema@.<= (@extschema@.journey, @extschema@.journey) IS 'less than or equal';
+
+CREATE OPERATOR @extschema@.> (
+	LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey,
+	FUNCTION = @extschema@.journey_gt,
+	COMMUTATOR = OPERATOR(@extschema@.<), NEGATOR = OPERATOR(@extschema@.<=),
+	RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+);
+COMMENT ON OPERATOR @extschema@.> (@extschema@.journey, @extschema@.journey) IS 'greater than (touch by touch)';
+
+CREATE OPERATOR @extschema@.>= (
+	LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey,
+	FUNCTION = @extschema@.journey_ge,
+	COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<),
+	RESTRICT = scalargesel, JOIN = scalargejoinsel
+);
+COMMENT ON OPERATOR @extschema@.>= (@extschema@.journey, @extschema@.journey) IS 'greater than or equal';
+
+CREATE OPERATOR CLASS @extschema@.journey_ops
+	DEFAULT FOR TYPE @extschema@.journey USING btree AS
+	OPERATOR 1 @extschema@.< ,
+	OPERATOR 2 @extschema@.<= ,
+	OPERATOR 3 @extschema@.= ,
+	OPERATOR 4 @extschema@.>= ,
+	OPERATOR 5 @extschema@.> ,
+	FUNCTION 1 @extschema@.journey_cmp(@extschema@.journey, @extschema@.journey);
+COMMENT ON OPERATOR CLASS @extschema@.journey_ops USING btree IS 'btree order of journeys';
+
+CREATE OPERATOR CLASS @extschema@.journey_hash_ops
+	DEFAULT FOR TYPE @extschema@.journey USING hash AS
+	OPERATOR 1 @extschema@.= ,
+	FUNCTION 1 @extschema@.journey_hash(@extschema@.journey),
+	FUNCTION 2 @extschema@.journey_hash_extended(@extschema@.journey, bigint);
+COMMENT ON OPERATOR CLASS @extschema@.journey_hash_ops USING hash IS 'hashing of journeys';
+
+-- accessors
+
+CREATE FUNCTION @extschema@.journey_length(@extschema@.journey) RETURNS integer
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_length(@extschema@.journey) IS 'number of touches';
+
+CREATE FUNCTION @extschema@.journey_first(@extschema@.journey) RETURNS @extschema@.touchpoint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_first(@extschema@.journey) IS 'first touch, NULL when empty';
+
+CREATE FUNCTION @extschema@.journey_last(@extschema@.journey) RETURNS @extschema@.touchpoint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_last(@extschema@.journey) IS 'last touch, NULL when empty';
+
+CREATE FUNCTION @extschema@.journey_start(@extschema@.journey) RETURNS timestamptz
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_start(@extschema@.journey) IS 'time of the first touch';
+
+CREATE FUNCTION @extschema@.journey_end(@extschema@.journey) RETURNS timestamptz
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_end(@extschema@.journey) IS 'time of the last touch';
+
+CREATE FUNCTION @extschema@.journey_duration(@extschema@.journey) RETURNS interval
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_duration(@extschema@.journey) IS 'last touch time minus first (days and time)';
+
+CREATE FUNCTION @extschema@.journey_stage_list(@extschema@.journey) RETURNS text[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_list(@extschema@.journey) IS 'the stage list the journey carries, in lifecycle order';
+
+CREATE FUNCTION @extschema@.journey_stages(@extschema@.journey) RETURNS text[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stages(@extschema@.journey) IS 'stages reached, each once, in lifecycle order';
+
+CREATE FUNCTION @extschema@.journey_furthest_stage(@extschema@.journey) RETURNS text
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_furthest_stage(@extschema@.journey) IS 'latest stage in lifecycle order that was reached';
+
+CREATE FUNCTION @extschema@.journey_stage_at(@extschema@.journey, timestamptz) RETURNS text
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_at(@extschema@.journey, timestamptz) IS
+	'stage of the last touch at or before the time; NULL before the first touch';
+
+CREATE FUNCTION @extschema@.journey_touchpoints(@extschema@.journey,
+		OUT occurred_at timestamptz, OUT stage text, OUT channel text, OUT event text, OUT value numeric)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 12;
+COMMENT ON FUNCTION @extschema@.journey_touchpoints(@extschema@.journey) IS 'the touches as rows, in time order';
+
+CREATE FUNCTION @extschema@.journey_slice(@extschema@.journey, from_time timestamptz, to_time timestamptz)
+	RETURNS @extschema@.journey
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_slice(@extschema@.journey, timestamptz, timestamptz) IS
+	'touches with from_time <= occurred_at < to_time; a NULL bound is unbounded';
+
+CREATE FUNCTION @extschema@.journey_merge(@extschema@.journey, @extschema@.journey) RETURNS @extschema@.journey
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_merge(@extschema@.journey, @extschema@.journey) IS
+	'all touches of both journeys; their stage lists must be equal';
+
+CREATE OPERATOR @extschema@.|| (
+	LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey,
+	FUNCTION = @extschema@.journey_merge,
+	COMMUTATOR = OPERATOR(@extschema@.||)
+);
+COMMENT ON OPERATOR @extschema@.|| (@extschema@.journey, @extschema@.journey) IS
+	'merge two journeys of one customer (all touches of both)';
+
+CREATE FUNCTION @extschema@.journey_reached(@extschema@.journey, anyenum) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_reached(@extschema@.journey, anyenum) IS
+	'true when some touch of the journey is in the stage';
+
+CREATE FUNCTION @extschema@.journey_stage_reached_by(anyenum, @extschema@.journey) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_reached_by(anyenum, @extschema@.journey) IS
+	'true when some touch of the journey is in the stage (commutator of @>)';
+
+CREATE OPERATOR @extschema@.@> (
+	LEFTARG = @extschema@.journey, RIGHTARG = anyenum,
+	FUNCTION = @extschema@.journey_reached,
+	COMMUTATOR = OPERATOR(@extschema@.<@),
+	RESTRICT = contsel, JOIN = contjoinsel
+);
+COMMENT ON OPERATOR @extschema@.@> (@extschema@.journey, anyenum) IS 'journey reached the stage';
+
+CREATE OPERATOR @extschema@.<@ (
+	LEFTARG = anyenum, RIGHTARG = @extschema@.journey,
+	FUNCTION = @extschema@.journey_stage_reached_by,
+	COMMUTATOR = OPERATOR(@extschema@.@>),
+	RESTRICT = contsel, JOIN = contjoinsel
+);
+COMMENT ON OPERATOR @extschema@.<@ (anyenum, @extschema@.journey) IS 'stage was reached by the journey';
+
+CREATE FUNCTION @extschema@.journey_to_jsonb(@extschema@.journey) RETURNS jsonb
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_to_jsonb(@extschema@.journey) IS
+	'journey as jsonb: {"stages": [...], "touches": [...]}';
+
+CREATE CAST (@extschema@.journey AS jsonb)
+	WITH FUNCTION @extschema@.journey_to_jsonb(@extschema@.journey);
+COMMENT ON CAST (@extschema@.journey AS jsonb) IS 'journey as a jsonb object';
+
+--------------------------------------------------------------------------
+-- journey_agg
+--------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.journey_agg_transfn(internal, timestamptz, anyenum, text, text)
+	RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_transfn(internal, timestamptz, anyenum, text, text) IS
+	'journey_agg transition function';
+
+CREATE FUNCTION @extschema@.journey_agg_touchpoint_transfn(internal, @extschema@.touchpoint)
+	RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_touchpoint_transfn(internal, @extschema@.touchpoint) IS
+	'journey_agg(touchpoint) transition function';
+
+CREATE FUNCTION @extschema@.journey_agg_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_combine(internal, internal) IS 'journey_agg combine function';
+
+CREATE FUNCTION @extschema@.journey_agg_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_serialize(internal) IS 'journey_agg state serialization';
+
+CREATE FUNCTION @extschema@.journey_agg_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_deserialize(bytea, internal) IS 'journey_agg state deserialization';
+
+CREATE FUNCTION @extschema@.journey_agg_finalfn(internal) RETURNS @extschema@.journey
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_finalfn(internal) IS 'journey_agg final function';
+
+-- The final function sorts the records in place; the state stays valid for
+-- more rows and other final calls, so the default READ_ONLY holds.
+CREATE AGGREGATE @extschema@.journey_agg(occurred_at timestamptz, stage anyenum, channel text, event text) (
+	SFUNC = @extschema@.journey_agg_transfn,
+	STYPE = internal,
+	SSPACE = 512,
+	FINALFUNC = @extschema@.journey_agg_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamptz, anyenum, text, text) IS
+	'one customer''s journey from touchpoint rows (rows with NULL time or stage are skipped)';
+
+CREATE AGGREGATE @extschema@.journey_agg(@extschema@.touchpoint) (
+	SFUNC = @extschema@.journey_agg_touchpoint_transfn,
+	STYPE = internal,
+	SSPACE = 512,
+	FINALFUNC = @extschema@.journey_agg_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.journey_agg(@extschema@.touchpoint) IS
+	'one customer''s journey from touchpoints (NULL touchpoints are skipped)';

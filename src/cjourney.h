@@ -1,0 +1,49 @@
+/*-------------------------------------------------------------------------
+ *
+ * cjourney.h
+ *		Limits and small helpers shared by every cjourney module.
+ *
+ * The limits are part of the documented behaviour (README "Limits"): each
+ * is quoted in the detail of the error raised when it is exceeded.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CJOURNEY_H
+#define CJOURNEY_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+
+/* Touches one journey (or one per-customer aggregate state) may hold. */
+#define CJ_MAX_TOUCHES			1000000
+
+/* Stages in one stage list: stage ordinals are stored in one byte. */
+#define CJ_MAX_STAGES			255
+
+/* Length in bytes of one channel or event label. */
+#define CJ_MAX_LABEL_BYTES		1024
+
+/* Distinct channel and event labels in one journey. */
+#define CJ_MAX_LABELS			65535
+
+/* Encoded size of one journey, and memory of one aggregate state. */
+#define CJ_MAX_JOURNEY_BYTES	((Size) 256 * 1024 * 1024)
+
+/*
+ * Touch times are restricted to years 1 to 9999 so that the canonical text
+ * form is plain ISO 8601 (four-digit years, no BC).  0001-01-01 00:00:00 UTC
+ * and 10000-01-01 00:00:00 UTC in PostgreSQL microseconds since 2000-01-01.
+ */
+#define CJ_MIN_TIME		INT64CONST(-63082281600000000)
+#define CJ_END_TIME		INT64CONST(252455616000000000)
+
+#define CJ_TIME_IN_RANGE(t)	((t) >= CJ_MIN_TIME && (t) < CJ_END_TIME)
+
+/* Raise the standard out-of-range error for a touch time. */
+extern void cj_check_time(TimestampTz t);
+
+/* Raise 22023 unless a touch value (numeric) is finite. */
+extern void cj_check_value(Datum numeric);
+
+#endif							/* CJOURNEY_H */

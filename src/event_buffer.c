@@ -1,0 +1,578 @@
+/*-------------------------------------------------------------------------
+ *
+ * event_buffer.c
+ *		Append, sort, merge and (de)serialise per-customer event records.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "cjourney.h"
+#include "event_buffer.h"
+
+#include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/numeric.h"
+
+#define EVBUF_WIRE_VERSION	1
+#define EVBUF_INITIAL_CAP	8
+
+/* An empty buffer in mcxt. */
+EventBuffer *
+evbuf_create(MemoryContext mcxt, const StageList *stages, LabelDict *dict)
+{
+	EventBuffer *b = MemoryContextAllocZero(mcxt, sizeof(EventBuffer));
+
+	b->mcxt = mcxt;
+	b->stages = stages;
+	b->dict = dict;
+	b->sorted = true;
+	return b;
+}
+
+void
+evbuf_too_many_touches(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("journey has too many touches"),
+			 errdetail("A journey holds at most %d touches.", CJ_MAX_TOUCHES),
+			 errhint("Split the rows by time, for example with a WHERE clause on occurred_at.")));
+}
+
+static void
+evbuf_reserve(EventBuffer *b, int32 extra)
+{
+	int64		need = (int64) b->n + extra;
+
+	if (need > CJ_MAX_TOUCHES)
+		evbuf_too_many_touches();
+	if (need > b->cap)
+	{
+		int64		cap = Max(b->cap, EVBUF_INITIAL_CAP);
+
+		while (cap < need)
+			cap *= 2;
+		cap = Min(cap, CJ_MAX_TOUCHES);
+		if (b->ev == NULL)
+			b->ev = MemoryContextAlloc(b->mcxt, cap * sizeof(CjEvent));
+		else
+			b->ev = repalloc(b->ev, cap * sizeof(CjEvent));
+		b->cap = (int32) cap;
+	}
+}
+
+static int32
+evbuf_add_value(EventBuffer *b, Datum value)
+{
+	Size		sz = VARSIZE_ANY(DatumGetPointer(value));
+	Numeric		copy;
+
+	if (b->value_bytes + sz > CJ_MAX_JOURNEY_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("journey is too large"),
+				 errdetail("A journey may use at most %zu bytes.", CJ_MAX_JOURNEY_BYTES)));
+	if (b->nvalues >= b->valcap)
+	{
+		b->valcap = Max(8, b->valcap * 2);
+		if (b->values == NULL)
+			b->values = MemoryContextAlloc(b->mcxt, b->valcap * sizeof(Datum));
+		else
+			b->values = repalloc(b->values, b->valcap * sizeof(Datum));
+	}
+	/* store unpacked, so numeric functions can use it directly */
+	copy = MemoryContextAlloc(b->mcxt, VARHDRSZ + VARSIZE_ANY_EXHDR(DatumGetPointer(value)));
+	SET_VARSIZE(copy, VARHDRSZ + VARSIZE_ANY_EXHDR(DatumGetPointer(value)));
+	memcpy(VARDATA(copy), VARDATA_ANY(DatumGetPointer(value)),
+		   VARSIZE_ANY_EXHDR(DatumGetPointer(value)));
+	b->values[b->nvalues] = PointerGetDatum(copy);
+	b->value_bytes += sz;
+	return b->nvalues++;
+}
+
+/* Numeric order, then bytes: equal only when the stored values are identical. */
+int
+value_cmp(Datum a, Datum b)
+{
+	int			c = DatumGetInt32(DirectFunctionCall2(numeric_cmp, a, b));
+	Size		la,
+				lb;
+
+	if (c != 0)
+		return c < 0 ? -1 : 1;
+	la = VARSIZE_ANY_EXHDR(DatumGetPointer(a));
+	lb = VARSIZE_ANY_EXHDR(DatumGetPointer(b));
+	c = memcmp(VARDATA_ANY(DatumGetPointer(a)), VARDATA_ANY(DatumGetPointer(b)),
+			   Min(la, lb));
+	if (c != 0)
+		return c < 0 ? -1 : 1;
+	return (la < lb) ? -1 : (la > lb) ? 1 : 0;
+}
+
+/*
+ * Canonical order of records: time, stage, mask, channel and event label
+ * text (bytewise, NULL first), value.  Records that compare equal are equal
+ * in content, so the sorted sequence does not depend on arrival order.
+ */
+int
+evbuf_event_cmp(const EventBuffer *ba, const CjEvent *a,
+				const EventBuffer *bb, const CjEvent *b)
+{
+	int			c;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	if (a->stage != b->stage)
+		return a->stage < b->stage ? -1 : 1;
+	if (a->mask != b->mask)
+		return a->mask < b->mask ? -1 : 1;
+	c = label_cmp(ba->dict, a->channel, bb->dict, b->channel);
+	if (c != 0)
+		return c;
+	c = label_cmp(ba->dict, a->event, bb->dict, b->event);
+	if (c != 0)
+		return c;
+	if (a->value < 0 || b->value < 0)
+		return (a->value < 0) ? ((b->value < 0) ? 0 : -1) : 1;
+	return value_cmp(ba->values[a->value], bb->values[b->value]);
+}
+
+static int
+evbuf_qsort_cmp(const void *a, const void *b, void *arg)
+{
+	const EventBuffer *buf = (const EventBuffer *) arg;
+
+	return evbuf_event_cmp(buf, (const CjEvent *) a, buf, (const CjEvent *) b);
+}
+
+/* Append one record; value (a numeric) is copied when has_value. */
+void
+evbuf_append(EventBuffer *b, TimestampTz ts, uint64 mask, int32 stage,
+			 int32 channel, int32 event, Datum value, bool has_value)
+{
+	CjEvent    *e;
+
+	evbuf_reserve(b, 1);
+	e = &b->ev[b->n];
+	e->ts = ts;
+	e->mask = mask;
+	e->stage = stage;
+	e->channel = channel;
+	e->event = event;
+	e->value = has_value ? evbuf_add_value(b, value) : -1;
+	if (b->sorted && b->n > 0 &&
+		(e->ts < e[-1].ts ||
+		 (e->ts == e[-1].ts && evbuf_event_cmp(b, e - 1, b, e) > 0)))
+		b->sorted = false;
+	b->n++;
+}
+
+/* Append all records of src; labels are re-interned when the dictionaries differ. */
+void
+evbuf_merge(EventBuffer *dst, const EventBuffer *src)
+{
+	int32		i;
+
+	if (src->n == 0)
+		return;
+	evbuf_reserve(dst, src->n);
+	for (i = 0; i < src->n; i++)
+	{
+		const CjEvent *s = &src->ev[i];
+		int32		channel = s->channel,
+					event = s->event;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (src->dict != dst->dict)
+		{
+			if (channel >= 0)
+				channel = labeldict_intern(dst->dict, src->dict->str[channel],
+										   src->dict->len[channel]);
+			if (event >= 0)
+				event = labeldict_intern(dst->dict, src->dict->str[event],
+										 src->dict->len[event]);
+		}
+		evbuf_append(dst, s->ts, s->mask, s->stage, channel, event,
+					 s->value >= 0 ? src->values[s->value] : (Datum) 0,
+					 s->value >= 0);
+	}
+}
+
+/* Deep copy into mcxt, sharing the dictionary and stage list. */
+EventBuffer *
+evbuf_copy(MemoryContext mcxt, const EventBuffer *src)
+{
+	EventBuffer *b = evbuf_create(mcxt, src->stages, src->dict);
+
+	evbuf_merge(b, src);
+	return b;
+}
+
+/* Put records in canonical order (idempotent). */
+void
+evbuf_sort(EventBuffer *b)
+{
+	if (!b->sorted)
+	{
+		qsort_arg(b->ev, b->n, sizeof(CjEvent), evbuf_qsort_cmp, b);
+		b->sorted = true;
+	}
+}
+
+static int
+int32_cmp(const void *a, const void *b)
+{
+	int32		x = *(const int32 *) a;
+	int32		y = *(const int32 *) b;
+
+	return (x < y) ? -1 : (x > y) ? 1 : 0;
+}
+
+/*
+ * The dictionary ids a buffer uses, sorted: position in r->ids is a dense
+ * local id, so a value written out carries only the labels it uses.
+ */
+void
+idremap_build(IdRemap *r, const EventBuffer *b)
+{
+	int32		i,
+				k = 0;
+
+	r->ids = palloc((Size) Max(b->n, 1) * 2 * sizeof(int32));
+	for (i = 0; i < b->n; i++)
+	{
+		if (b->ev[i].channel >= 0)
+			r->ids[k++] = b->ev[i].channel;
+		if (b->ev[i].event >= 0)
+			r->ids[k++] = b->ev[i].event;
+	}
+	if (k > 1)
+	{
+		int32		j = 0;
+
+		qsort(r->ids, k, sizeof(int32), int32_cmp);
+		for (i = 1; i < k; i++)
+			if (r->ids[i] != r->ids[j])
+				r->ids[++j] = r->ids[i];
+		k = j + 1;
+	}
+	r->n = k;
+}
+
+/* Local id of a dictionary id (-1 stays -1). */
+int32
+idremap_find(const IdRemap *r, int32 id)
+{
+	int32		lo = 0,
+				hi = r->n - 1;
+
+	if (id < 0)
+		return -1;
+	while (lo <= hi)
+	{
+		int32		mid = lo + (hi - lo) / 2;
+
+		if (r->ids[mid] == id)
+			return mid;
+		if (r->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	elog(ERROR, "label id %d missing from remap", id);
+	return -1;
+}
+
+static void
+wire_put_text(StringInfo buf, const char *s, int len, int flavour)
+{
+	if (flavour == EVBUF_WIRE_CLIENT)
+	{
+		char	   *p = pg_server_to_client(s, len);
+		int			plen = (p == s) ? len : (int) strlen(p);
+
+		pq_sendint32(buf, plen);
+		pq_sendbytes(buf, p, plen);
+		if (p != s)
+			pfree(p);
+	}
+	else
+	{
+		pq_sendint32(buf, len);
+		pq_sendbytes(buf, s, len);
+	}
+}
+
+/*
+ * Write the buffer: version, stage list, the labels it uses, records with
+ * local label ids, then values in numeric's binary format.
+ */
+void
+evbuf_write(StringInfo buf, const EventBuffer *b, int flavour)
+{
+	IdRemap		r;
+	int32		i;
+
+	idremap_build(&r, b);
+	pq_sendbyte(buf, EVBUF_WIRE_VERSION);
+	pq_sendbyte(buf, 0);
+	if (b->stages == NULL)
+		pq_sendint32(buf, 0);
+	else
+	{
+		pq_sendint32(buf, b->stages->n);
+		for (i = 0; i < b->stages->n; i++)
+			wire_put_text(buf, b->stages->label[i], b->stages->len[i], flavour);
+	}
+	pq_sendint32(buf, r.n);
+	for (i = 0; i < r.n; i++)
+		wire_put_text(buf, b->dict->str[r.ids[i]], b->dict->len[r.ids[i]], flavour);
+	pq_sendint32(buf, b->n);
+	for (i = 0; i < b->n; i++)
+	{
+		const CjEvent *e = &b->ev[i];
+
+		pq_sendint64(buf, e->ts);
+		pq_sendint64(buf, e->mask);
+		pq_sendint32(buf, e->stage);
+		pq_sendint32(buf, idremap_find(&r, e->channel));
+		pq_sendint32(buf, idremap_find(&r, e->event));
+		pq_sendint32(buf, e->value);
+	}
+	pq_sendint32(buf, b->nvalues);
+	for (i = 0; i < b->nvalues; i++)
+	{
+		bytea	   *v = DatumGetByteaPP(DirectFunctionCall1(numeric_send, b->values[i]));
+
+		pq_sendint32(buf, VARSIZE_ANY_EXHDR(v));
+		pq_sendbytes(buf, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+	}
+	pfree(r.ids);
+}
+
+/* Reading, with a 22P03 error for anything out of place. */
+typedef struct WireReader
+{
+	StringInfo	msg;
+	const char *type_name;
+} WireReader;
+
+pg_attribute_noreturn()
+static void
+wire_error(WireReader *w, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid binary representation of type %s", w->type_name),
+			 errdetail_internal("%s", detail)));
+}
+
+static void
+wire_need(WireReader *w, int64 n)
+{
+	if (n < 0 || n > (int64) w->msg->len - w->msg->cursor)
+		wire_error(w, "The value is truncated.");
+}
+
+static int32
+wire_int32(WireReader *w)
+{
+	wire_need(w, 4);
+	return (int32) pq_getmsgint(w->msg, 4);
+}
+
+static int64
+wire_int64(WireReader *w)
+{
+	wire_need(w, 8);
+	return pq_getmsgint64(w->msg);
+}
+
+/* A length-prefixed text, converted to the server encoding and checked. */
+static char *
+wire_text(WireReader *w, int flavour, int *lenp)
+{
+	int32		len = wire_int32(w);
+	const char *raw;
+	char	   *s;
+
+	if (len < 0)
+		wire_error(w, "A label has a negative length.");
+	wire_need(w, len);
+	raw = pq_getmsgbytes(w->msg, len);
+	if (memchr(raw, '\0', len) != NULL)
+		wire_error(w, "A label contains a zero byte.");
+	if (flavour == EVBUF_WIRE_CLIENT)
+		s = pg_client_to_server(raw, len);
+	else
+	{
+		if (!pg_verify_mbstr(GetDatabaseEncoding(), raw, len, true))
+			wire_error(w, "A label is not valid in the database encoding.");
+		s = (char *) raw;
+	}
+	if (s == raw)
+	{
+		s = palloc(len + 1);
+		memcpy(s, raw, len);
+		s[len] = '\0';
+	}
+	*lenp = (int) strlen(s);
+	return s;
+}
+
+/*
+ * Read a buffer written by evbuf_write, into mcxt, interning labels into
+ * dict.  Checks every count, length and index; the caller checks that the
+ * message has no trailing bytes.  Records are sorted on return.
+ */
+EventBuffer *
+evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
+		   const char *type_name)
+{
+	WireReader	w = {msg, type_name};
+	StageList  *sl = NULL;
+	EventBuffer *b;
+	int32		nstages,
+				nlabels,
+				nevents,
+				nvalues,
+				i;
+	int32	   *labelmap;
+	bool	   *value_used;
+	MemoryContext old;
+
+	wire_need(&w, 2);
+	if (pq_getmsgbyte(msg) != EVBUF_WIRE_VERSION)
+		wire_error(&w, "Unknown format version.");
+	if (pq_getmsgbyte(msg) != 0)
+		wire_error(&w, "Reserved byte is not zero.");
+
+	old = MemoryContextSwitchTo(mcxt);
+	nstages = wire_int32(&w);
+	if (nstages < 0 || nstages > CJ_MAX_STAGES)
+		wire_error(&w, psprintf("The stage list has %d stages; at most %d are allowed.",
+								nstages, CJ_MAX_STAGES));
+	if (nstages > 0)
+	{
+		sl = palloc0(sizeof(StageList));
+		for (i = 0; i < nstages; i++)
+		{
+			int			len;
+			char	   *s = wire_text(&w, flavour, &len);
+
+			if (len < 1 || len >= NAMEDATALEN)
+				wire_error(&w, psprintf("Stage label %d has %d bytes; stage labels have 1 to %d.",
+										i + 1, len, NAMEDATALEN - 1));
+			if (stagelist_find(sl, s, len) >= 0)
+				wire_error(&w, psprintf("Stage \"%s\" appears twice in the stage list.", s));
+			sl->label[i] = s;
+			sl->len[i] = (uint8) len;
+			sl->n = i + 1;
+		}
+		stagelist_finish(sl);
+	}
+
+	nlabels = wire_int32(&w);
+	if (nlabels < 0 || nlabels > CJ_MAX_LABELS * 2)
+		wire_error(&w, psprintf("The value has %d labels; at most %d are allowed.",
+								nlabels, CJ_MAX_LABELS));
+	wire_need(&w, (int64) nlabels * 4);
+	labelmap = palloc(Max(nlabels, 1) * sizeof(int32));
+	for (i = 0; i < nlabels; i++)
+	{
+		int			len;
+		char	   *s = wire_text(&w, flavour, &len);
+
+		label_check(s, len, true);
+		labelmap[i] = labeldict_intern(dict, s, len);
+	}
+
+	nevents = wire_int32(&w);
+	if (nevents < 0 || nevents > CJ_MAX_TOUCHES)
+		wire_error(&w, psprintf("The value has %d touches; at most %d are allowed.",
+								nevents, CJ_MAX_TOUCHES));
+	if (nevents > 0 && sl == NULL)
+		wire_error(&w, "Touches without a stage list.");
+	wire_need(&w, (int64) nevents * 32);
+
+	b = evbuf_create(mcxt, sl, dict);
+	evbuf_reserve(b, nevents);
+	for (i = 0; i < nevents; i++)
+	{
+		CjEvent    *e = &b->ev[i];
+
+		e->ts = wire_int64(&w);
+		e->mask = (uint64) wire_int64(&w);
+		e->stage = wire_int32(&w);
+		e->channel = wire_int32(&w);
+		e->event = wire_int32(&w);
+		e->value = wire_int32(&w);
+		if (!CJ_TIME_IN_RANGE(e->ts))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("touch time out of range in binary value of type %s", type_name),
+					 errdetail("Touch times must lie in the years 1 to 9999.")));
+		if (e->stage < 0 || e->stage >= nstages)
+			wire_error(&w, psprintf("Touch %d has stage ordinal %d; the stage list has %d stages.",
+									i + 1, e->stage, nstages));
+		if (e->channel < -1 || e->channel >= nlabels ||
+			e->event < -1 || e->event >= nlabels)
+			wire_error(&w, psprintf("Touch %d refers to a label that does not exist.", i + 1));
+		if (e->channel >= 0)
+			e->channel = labelmap[e->channel];
+		if (e->event >= 0)
+			e->event = labelmap[e->event];
+		if (e->value < -1)
+			wire_error(&w, psprintf("Touch %d has an invalid value index.", i + 1));
+	}
+	b->n = nevents;
+
+	nvalues = wire_int32(&w);
+	if (nvalues < 0 || nvalues > nevents)
+		wire_error(&w, psprintf("The value has %d numeric values for %d touches.",
+								nvalues, nevents));
+	value_used = palloc0(Max(nvalues, 1) * sizeof(bool));
+	for (i = 0; i < nevents; i++)
+	{
+		int32		v = b->ev[i].value;
+
+		if (v < 0)
+			continue;
+		if (v >= nvalues || value_used[v])
+			wire_error(&w, psprintf("Touch %d has an invalid value index.", i + 1));
+		value_used[v] = true;
+	}
+	for (i = 0; i < nvalues; i++)
+	{
+		int32		len = wire_int32(&w);
+		StringInfoData vbuf;
+		Datum		num;
+
+		if (!value_used[i])
+			wire_error(&w, "A numeric value belongs to no touch.");
+		if (len < 0)
+			wire_error(&w, "A numeric value has a negative length.");
+		wire_need(&w, len);
+		/* numeric_recv wants its own buffer, NUL-terminated like a message */
+		initStringInfo(&vbuf);
+		appendBinaryStringInfo(&vbuf, pq_getmsgbytes(msg, len), len);
+		num = DirectFunctionCall3(numeric_recv, PointerGetDatum(&vbuf),
+								  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+		if (vbuf.cursor != vbuf.len)
+			wire_error(&w, "A numeric value has trailing bytes.");
+		cj_check_value(num);
+		(void) evbuf_add_value(b, num);
+	}
+	MemoryContextSwitchTo(old);
+
+	/* recompute the sorted flag, then sort */
+	b->sorted = true;
+	for (i = 1; i < b->n && b->sorted; i++)
+		if (evbuf_event_cmp(b, &b->ev[i - 1], b, &b->ev[i]) > 0)
+			b->sorted = false;
+	evbuf_sort(b);
+	return b;
+}

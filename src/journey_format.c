@@ -1,0 +1,624 @@
+/*-------------------------------------------------------------------------
+ *
+ * journey_format.c
+ *		Encode sorted event buffers into journey values; read them back.
+ *
+ * Layout (after the 4-byte varlena header; integers are native-endian,
+ * "varint" is unsigned LEB128):
+ *
+ *	uint8	version
+ *	uint8	flags (JF_*)
+ *	varint	ntouches, nlabels, nvalues
+ *	int64	t0, the first touch's time (only when ntouches > 0)
+ *	stage list, unless JF_DEFAULT_STAGES: uint8 n, then n x (uint8 len, bytes)
+ *	labels: nlabels x (varint len, bytes), in order of first use
+ *	touches: ntouches x (delta from t0 in the time unit, 4 or 8 bytes;
+ *			 uint8 stage ordinal; channel and event as label index + 1,
+ *			 0 for NULL, 1 or 2 bytes each)
+ *	values: nvalues x (varint touch index, varint len, numeric payload)
+ *
+ * Every choice (unit, widths, label order) is a function of the content,
+ * which makes the encoding canonical.  With second-resolution times and
+ * few labels a touch takes 7 bytes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "cjourney.h"
+#include "journey_format.h"
+
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/numeric.h"
+
+pg_attribute_noreturn()
+static void
+corrupt(const JourneyView *v, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("corrupt %s value", v->type_name),
+			 errdetail_internal("%s", what)));
+}
+
+static int
+varint_size(uint64 x)
+{
+	int			n = 1;
+
+	while (x >= 0x80)
+	{
+		x >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static char *
+varint_put(char *p, uint64 x)
+{
+	while (x >= 0x80)
+	{
+		*p++ = (char) ((x & 0x7F) | 0x80);
+		x >>= 7;
+	}
+	*p++ = (char) x;
+	return p;
+}
+
+/* Read a varint below limit, advancing *pp; corrupt if it runs past end. */
+static uint64
+varint_get(const JourneyView *v, const unsigned char **pp,
+		   const unsigned char *end, uint64 limit)
+{
+	const unsigned char *p = *pp;
+	uint64		x = 0;
+	int			shift = 0;
+
+	for (;;)
+	{
+		if (p >= end || shift > 56)
+			corrupt(v, "truncated length field");
+		x |= (uint64) (*p & 0x7F) << shift;
+		if ((*p++ & 0x80) == 0)
+			break;
+		shift += 7;
+	}
+	if (x > limit)
+		corrupt(v, "length field out of range");
+	*pp = p;
+	return x;
+}
+
+static inline uint64
+get_uint(const unsigned char *p, int width)
+{
+	switch (width)
+	{
+		case 1:
+			return p[0];
+		case 2:
+			{
+				uint16		x;
+
+				memcpy(&x, p, 2);
+				return x;
+			}
+		case 4:
+			{
+				uint32		x;
+
+				memcpy(&x, p, 4);
+				return x;
+			}
+		default:
+			{
+				uint64		x;
+
+				memcpy(&x, p, 8);
+				return x;
+			}
+	}
+}
+
+static inline char *
+put_uint(char *p, uint64 x, int width)
+{
+	switch (width)
+	{
+		case 1:
+			*p = (char) x;
+			break;
+		case 2:
+			{
+				uint16		y = (uint16) x;
+
+				memcpy(p, &y, 2);
+				break;
+			}
+		case 4:
+			{
+				uint32		y = (uint32) x;
+
+				memcpy(p, &y, 4);
+				break;
+			}
+		default:
+			memcpy(p, &x, 8);
+			break;
+	}
+	return p + width;
+}
+
+/*
+ * Parse and check a stored value.  Every length and index is checked
+ * against the datum's size, so a damaged value gives an error, not a crash.
+ */
+void
+jview_init(JourneyView *v, const struct varlena *datum, const char *type_name)
+{
+	const unsigned char *p = (const unsigned char *) VARDATA_ANY(datum);
+	const unsigned char *end = p + VARSIZE_ANY_EXHDR(datum);
+	int32		i;
+	uint64		prev_delta = 0;
+
+	memset(v, 0, sizeof(JourneyView));
+	v->type_name = type_name;
+	if (end - p < 2)
+		corrupt(v, "value too short");
+	if (p[0] != JOURNEY_FORMAT_VERSION)
+		corrupt(v, "unknown format version");
+	v->flags = p[1];
+	if ((v->flags & ~JF_KNOWN_FLAGS) != 0 ||
+		(v->flags & JF_UNIT_MASK) == JF_UNIT_MASK)
+		corrupt(v, "unknown flags");
+	p += 2;
+	v->ntouches = (int32) varint_get(v, &p, end, CJ_MAX_TOUCHES);
+	v->nlabels = (int32) varint_get(v, &p, end, CJ_MAX_LABELS);
+	v->nvalues = (int32) varint_get(v, &p, end, v->ntouches);
+	v->tw = (v->flags & JF_WIDE_TIME) ? 8 : 4;
+	v->iw = (v->flags & JF_WIDE_LABELS) ? 2 : 1;
+	v->recsize = v->tw + 1 + 2 * v->iw;
+	switch (v->flags & JF_UNIT_MASK)
+	{
+		case JF_UNIT_SEC:
+			v->unit = USECS_PER_SEC;
+			break;
+		case JF_UNIT_MSEC:
+			v->unit = 1000;
+			break;
+		default:
+			v->unit = 1;
+			break;
+	}
+	if (v->ntouches > 0)
+	{
+		if (end - p < 8)
+			corrupt(v, "truncated header");
+		memcpy(&v->t0, p, 8);
+		p += 8;
+		if (!CJ_TIME_IN_RANGE(v->t0))
+			corrupt(v, "first touch time out of range");
+	}
+
+	if (v->flags & JF_DEFAULT_STAGES)
+		v->stages = *stagelist_default();
+	else
+	{
+		if (p >= end)
+			corrupt(v, "truncated stage list");
+		v->stages.n = *p++;
+		if (v->stages.n == 0)
+			corrupt(v, "empty stage list");
+		for (i = 0; i < v->stages.n; i++)
+		{
+			if (p >= end)
+				corrupt(v, "truncated stage list");
+			v->stages.len[i] = *p++;
+			if (v->stages.len[i] == 0 || v->stages.len[i] >= NAMEDATALEN ||
+				end - p < v->stages.len[i])
+				corrupt(v, "bad stage label length");
+			v->stages.label[i] = (const char *) p;
+			p += v->stages.len[i];
+		}
+		v->stages.is_default = false;
+	}
+
+	v->label = palloc(Max(v->nlabels, 1) * sizeof(char *));
+	v->label_len = palloc(Max(v->nlabels, 1) * sizeof(int32));
+	for (i = 0; i < v->nlabels; i++)
+	{
+		v->label_len[i] = (int32) varint_get(v, &p, end, CJ_MAX_LABEL_BYTES);
+		if (end - p < v->label_len[i])
+			corrupt(v, "truncated label");
+		v->label[i] = (const char *) p;
+		p += v->label_len[i];
+	}
+
+	if ((end - p) / v->recsize < v->ntouches)
+		corrupt(v, "truncated touches");
+	v->touches = p;
+	for (i = 0; i < v->ntouches; i++)
+	{
+		const unsigned char *r = p + (Size) i * v->recsize;
+		uint64		delta = get_uint(r, v->tw);
+		uint64		ch = get_uint(r + v->tw + 1, v->iw);
+		uint64		ev = get_uint(r + v->tw + 1 + v->iw, v->iw);
+
+		if (delta < prev_delta || delta > (uint64) (CJ_END_TIME - v->t0) / v->unit)
+			corrupt(v, "touch times out of order or out of range");
+		prev_delta = delta;
+		if (r[v->tw] >= v->stages.n)
+			corrupt(v, "stage ordinal out of range");
+		if (ch > (uint64) v->nlabels || ev > (uint64) v->nlabels)
+			corrupt(v, "label index out of range");
+	}
+	p += (Size) v->ntouches * v->recsize;
+
+	v->value_touch = palloc(Max(v->nvalues, 1) * sizeof(int32));
+	v->value_ptr = palloc(Max(v->nvalues, 1) * sizeof(char *));
+	v->value_len = palloc(Max(v->nvalues, 1) * sizeof(int32));
+	for (i = 0; i < v->nvalues; i++)
+	{
+		v->value_touch[i] = (int32) varint_get(v, &p, end, v->ntouches - 1);
+		if (i > 0 && v->value_touch[i] <= v->value_touch[i - 1])
+			corrupt(v, "values out of order");
+		v->value_len[i] = (int32) varint_get(v, &p, end, CJ_MAX_JOURNEY_BYTES);
+		if (v->value_len[i] < 2 || end - p < v->value_len[i])
+			corrupt(v, "truncated value");
+		v->value_ptr[i] = (const char *) p;
+		p += v->value_len[i];
+	}
+	if (p != end)
+		corrupt(v, "trailing bytes");
+}
+
+/* Time of touch i. */
+TimestampTz
+jview_time(const JourneyView *v, int32 i)
+{
+	const unsigned char *r = v->touches + (Size) i * v->recsize;
+
+	return v->t0 + (int64) get_uint(r, v->tw) * v->unit;
+}
+
+/* Stage ordinal of touch i. */
+int
+jview_stage(const JourneyView *v, int32 i)
+{
+	return v->touches[(Size) i * v->recsize + v->tw];
+}
+
+/* All fields of touch i. */
+void
+jview_touch(const JourneyView *v, int32 i, JTouch *t)
+{
+	const unsigned char *r = v->touches + (Size) i * v->recsize;
+
+	t->ts = v->t0 + (int64) get_uint(r, v->tw) * v->unit;
+	t->stage = r[v->tw];
+	t->channel = (int32) get_uint(r + v->tw + 1, v->iw) - 1;
+	t->event = (int32) get_uint(r + v->tw + 1 + v->iw, v->iw) - 1;
+	t->value = -1;
+	if (v->nvalues > 0)
+	{
+		int32		lo = 0,
+					hi = v->nvalues - 1;
+
+		while (lo <= hi)
+		{
+			int32		mid = lo + (hi - lo) / 2;
+
+			if (v->value_touch[mid] == i)
+			{
+				t->value = mid;
+				break;
+			}
+			if (v->value_touch[mid] < i)
+				lo = mid + 1;
+			else
+				hi = mid - 1;
+		}
+	}
+}
+
+/* Value vi as a numeric datum (palloc'd). */
+Datum
+jview_value(const JourneyView *v, int32 vi)
+{
+	struct varlena *n = palloc(VARHDRSZ + v->value_len[vi]);
+
+	SET_VARSIZE(n, VARHDRSZ + v->value_len[vi]);
+	memcpy(VARDATA(n), v->value_ptr[vi], v->value_len[vi]);
+	return PointerGetDatum(n);
+}
+
+/* Label li as text. */
+text *
+jview_label_text(const JourneyView *v, int32 li)
+{
+	return cstring_to_text_with_len(v->label[li], v->label_len[li]);
+}
+
+static int
+view_label_cmp(const JourneyView *a, int32 la, const JourneyView *b, int32 lb)
+{
+	int			c;
+
+	if (la < 0 || lb < 0)
+		return (la < 0) ? ((lb < 0) ? 0 : -1) : 1;
+	c = memcmp(a->label[la], b->label[lb], Min(a->label_len[la], b->label_len[lb]));
+	if (c != 0)
+		return c < 0 ? -1 : 1;
+	return (a->label_len[la] < b->label_len[lb]) ? -1 :
+		(a->label_len[la] > b->label_len[lb]) ? 1 : 0;
+}
+
+/* Order of touch i of a and touch j of b, as in evbuf_event_cmp. */
+int
+jview_touch_cmp(const JourneyView *a, int32 i, const JourneyView *b, int32 j)
+{
+	JTouch		x,
+				y;
+	int			c;
+
+	jview_touch(a, i, &x);
+	jview_touch(b, j, &y);
+	if (x.ts != y.ts)
+		return x.ts < y.ts ? -1 : 1;
+	if (x.stage != y.stage)
+		return x.stage < y.stage ? -1 : 1;
+	c = view_label_cmp(a, x.channel, b, y.channel);
+	if (c == 0)
+		c = view_label_cmp(a, x.event, b, y.event);
+	if (c == 0 && (x.value >= 0 || y.value >= 0))
+	{
+		if (x.value < 0 || y.value < 0)
+			c = (x.value < 0) ? -1 : 1;
+		else
+			c = value_cmp(jview_value(a, x.value), jview_value(b, y.value));
+	}
+	return c;
+}
+
+/*
+ * Total order on values: touch by touch, then the shorter first, then the
+ * stage lists.  Zero exactly when the stored bytes are equal.
+ */
+int
+jview_cmp(const JourneyView *a, const JourneyView *b)
+{
+	int32		n = Min(a->ntouches, b->ntouches);
+	int32		i;
+
+	for (i = 0; i < n; i++)
+	{
+		int			c = jview_touch_cmp(a, i, b, i);
+
+		if (c != 0)
+			return c;
+	}
+	if (a->ntouches != b->ntouches)
+		return a->ntouches < b->ntouches ? -1 : 1;
+	return stagelist_cmp(&a->stages, &b->stages);
+}
+
+/*
+ * Encode a buffer (sorted here) as a stored value.  Labels are numbered in
+ * order of first use along the sorted touches, so the bytes depend only on
+ * the content.
+ */
+struct varlena *
+journey_encode(EventBuffer *b)
+{
+	IdRemap		r;
+	int32	   *local;			/* local label number + 1 of r.ids[k], 0 = unseen */
+	int32	   *order;			/* r positions in local order */
+	int32		nlabels = 0,
+				i;
+	uint8		flags = 0;
+	int64		unit = USECS_PER_SEC;
+	uint64		maxdelta = 0;
+	int			tw,
+				iw;
+	Size		size;
+	struct varlena *result;
+	char	   *p;
+	TimestampTz t0 = 0;
+
+	Assert(b->stages != NULL);
+	evbuf_sort(b);
+	if (b->n > CJ_MAX_TOUCHES)
+		evbuf_too_many_touches();
+
+	idremap_build(&r, b);
+	local = palloc0(Max(r.n, 1) * sizeof(int32));
+	order = palloc(Max(r.n, 1) * sizeof(int32));
+	for (i = 0; i < b->n; i++)
+	{
+		int32		ids[2] = {b->ev[i].channel, b->ev[i].event};
+		int			k;
+
+		for (k = 0; k < 2; k++)
+		{
+			int32		pos;
+
+			if (ids[k] < 0)
+				continue;
+			pos = idremap_find(&r, ids[k]);
+			if (local[pos] == 0)
+			{
+				order[nlabels] = pos;
+				local[pos] = ++nlabels;
+			}
+		}
+	}
+	if (nlabels > CJ_MAX_LABELS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("journey has too many distinct channel and event labels"),
+				 errdetail("A journey holds at most %d distinct labels; this one has %d.",
+						   CJ_MAX_LABELS, nlabels)));
+
+	if (b->n > 0)
+	{
+		bool		sec = true,
+					msec = true;
+
+		t0 = b->ev[0].ts;
+		for (i = 0; i < b->n; i++)
+		{
+			uint64		d = (uint64) (b->ev[i].ts - t0);
+
+			if (d % USECS_PER_SEC != 0)
+				sec = false;
+			if (d % 1000 != 0)
+				msec = false;
+			maxdelta = d;		/* sorted, so the last is the largest */
+		}
+		unit = sec ? USECS_PER_SEC : msec ? 1000 : 1;
+	}
+	flags |= (unit == USECS_PER_SEC) ? JF_UNIT_SEC : (unit == 1000) ? JF_UNIT_MSEC : JF_UNIT_USEC;
+	tw = (maxdelta / unit > PG_UINT32_MAX) ? 8 : 4;
+	if (tw == 8)
+		flags |= JF_WIDE_TIME;
+	iw = (nlabels > 255) ? 2 : 1;
+	if (iw == 2)
+		flags |= JF_WIDE_LABELS;
+	if (b->stages->is_default)
+		flags |= JF_DEFAULT_STAGES;
+
+	/* size */
+	size = VARHDRSZ + 2 + varint_size(b->n) + varint_size(nlabels) +
+		varint_size(b->nvalues) + (b->n > 0 ? 8 : 0);
+	if (!b->stages->is_default)
+	{
+		size += 1;
+		for (i = 0; i < b->stages->n; i++)
+			size += 1 + b->stages->len[i];
+	}
+	for (i = 0; i < nlabels; i++)
+	{
+		int32		len = b->dict->len[r.ids[order[i]]];
+
+		size += varint_size(len) + len;
+	}
+	size += (Size) b->n * (tw + 1 + 2 * iw);
+	for (i = 0; i < b->n; i++)
+		if (b->ev[i].value >= 0)
+		{
+			Size		vlen = VARSIZE_ANY_EXHDR(DatumGetPointer(b->values[b->ev[i].value]));
+
+			size += varint_size(i) + varint_size(vlen) + vlen;
+		}
+	if (size > CJ_MAX_JOURNEY_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("journey is too large"),
+				 errdetail("A journey may use at most %zu bytes; this one needs %zu.",
+						   CJ_MAX_JOURNEY_BYTES, size)));
+
+	result = palloc0(size);
+	SET_VARSIZE(result, size);
+	p = VARDATA(result);
+	*p++ = JOURNEY_FORMAT_VERSION;
+	*p++ = (char) flags;
+	p = varint_put(p, b->n);
+	p = varint_put(p, nlabels);
+	{
+		int32		nv = 0;
+
+		for (i = 0; i < b->n; i++)
+			if (b->ev[i].value >= 0)
+				nv++;
+		p = varint_put(p, nv);
+	}
+	if (b->n > 0)
+	{
+		memcpy(p, &t0, 8);
+		p += 8;
+	}
+	if (!b->stages->is_default)
+	{
+		*p++ = (char) b->stages->n;
+		for (i = 0; i < b->stages->n; i++)
+		{
+			*p++ = (char) b->stages->len[i];
+			memcpy(p, b->stages->label[i], b->stages->len[i]);
+			p += b->stages->len[i];
+		}
+	}
+	for (i = 0; i < nlabels; i++)
+	{
+		int32		id = r.ids[order[i]];
+
+		p = varint_put(p, b->dict->len[id]);
+		memcpy(p, b->dict->str[id], b->dict->len[id]);
+		p += b->dict->len[id];
+	}
+	for (i = 0; i < b->n; i++)
+	{
+		const CjEvent *e = &b->ev[i];
+
+		p = put_uint(p, (uint64) (e->ts - t0) / unit, tw);
+		*p++ = (char) e->stage;
+		p = put_uint(p, e->channel < 0 ? 0 : local[idremap_find(&r, e->channel)], iw);
+		p = put_uint(p, e->event < 0 ? 0 : local[idremap_find(&r, e->event)], iw);
+	}
+	for (i = 0; i < b->n; i++)
+		if (b->ev[i].value >= 0)
+		{
+			const char *num = DatumGetPointer(b->values[b->ev[i].value]);
+			Size		vlen = VARSIZE_ANY_EXHDR(num);
+
+			p = varint_put(p, i);
+			p = varint_put(p, vlen);
+			memcpy(p, VARDATA_ANY(num), vlen);
+			p += vlen;
+		}
+	Assert(p == (char *) result + size);
+	pfree(local);
+	pfree(order);
+	pfree(r.ids);
+
+#ifdef USE_ASSERT_CHECKING
+	{
+		JourneyView check;
+
+		jview_init(&check, result, "journey");
+		Assert(check.ntouches == b->n);
+	}
+#endif
+	return result;
+}
+
+/*
+ * Touches [from, to) of a view as an event buffer in mcxt, labels interned
+ * into dict.  The stage list is copied.
+ */
+EventBuffer *
+jview_to_buffer(const JourneyView *v, MemoryContext mcxt, LabelDict *dict,
+				int32 from, int32 to)
+{
+	EventBuffer *b = evbuf_create(mcxt, stagelist_copy(mcxt, &v->stages), dict);
+	int32	   *labelmap = palloc(Max(v->nlabels, 1) * sizeof(int32));
+	int32		i;
+
+	for (i = 0; i < v->nlabels; i++)
+		labelmap[i] = labeldict_intern(dict, v->label[i], v->label_len[i]);
+	for (i = from; i < to; i++)
+	{
+		JTouch		t;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		jview_touch(v, i, &t);
+		evbuf_append(b, t.ts, 0, t.stage,
+					 t.channel >= 0 ? labelmap[t.channel] : -1,
+					 t.event >= 0 ? labelmap[t.event] : -1,
+					 t.value >= 0 ? jview_value(v, t.value) : (Datum) 0,
+					 t.value >= 0);
+	}
+	pfree(labelmap);
+	return b;
+}

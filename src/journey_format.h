@@ -1,0 +1,76 @@
+/*-------------------------------------------------------------------------
+ *
+ * journey_format.h
+ *		The stored form of journey and touchpoint values, and a read-only
+ *		view over it.
+ *
+ * A touchpoint is stored exactly like a journey of one touch.  The encoding
+ * is canonical: equal content gives equal bytes, so equality and hashing
+ * are bytewise.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CJ_JOURNEY_FORMAT_H
+#define CJ_JOURNEY_FORMAT_H
+
+#include "cjourney.h"
+#include "event_buffer.h"
+#include "stage.h"
+
+#define JOURNEY_FORMAT_VERSION	1
+
+/* flag bits of the stored form */
+#define JF_DEFAULT_STAGES	0x01	/* stage list is the built-in lifecycle */
+#define JF_WIDE_LABELS		0x02	/* label ids take 2 bytes, else 1 */
+#define JF_UNIT_MASK		0x0C	/* time unit of deltas: */
+#define JF_UNIT_USEC		0x00
+#define JF_UNIT_MSEC		0x04
+#define JF_UNIT_SEC			0x08
+#define JF_WIDE_TIME		0x10	/* deltas take 8 bytes, else 4 */
+#define JF_KNOWN_FLAGS		0x1F
+
+typedef struct JourneyView
+{
+	const char *type_name;		/* for error messages */
+	uint8		flags;
+	int32		ntouches;
+	int32		nlabels;
+	int32		nvalues;
+	TimestampTz t0;
+	int64		unit;			/* microseconds per delta unit */
+	int			tw;				/* bytes per time delta */
+	int			iw;				/* bytes per label id */
+	int			recsize;
+	StageList	stages;			/* labels point into the datum */
+	const char **label;			/* label[i], not NUL-terminated */
+	int32	   *label_len;
+	const unsigned char *touches;
+	int32	   *value_touch;	/* touch index of each value, increasing */
+	const char **value_ptr;		/* numeric payload (no varlena header) */
+	int32	   *value_len;
+} JourneyView;
+
+typedef struct JTouch
+{
+	TimestampTz ts;
+	int			stage;
+	int32		channel;		/* view label index, -1 NULL */
+	int32		event;
+	int32		value;			/* view value index, -1 none */
+} JTouch;
+
+extern void jview_init(JourneyView *v, const struct varlena *datum,
+					   const char *type_name);
+extern void jview_touch(const JourneyView *v, int32 i, JTouch *t);
+extern TimestampTz jview_time(const JourneyView *v, int32 i);
+extern int	jview_stage(const JourneyView *v, int32 i);
+extern Datum jview_value(const JourneyView *v, int32 vi);
+extern text *jview_label_text(const JourneyView *v, int32 li);
+extern int	jview_cmp(const JourneyView *a, const JourneyView *b);
+extern int	jview_touch_cmp(const JourneyView *a, int32 i,
+							const JourneyView *b, int32 j);
+extern struct varlena *journey_encode(EventBuffer *b);
+extern EventBuffer *jview_to_buffer(const JourneyView *v, MemoryContext mcxt,
+									LabelDict *dict, int32 from, int32 to);
+
+#endif							/* CJ_JOURNEY_FORMAT_H */

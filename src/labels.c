@@ -1,0 +1,138 @@
+/*-------------------------------------------------------------------------
+ *
+ * labels.c
+ *		Label dictionary: an open-addressing hash of byte strings.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "cjourney.h"
+#include "labels.h"
+
+#include "common/hashfn.h"
+#include "mb/pg_wchar.h"
+
+#define ARENA_BLOCK		8192
+
+/* An empty dictionary allocated in mcxt. */
+LabelDict *
+labeldict_create(MemoryContext mcxt)
+{
+	LabelDict  *d = MemoryContextAllocZero(mcxt, sizeof(LabelDict));
+
+	d->mcxt = mcxt;
+	d->cap = 16;
+	d->str = MemoryContextAlloc(mcxt, d->cap * sizeof(char *));
+	d->len = MemoryContextAlloc(mcxt, d->cap * sizeof(int32));
+	d->hash = MemoryContextAlloc(mcxt, d->cap * sizeof(uint32));
+	d->nslots = 32;
+	d->slots = MemoryContextAlloc(mcxt, d->nslots * sizeof(int32));
+	memset(d->slots, 0xff, d->nslots * sizeof(int32));
+	return d;
+}
+
+/*
+ * Validate one label: length limit, and (for labels read from a value rather
+ * than a text datum) valid encoding without NUL bytes.
+ */
+void
+label_check(const char *s, int len, bool from_text)
+{
+	if (len > CJ_MAX_LABEL_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("channel or event label is too long"),
+				 errdetail("A label may be at most %d bytes; this one has %d.",
+						   CJ_MAX_LABEL_BYTES, len)));
+	if (!from_text)
+		(void) pg_verify_mbstr(GetDatabaseEncoding(), s, len, false);
+}
+
+static void
+labeldict_grow_slots(LabelDict *d)
+{
+	uint32		nslots = d->nslots * 2;
+	int32	   *slots = MemoryContextAlloc(d->mcxt, nslots * sizeof(int32));
+	int32		i;
+
+	memset(slots, 0xff, nslots * sizeof(int32));
+	for (i = 0; i < d->n; i++)
+	{
+		uint32		h = d->hash[i] & (nslots - 1);
+
+		while (slots[h] >= 0)
+			h = (h + 1) & (nslots - 1);
+		slots[h] = i;
+	}
+	pfree(d->slots);
+	d->slots = slots;
+	d->nslots = nslots;
+}
+
+static const char *
+labeldict_store(LabelDict *d, const char *s, int len)
+{
+	char	   *p;
+
+	if ((Size) len + 1 > d->arena_free)
+	{
+		Size		sz = Max(ARENA_BLOCK, (Size) len + 1);
+
+		d->arena = MemoryContextAlloc(d->mcxt, sz);
+		d->arena_free = sz;
+	}
+	p = d->arena;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	d->arena += len + 1;
+	d->arena_free -= len + 1;
+	return p;
+}
+
+/* Id of a label, adding it if new.  The caller has checked the label. */
+int32
+labeldict_intern(LabelDict *d, const char *s, int len)
+{
+	uint32		hv = hash_bytes((const unsigned char *) s, len);
+	uint32		h = hv & (d->nslots - 1);
+	int32		id;
+
+	while ((id = d->slots[h]) >= 0)
+	{
+		if (d->hash[id] == hv && d->len[id] == len &&
+			memcmp(d->str[id], s, len) == 0)
+			return id;
+		h = (h + 1) & (d->nslots - 1);
+	}
+
+	if (d->n >= d->cap)
+	{
+		d->cap *= 2;
+		d->str = repalloc(d->str, d->cap * sizeof(char *));
+		d->len = repalloc(d->len, d->cap * sizeof(int32));
+		d->hash = repalloc(d->hash, d->cap * sizeof(uint32));
+	}
+	id = d->n++;
+	d->str[id] = labeldict_store(d, s, len);
+	d->len[id] = len;
+	d->hash[id] = hv;
+	d->slots[h] = id;
+	if ((uint32) d->n * 2 > d->nslots)
+		labeldict_grow_slots(d);
+	return id;
+}
+
+/* Bytewise order of two labels, possibly of different dictionaries; NULL first. */
+int
+label_cmp(const LabelDict *d, int32 a, const LabelDict *e, int32 b)
+{
+	int			c;
+
+	if (a < 0 || b < 0)
+		return (a < 0) ? ((b < 0) ? 0 : -1) : 1;
+	if (d == e && a == b)
+		return 0;
+	c = memcmp(d->str[a], e->str[b], Min(d->len[a], e->len[b]));
+	if (c != 0)
+		return c < 0 ? -1 : 1;
+	return (d->len[a] < e->len[b]) ? -1 : (d->len[a] > e->len[b]) ? 1 : 0;
+}

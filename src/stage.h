@@ -1,0 +1,56 @@
+/*-------------------------------------------------------------------------
+ *
+ * stage.h
+ *		Stage lists: the ordered labels of a lifecycle enum.
+ *
+ * Every value that holds stages (touchpoint, journey, aggregate states)
+ * carries its stage list, so it can be read back without a catalog lookup.
+ * Stage ordinals are 0-based positions in that list.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CJ_STAGE_H
+#define CJ_STAGE_H
+
+#include "cjourney.h"
+
+#include "fmgr.h"
+
+typedef struct StageList
+{
+	int			n;				/* number of stages, 1..CJ_MAX_STAGES */
+	bool		is_default;		/* equal to the built-in lifecycle */
+	const char *label[CJ_MAX_STAGES];	/* not necessarily NUL-terminated */
+	uint8		len[CJ_MAX_STAGES];
+} StageList;
+
+/*
+ * Maps the values of one enum type to ordinals of its stage list; cached
+ * in fn_extra by functions that take anyenum arguments.
+ */
+typedef struct EnumStageMap
+{
+	Oid			enumtypid;
+	int			n;
+	Oid		   *oids;			/* sorted, for binary search */
+	uint8	   *ordinals;		/* ordinal of oids[i] */
+	Oid			last_oid;		/* one-entry lookup cache */
+	int			last_ordinal;
+	StageList  *stages;
+} EnumStageMap;
+
+extern const StageList *stagelist_default(void);
+extern bool stagelist_equal(const StageList *a, const StageList *b);
+extern int	stagelist_cmp(const StageList *a, const StageList *b);
+extern int	stagelist_find(const StageList *sl, const char *label, int len);
+extern StageList *stagelist_copy(MemoryContext mcxt, const StageList *sl);
+extern void stagelist_finish(StageList *sl);
+extern char *stagelist_describe(const StageList *sl);
+
+extern EnumStageMap *enum_stage_map(FunctionCallInfo fcinfo, int argno,
+									 EnumStageMap **cache);
+extern int	enum_stage_ordinal(EnumStageMap *map, Oid value);
+extern const char *enum_value_label(FunctionCallInfo fcinfo, Oid value);
+extern int	stage_arg_ordinal(FunctionCallInfo fcinfo, const StageList *sl, Oid value);
+
+#endif							/* CJ_STAGE_H */
