@@ -61,7 +61,7 @@ syntax_error(const Parser *ps, const char *detail)
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("invalid input syntax for type %s: \"%s\"",
 					ps->type_name, shown_input(ps)),
-			 errdetail("%s (at character %d)", detail,
+			 errdetail("%s at character %d.", detail,
 					   (int) (ps->p - ps->input) + 1)));
 }
 
@@ -99,7 +99,7 @@ read_token(Parser *ps)
 		for (;;)
 		{
 			if (*ps->p == '\0')
-				syntax_error(ps, "Unterminated quoted label.");
+				syntax_error(ps, "Unterminated quoted label");
 			if (*ps->p == '"')
 			{
 				ps->p++;
@@ -109,7 +109,7 @@ read_token(Parser *ps)
 			{
 				ps->p++;
 				if (*ps->p == '\0')
-					syntax_error(ps, "Unterminated quoted label.");
+					syntax_error(ps, "Unterminated quoted label");
 			}
 			appendStringInfoChar(&ps->tok, *ps->p++);
 		}
@@ -184,7 +184,7 @@ parse_time(Parser *ps, const char *s, TimestampTz *result)
 		while (*p >= '0' && *p <= '9')
 		{
 			if (++n > 6)
-				syntax_error(ps, "Touch times have at most 6 fractional digits.");
+				syntax_error(ps, "Touch times have at most 6 fractional digits");
 			usec = usec * 10 + (*p++ - '0');
 		}
 		if (n == 0)
@@ -211,7 +211,7 @@ parse_time(Parser *ps, const char *s, TimestampTz *result)
 		off = sign * (oh * 3600 + om * 60);
 	}
 	else
-		syntax_error(ps, "A touch time needs a time zone, such as Z or +02:00.");
+		syntax_error(ps, "A touch time needs a time zone, such as Z or +02:00");
 	if (*p != '\0')
 		return false;
 	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > day_tab[isleap(y)][mo - 1] ||
@@ -269,13 +269,13 @@ parse_stage_list(Parser *ps, StageList *sl)
 	for (;;)
 	{
 		if (!read_token(ps))
-			syntax_error(ps, "Expected a stage label.");
+			syntax_error(ps, "Expected a stage label");
 		if (ps->tok.len >= NAMEDATALEN)
-			syntax_error(ps, psprintf("Stage labels have at most %d bytes.", NAMEDATALEN - 1));
+			syntax_error(ps, psprintf("Stage labels have at most %d bytes", NAMEDATALEN - 1));
 		if (ps->tok.len == 0)
-			syntax_error(ps, "Stage labels cannot be empty.");
+			syntax_error(ps, "Stage labels cannot be empty");
 		if (stagelist_find(sl, ps->tok.data, ps->tok.len) >= 0)
-			syntax_error(ps, psprintf("Stage \"%s\" appears twice in the stage list.",
+			syntax_error(ps, psprintf("Stage \"%s\" appears twice in the stage list",
 									  ps->tok.data));
 		if (sl->n >= CJ_MAX_STAGES)
 			ereport(ERROR,
@@ -292,7 +292,7 @@ parse_stage_list(Parser *ps, StageList *sl)
 			break;
 		}
 		if (*ps->p != '<')
-			syntax_error(ps, "Expected \"<\" or \"]\" in the stage list.");
+			syntax_error(ps, "Expected \"<\" or \"]\" in the stage list");
 		ps->p++;
 	}
 	stagelist_finish(sl);
@@ -302,7 +302,7 @@ static int32
 parse_label_or_null(Parser *ps, LabelDict *dict, const char *what)
 {
 	if (!read_token(ps))
-		syntax_error(ps, psprintf("Expected %s label or NULL.", what));
+		syntax_error(ps, psprintf("Expected %s label or NULL", what));
 	if (tok_is_null(ps))
 		return -1;
 	label_check(ps->tok.data, ps->tok.len, true);
@@ -320,15 +320,15 @@ parse_touch(Parser *ps, EventBuffer *b)
 	bool		has_value = false;
 
 	if (!read_token(ps))
-		syntax_error(ps, "Expected a touch time.");
+		syntax_error(ps, "Expected a touch time");
 	if (!parse_time(ps, ps->tok.data, &ts))
-		syntax_error(ps, psprintf("\"%s\" is not a touch time like 2025-03-01T09:00:00Z.",
+		syntax_error(ps, psprintf("\"%s\" is not a touch time like 2025-03-01T09:00:00Z",
 								  ps->tok.data));
 	if (!read_token(ps))
-		syntax_error(ps, "Expected a stage label.");
+		syntax_error(ps, "Expected a stage label");
 	stage = stagelist_find(b->stages, ps->tok.data, ps->tok.len);
 	if (stage < 0)
-		syntax_error(ps, psprintf("Stage \"%s\" is not in the stage list (%s).",
+		syntax_error(ps, psprintf("Stage \"%s\" is not in the stage list (%s)",
 								  ps->tok.data, stagelist_describe(b->stages)));
 	channel = parse_label_or_null(ps, b->dict, "a channel");
 	event = parse_label_or_null(ps, b->dict, "an event");
@@ -336,7 +336,7 @@ parse_touch(Parser *ps, EventBuffer *b)
 	if (*ps->p != '\0' && *ps->p != ';' && *ps->p != '}')
 	{
 		if (!read_token(ps) || ps->tok_quoted || !is_number(ps->tok.data))
-			syntax_error(ps, "A touch value must be a finite number.");
+			syntax_error(ps, "A touch value must be a finite number");
 		value = DirectFunctionCall3(numeric_in, CStringGetDatum(ps->tok.data),
 									ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 		has_value = true;
@@ -375,7 +375,7 @@ journey_parse(const char *str, bool one_touch, const char *type_name)
 		parse_touch(&ps, b);
 	else
 	{
-		expect_char(&ps, '{', "Expected \"{\" to open the list of touches.");
+		expect_char(&ps, '{', "Expected \"{\" to open the list of touches");
 		skip_space(&ps);
 		if (*ps.p == '}')
 			ps.p++;
@@ -390,7 +390,7 @@ journey_parse(const char *str, bool one_touch, const char *type_name)
 					break;
 				}
 				if (*ps.p != ';')
-					syntax_error(&ps, "Expected \";\" or \"}\" after a touch.");
+					syntax_error(&ps, "Expected \";\" or \"}\" after a touch");
 				ps.p++;
 				if ((b->n & 0x3FF) == 0)
 					CHECK_FOR_INTERRUPTS();
@@ -398,7 +398,7 @@ journey_parse(const char *str, bool one_touch, const char *type_name)
 	}
 	skip_space(&ps);
 	if (*ps.p != '\0')
-		syntax_error(&ps, "Unexpected text after the value.");
+		syntax_error(&ps, "Unexpected text after the value");
 	evbuf_sort(b);
 	return b;
 }

@@ -1,0 +1,25 @@
+-- bad input gives clear errors (SQLSTATEs are checked in test/pgtap)
+SELECT 'garbage'::journey;
+SELECT '{2025-03-01T09:00:00Z awareness web}'::journey;
+SELECT '{2025-03-01T09:00:00Z awareness web NULL'::journey;
+SELECT '{2025-03-01T09:00:00Z awareness web NULL}x'::journey;
+SELECT '{2025-03-01T09:00:00Z unknown web NULL}'::journey;
+SELECT '[a<b] {2025-03-01T09:00:00Z awareness web NULL}'::journey;
+SELECT '[a<b<a] {}'::journey;
+SELECT '[] {}'::journey;
+SELECT '{2025-02-30T09:00:00Z awareness web NULL}'::journey;
+SELECT '{2025-03-01T09:00:00 awareness web NULL}'::journey;
+SELECT '{2025-03-01T09:00:00.1234567Z awareness web NULL}'::journey;
+SELECT '{2025-03-01T09:00:00Z awareness web NULL abc}'::journey;
+SELECT '{2025-03-01T09:00:00Z awareness web NULL NaN}'::journey;
+SELECT '{2025-03-01T09:00:00Z awareness "web NULL}'::journey;
+SELECT '{0000-12-31T23:00:00Z awareness web NULL}'::journey;
+SELECT '{0001-01-01T00:30:00+01:00 awareness web NULL}'::journey;
+SELECT '2025-03-01T09:00:00Z awareness web NULL; 2025-03-02T09:00:00Z awareness web NULL'::touchpoint;
+SELECT '{2025-03-01T09:00:00Z awareness web NULL}'::touchpoint;
+SELECT touchpoint('infinity', 'awareness'::stage, 'web');
+SELECT touchpoint('2025-03-01', 'awareness'::stage, 'web', NULL, 'NaN');
+SELECT touchpoint('2025-03-01', 'awareness'::stage, repeat('x', 1025));
+SELECT journey_agg(t, 'awareness'::stage, 'web', NULL) FROM (VALUES ('-infinity'::timestamptz)) v(t);
+SELECT journey_slice('{}'::journey, '2025-02-01', '2025-01-01');
+SELECT '{}'::journey || '[a<b] {}'::journey;
