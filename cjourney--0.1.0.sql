@@ -177,6 +177,7 @@ CREATE OPERATOR CLASS @extschema@.touchpoint_ops
 	OPERATOR 5 @extschema@.> ,
 	FUNCTION 1 @extschema@.touchpoint_cmp(@extschema@.touchpoint, @extschema@.touchpoint);
 COMMENT ON OPERATOR CLASS @extschema@.touchpoint_ops USING btree IS 'btree order of touchpoints: time first, then stage order';
+COMMENT ON OPERATOR FAMILY @extschema@.touchpoint_ops USING btree IS 'touchpoint order';
 
 CREATE OPERATOR CLASS @extschema@.touchpoint_hash_ops
 	DEFAULT FOR TYPE @extschema@.touchpoint USING hash AS
@@ -184,6 +185,7 @@ CREATE OPERATOR CLASS @extschema@.touchpoint_hash_ops
 	FUNCTION 1 @extschema@.touchpoint_hash(@extschema@.touchpoint),
 	FUNCTION 2 @extschema@.touchpoint_hash_extended(@extschema@.touchpoint, bigint);
 COMMENT ON OPERATOR CLASS @extschema@.touchpoint_hash_ops USING hash IS 'hashing of touchpoints';
+COMMENT ON OPERATOR FAMILY @extschema@.touchpoint_hash_ops USING hash IS 'touchpoint hashing';
 
 --------------------------------------------------------------------------
 -- journey: one customer's touches in time order
@@ -313,6 +315,7 @@ CREATE OPERATOR CLASS @extschema@.journey_ops
 	OPERATOR 5 @extschema@.> ,
 	FUNCTION 1 @extschema@.journey_cmp(@extschema@.journey, @extschema@.journey);
 COMMENT ON OPERATOR CLASS @extschema@.journey_ops USING btree IS 'btree order of journeys';
+COMMENT ON OPERATOR FAMILY @extschema@.journey_ops USING btree IS 'journey order';
 
 CREATE OPERATOR CLASS @extschema@.journey_hash_ops
 	DEFAULT FOR TYPE @extschema@.journey USING hash AS
@@ -320,6 +323,7 @@ CREATE OPERATOR CLASS @extschema@.journey_hash_ops
 	FUNCTION 1 @extschema@.journey_hash(@extschema@.journey),
 	FUNCTION 2 @extschema@.journey_hash_extended(@extschema@.journey, bigint);
 COMMENT ON OPERATOR CLASS @extschema@.journey_hash_ops USING hash IS 'hashing of journeys';
+COMMENT ON OPERATOR FAMILY @extschema@.journey_hash_ops USING hash IS 'journey hashing';
 
 -- accessors
 

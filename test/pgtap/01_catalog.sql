@@ -1,0 +1,55 @@
+-- Catalog checks: every object documented, markings right, nothing unsafe.
+\set ON_ERROR_STOP 1
+\pset format unaligned
+\pset tuples_only true
+BEGIN;
+SELECT plan(16);
+
+SELECT has_type('stage');
+SELECT has_type('touchpoint');
+SELECT has_type('journey');
+SELECT is_aggregate('journey_agg', ARRAY['timestamp with time zone', 'anyenum', 'text', 'text']);
+SELECT is_aggregate('journey_agg', ARRAY['touchpoint']);
+
+CREATE TEMP VIEW cj_objects AS
+SELECT d.classid::regclass AS catalog, d.objid,
+       pg_describe_object(d.classid, d.objid, 0) AS object
+FROM pg_depend d JOIN pg_extension e ON d.refobjid = e.oid
+WHERE d.refclassid = 'pg_extension'::regclass AND e.extname = 'cjourney' AND d.deptype = 'e';
+
+SELECT is_empty($$SELECT object FROM cj_objects
+                  WHERE obj_description(objid, catalog::text) IS NULL
+                    AND catalog <> 'pg_cast'::regclass$$,
+                'every extension object has a COMMENT');
+SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_cast k ON k.oid = c.objid
+                  WHERE obj_description(c.objid, 'pg_cast') IS NULL$$,
+                'every cast has a COMMENT');
+SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_proc p ON p.oid = c.objid
+                  WHERE c.catalog = 'pg_proc'::regclass AND p.prosecdef$$,
+                'no SECURITY DEFINER functions');
+SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_proc p ON p.oid = c.objid
+                  WHERE c.catalog = 'pg_proc'::regclass AND p.proparallel <> 's'$$,
+                'every function and aggregate is PARALLEL SAFE');
+SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_proc p ON p.oid = c.objid
+                  WHERE c.catalog = 'pg_proc'::regclass AND p.provolatile <> 'i'$$,
+                'every function is IMMUTABLE (text output is in UTC, no setting is read)');
+SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_aggregate a ON a.aggfnoid = c.objid
+                  WHERE a.aggcombinefn = 0 OR a.aggserialfn = 0 OR a.aggdeserialfn = 0$$,
+                'every aggregate can run in partial (parallel) mode');
+SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_aggregate a ON a.aggfnoid = c.objid
+                  JOIN pg_proc t ON t.oid = a.aggtransfn JOIN pg_proc k ON k.oid = a.aggcombinefn
+                  WHERE t.proisstrict OR k.proisstrict$$,
+                'transition and combine functions are not strict (they handle NULL states)');
+SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_proc p ON p.oid = c.objid
+                  WHERE c.catalog = 'pg_proc'::regclass AND p.prokind = 'f'
+                    AND p.proname NOT LIKE 'journey%' AND p.proname NOT LIKE 'touchpoint%'$$,
+                'function names carry the type prefix');
+SELECT function_privs_are('journey_length', ARRAY['journey'], 'public', ARRAY['EXECUTE']);
+SELECT is((SELECT count(*)::int FROM pg_opclass o JOIN pg_am a ON a.oid = o.opcmethod
+           WHERE o.opcintype IN ('journey'::regtype, 'touchpoint'::regtype) AND o.opcdefault),
+          4, 'default btree and hash opclasses for both types');
+SELECT is((SELECT typalign::text || typstorage::text FROM pg_type WHERE oid = 'journey'::regtype),
+          'dx', 'journey is double-aligned and toastable');
+
+SELECT * FROM finish();
+ROLLBACK;
