@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The README cannot drift: its SQL examples are the pg_regress test
+# sql/readme.sql, and its reference tables name every object of the
+# extension.
+set -uo pipefail
+cd "${CJ_ROOT:-$(dirname "$0")/../..}"
+n=0
+check() { # check DESCRIPTION COMMAND...
+    n=$((n + 1))
+    if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi
+}
+
+echo "1..4"
+check "sql/readme.sql is generated from the README's current examples" \
+    diff -u <(bash scripts/readme_examples.sh --stdout) sql/readme.sql
+
+db="cj_readme_$$"
+psql -X -qAt -v ON_ERROR_STOP=1 -c "CREATE DATABASE $db" >/dev/null
+names=$(psql -X -qAt -v ON_ERROR_STOP=1 -d "$db" <<'SQL'
+CREATE EXTENSION cjourney;
+SELECT DISTINCT coalesce(p.proname, t.typname)
+FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'cjourney'
+LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+LEFT JOIN pg_type t ON d.classid = 'pg_type'::regclass AND t.oid = d.objid
+WHERE d.deptype = 'e' AND coalesce(p.proname, t.typname) IS NOT NULL
+  AND coalesce(p.proname, t.typname) NOT LIKE '\_%';
+SQL
+)
+psql -X -qAt -c "DROP DATABASE $db" >/dev/null
+
+missing=()
+for name in $names; do
+    # support functions are documented by pattern (touchpoint_in, *_cmp, ...)
+    case $name in
+    *_in | *_out | *_recv | *_send | *_cmp | *_eq | *_ne | *_lt | *_le | *_gt | *_ge | *_hash | *_hash_extended) continue ;;
+    esac
+    grep -q "\`$name\|$name(" README.md || missing+=("$name")
+done
+nnames=$(wc -w <<<"$names")
+check "every one of the extension's $nnames functions, aggregates and types is in the README (missing: ${missing[*]:-none})" \
+    test ${#missing[@]} -eq 0 -a "$nnames" -gt 20
+
+quick=$(awk '/^## Quick start/{f=1;next} /^## /{f=0} f' README.md | awk '/^```/{c++;next} c==1' | grep -cv '^\s*$')
+check "the Quick start block holds exactly two commands" test "$quick" = 2
+check ".ci/run runs the README's test command" \
+    grep -qF -- "$(awk '/^## Quick start/{f=1;next} /^## /{f=0} f' README.md | awk '/^```/{c++;next} c==1' | grep -v '^\s*$' | sed -n 2p)" .ci/run
