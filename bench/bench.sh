@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# bench.sh -- time cjourney's aggregates against plain-SQL baselines.
+#
+#   bash bench/bench.sh [--customers N] [--runs R] [--no-load] [--skip-cjourney]
+#
+#   --customers N    sample size loaded with data/load.sh (default 100000)
+#   --runs R         timed runs per query; the best one counts (default 3)
+#   --no-load        use the customers/touchpoints tables already loaded
+#   --skip-cjourney  run only the rows that do not need the extension
+#                    (to check the harness on a server without cjourney)
+#
+# Runs against the server and database given by the libpq environment
+# (PGHOST, PGPORT, PGUSER, PGDATABASE).  Does CREATE EXTENSION IF NOT EXISTS
+# cjourney, (re)loads the sample data into public.customers and
+# public.touchpoints unless --no-load, then times every query server-side
+# with EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) and prints a table of
+# best-of-R execution times and ratios.  See bench/README.md.
+set -euo pipefail
+
+usage() {
+    sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+    exit "${1:-0}"
+}
+
+die() {
+    printf 'bench.sh: %s\n' "$*" >&2
+    exit 1
+}
+
+customers=100000
+runs=3
+load=1
+skip_cjourney=0
+while (($#)); do
+    case $1 in
+    --customers)
+        [[ ${2:-} =~ ^[0-9]+$ ]] || die "--customers needs a number"
+        customers=$2
+        shift
+        ;;
+    --runs)
+        [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "--runs needs a positive number"
+        runs=$2
+        shift
+        ;;
+    --no-load) load=0 ;;
+    --skip-cjourney) skip_cjourney=1 ;;
+    -h | --help) usage 0 ;;
+    *)
+        printf 'bench.sh: unknown argument: %s\n' "$1" >&2
+        usage 2 >&2
+        ;;
+    esac
+    shift
+done
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Every session gets the benchmark settings: serial plans, enough memory to
+# keep sorts and hash tables in RAM, no JIT.
+export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c max_parallel_workers_per_gather=0 -c work_mem=256MB -c jit=off"
+PSQL=(psql -X -v ON_ERROR_STOP=1 -q -P pager=off)
+
+# Run SQL read from stdin; print the unaligned, tuples-only result.
+sql() {
+    "${PSQL[@]}" -At "$@"
+}
+
+# --- the rows ----------------------------------------------------------------
+#
+# bench_row [-e] NAME SQL [COMPARE]
+#   Register a timed query.  -e marks queries that need the cjourney
+#   extension.  COMPARE names an earlier or later row whose time goes into
+#   the "x plain SQL" column.  Rows are timed and printed in this order.
+#   The "x count" and "x array_agg" columns divide by the rows named
+#   group_count and group_array_agg.
+
+ROW_NAMES=()
+declare -A ROW_SQL=() ROW_COMPARE=() ROW_EXT=() ROW_MS=() ROW_PLAN=()
+
+bench_row() {
+    local ext=0
+    if [[ $1 == -e ]]; then
+        ext=1
+        shift
+    fi
+    ROW_NAMES+=("$1")
+    ROW_SQL[$1]=$2
+    ROW_COMPARE[$1]=${3:-}
+    ROW_EXT[$1]=$ext
+}
+
+# The grouped journey query and its closest plain-SQL equivalent; also used
+# by the journey size section.
+JOURNEY_AGG="journey_agg(occurred_at, stage::stage, channel, event)"
+PLAIN_AGG="array_agg(ROW(occurred_at, stage, channel, event) ORDER BY occurred_at, stage::stage, channel, event)"
+
+bench_row scan_count \
+    "SELECT count(*) FROM touchpoints"
+bench_row group_count \
+    "SELECT customer_id, count(*) FROM touchpoints GROUP BY customer_id"
+bench_row group_array_agg \
+    "SELECT customer_id, array_agg(occurred_at) FROM touchpoints GROUP BY customer_id"
+bench_row -e journey_agg \
+    "SELECT customer_id, $JOURNEY_AGG FROM touchpoints GROUP BY customer_id" \
+    journey_agg_sql
+bench_row -e journey_agg_sql \
+    "SELECT customer_id, $PLAIN_AGG FROM touchpoints GROUP BY customer_id"
+
+# --- set-up ------------------------------------------------------------------
+
+sql -c "SELECT 1" >/dev/null ||
+    die "cannot connect (check PGHOST, PGPORT, PGUSER, PGDATABASE)"
+
+if ((!load)); then
+    [[ $(sql -c "SELECT to_regclass('public.touchpoints') IS NOT NULL AND to_regclass('public.customers') IS NOT NULL") == t ]] ||
+        die "--no-load but public.touchpoints or public.customers is missing (run data/load.sh)"
+fi
+
+if ((skip_cjourney)); then
+    echo "--skip-cjourney: not using the cjourney extension" >&2
+else
+    available=$(sql -c "SELECT count(*) FROM pg_available_extensions WHERE name = 'cjourney'")
+    [[ $available == 1 ]] ||
+        die "the cjourney extension is not installed on this server (run make install first, or pass --skip-cjourney)"
+    sql -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS cjourney" ||
+        die "CREATE EXTENSION cjourney failed"
+    # IF NOT EXISTS keeps an older version created before the last install.
+    stale=$(sql -c "SELECT e.extversion || ' ' || a.default_version
+                    FROM pg_extension e JOIN pg_available_extensions a ON a.name = e.extname
+                    WHERE e.extname = 'cjourney' AND e.extversion <> a.default_version")
+    [[ -z $stale ]] ||
+        printf 'bench.sh: warning: this database has cjourney %s but the installed default is %s (DROP EXTENSION cjourney CASCADE, or ALTER EXTENSION cjourney UPDATE, to bench the new build)\n' \
+            "${stale% *}" "${stale#* }" >&2
+fi
+
+if ((load)); then
+    bash "$root/data/load.sh" --customers "$customers"
+fi
+
+# A known state for every run: hint bits set, visibility map and statistics
+# fresh (otherwise autovacuum may start in the middle of the timings).
+sql -c "VACUUM (ANALYZE) public.customers" -c "VACUUM (ANALYZE) public.touchpoints"
+
+# --- timing ------------------------------------------------------------------
+
+# time_row NAME: run the row's EXPLAIN ANALYZE once to warm up, then $runs
+# times in one session; set ROW_MS (best Execution Time) and ROW_PLAN (top
+# plan node).
+time_row() {
+    local name=$1 query=${ROW_SQL[$1]} input="" out i
+    for ((i = 0; i <= runs; i++)); do
+        input+="EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) $query;"$'\n'
+    done
+    out=$(sql <<<"$input") || die "query $name failed: $query"
+    ROW_MS[$name]=$(awk '/^Execution Time:/ { n++; if (n > 1 && (best == "" || $3 < best)) best = $3 }
+                         END { if (best == "") exit 1; printf "%.1f", best }' <<<"$out") ||
+        die "no Execution Time in EXPLAIN output of $name"
+    # first plan line, e.g. "HashAggregate  (cost=... rows=...)"
+    ROW_PLAN[$name]=$(head -n 1 <<<"$out" | sed 's/  (.*//; s/^ *//')
+}
+
+# ratio A B: A / B with two decimals, or "-" if B is missing
+ratio() {
+    if [[ -n ${2:-} ]]; then
+        awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
+    else
+        echo "-"
+    fi
+}
+
+for name in "${ROW_NAMES[@]}"; do
+    if ((skip_cjourney && ROW_EXT[$name])); then
+        continue
+    fi
+    time_row "$name"
+done
+
+# --- report ------------------------------------------------------------------
+
+read -r ncust ntouch < <(sql -F ' ' -c \
+    "SELECT (SELECT count(*) FROM public.customers), (SELECT count(*) FROM public.touchpoints)")
+server=$(sql -c "SELECT current_setting('server_version')")
+extver=$(sql -c "SELECT coalesce((SELECT extversion FROM pg_extension WHERE extname = 'cjourney'), 'not installed')")
+
+echo
+echo "cjourney benchmark  $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "PostgreSQL $server, cjourney $extver, database $(sql -c 'SELECT current_database()')"
+echo "customers $ncust, touchpoints $ntouch, best of $runs runs (EXPLAIN ANALYZE Execution Time)"
+echo "settings: max_parallel_workers_per_gather=0 work_mem=256MB jit=off"
+echo
+
+fmt='%-18s %12s %9s %12s %12s  %s\n'
+# shellcheck disable=SC2059
+printf "$fmt" name "best ms" "x count" "x array_agg" "x plain SQL" plan
+# shellcheck disable=SC2059
+printf "$fmt" ------------------ ------------ --------- ------------ ------------ ---------------
+for name in "${ROW_NAMES[@]}"; do
+    [[ -n ${ROW_MS[$name]:-} ]] || continue
+    ms=${ROW_MS[$name]}
+    cmp=${ROW_COMPARE[$name]}
+    # shellcheck disable=SC2059
+    printf "$fmt" "$name" "$ms" \
+        "$(ratio "$ms" "${ROW_MS[group_count]:-}")" \
+        "$(ratio "$ms" "${ROW_MS[group_array_agg]:-}")" \
+        "$(ratio "$ms" "${cmp:+${ROW_MS[$cmp]:-}}")" \
+        "${ROW_PLAN[$name]}"
+done
+
+# --- journey size --------------------------------------------------------------
+
+echo
+if ((skip_cjourney)); then
+    echo "journey size: skipped (--skip-cjourney)"
+    exit 0
+fi
+
+# Both values are materialised in temp tables (TOAST may compress them) and
+# measured in memory, freshly computed (uncompressed).  The plain-SQL array
+# needs a named row type to be stored in a table.
+echo "journey size (bytes per touch):"
+sql -F $'\t' <<SQL | awk -F '\t' '{ printf "  %-34s %10s %10s %14s\n", $1, $2, $3, $4 }'
+SET client_min_messages = warning;
+CREATE TYPE pg_temp.bench_touch AS
+    (occurred_at timestamptz, stage text, channel text, event text);
+CREATE TEMP TABLE bench_j AS
+    SELECT customer_id, $JOURNEY_AGG AS j
+    FROM touchpoints GROUP BY customer_id;
+CREATE TEMP TABLE bench_a AS
+    SELECT customer_id,
+           array_agg(ROW(occurred_at, stage, channel, event)::pg_temp.bench_touch
+                     ORDER BY occurred_at, stage::stage, channel, event) AS a
+    FROM touchpoints GROUP BY customer_id;
+SELECT '', 'stored', 'in memory', 'table size';
+SELECT 'journey_agg (journey)',
+       round((SELECT sum(pg_column_size(j))::float8 / sum(journey_length(j)) FROM bench_j)::numeric, 2),
+       round((SELECT sum(pg_column_size(x))::float8 / sum(journey_length(x))
+              FROM (SELECT $JOURNEY_AGG AS x FROM touchpoints GROUP BY customer_id) s)::numeric, 2),
+       pg_size_pretty(pg_total_relation_size('bench_j'));
+SELECT 'plain SQL (array of rows)',
+       round((SELECT sum(pg_column_size(a))::float8 / sum(cardinality(a)) FROM bench_a)::numeric, 2),
+       round((SELECT sum(pg_column_size(x))::float8 / sum(cardinality(x))
+              FROM (SELECT $PLAIN_AGG AS x FROM touchpoints GROUP BY customer_id) s)::numeric, 2),
+       pg_size_pretty(pg_total_relation_size('bench_a'));
+SELECT 'touchpoints (heap + index)',
+       round((pg_total_relation_size('public.touchpoints')::float8 / count(*))::numeric, 2),
+       '-',
+       pg_size_pretty(pg_total_relation_size('public.touchpoints'))
+FROM public.touchpoints;
+SQL
