@@ -222,68 +222,60 @@ evbuf_sort(EventBuffer *b)
 	}
 }
 
-static int
-int32_cmp(const void *a, const void *b)
-{
-	int32		x = *(const int32 *) a;
-	int32		y = *(const int32 *) b;
-
-	return (x < y) ? -1 : (x > y) ? 1 : 0;
-}
-
-/*
- * The dictionary ids a buffer uses, sorted: position in r->ids is a dense
- * local id, so a value written out carries only the labels it uses.
- */
+/* An empty map sized for about `expected` distinct ids. */
 void
-idremap_build(IdRemap *r, const EventBuffer *b)
+idmap_init(IdMap *m, int32 expected)
 {
-	int32		i,
-				k = 0;
+	uint32		size = 16;
 
-	r->ids = palloc((Size) Max(b->n, 1) * 2 * sizeof(int32));
-	for (i = 0; i < b->n; i++)
-	{
-		if (b->ev[i].channel >= 0)
-			r->ids[k++] = b->ev[i].channel;
-		if (b->ev[i].event >= 0)
-			r->ids[k++] = b->ev[i].event;
-	}
-	if (k > 1)
-	{
-		int32		j = 0;
-
-		qsort(r->ids, k, sizeof(int32), int32_cmp);
-		for (i = 1; i < k; i++)
-			if (r->ids[i] != r->ids[j])
-				r->ids[++j] = r->ids[i];
-		k = j + 1;
-	}
-	r->n = k;
+	while (size < (uint32) expected * 2)
+		size *= 2;
+	m->n = 0;
+	m->mask = size - 1;
+	m->ids = palloc(size / 2 * sizeof(int32));
+	m->slots = palloc(size * sizeof(int32));
+	memset(m->slots, 0xff, size * sizeof(int32));
 }
 
-/* Local id of a dictionary id (-1 stays -1). */
+/* Local id of a dictionary id, assigning the next one if new; -1 stays -1. */
 int32
-idremap_find(const IdRemap *r, int32 id)
+idmap_add(IdMap *m, int32 id)
 {
-	int32		lo = 0,
-				hi = r->n - 1;
+	uint32		h;
+	int32		k;
 
 	if (id < 0)
 		return -1;
-	while (lo <= hi)
+	h = ((uint32) id * 0x9E3779B1U) & m->mask;
+	while ((k = m->slots[h]) >= 0)
 	{
-		int32		mid = lo + (hi - lo) / 2;
-
-		if (r->ids[mid] == id)
-			return mid;
-		if (r->ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
+		if (m->ids[k] == id)
+			return k;
+		h = (h + 1) & m->mask;
 	}
-	elog(ERROR, "label id %d missing from remap", id);
-	return -1;
+	if ((uint32) (m->n + 1) * 2 > m->mask + 1)
+	{
+		/* grow: rehash every id */
+		IdMap		bigger;
+		int32		i;
+
+		idmap_init(&bigger, (m->mask + 1));
+		for (i = 0; i < m->n; i++)
+			(void) idmap_add(&bigger, m->ids[i]);
+		idmap_free(m);
+		*m = bigger;
+		return idmap_add(m, id);
+	}
+	m->ids[m->n] = id;
+	m->slots[h] = m->n;
+	return m->n++;
+}
+
+void
+idmap_free(IdMap *m)
+{
+	pfree(m->ids);
+	pfree(m->slots);
 }
 
 static void
@@ -313,10 +305,19 @@ wire_put_text(StringInfo buf, const char *s, int len, int flavour)
 void
 evbuf_write(StringInfo buf, const EventBuffer *b, int flavour)
 {
-	IdRemap		r;
+	IdMap		m;
+	int32	   *local;
 	int32		i;
 
-	idremap_build(&r, b);
+	/* number the labels first, so they can be written before the records */
+	idmap_init(&m, 16);
+	local = palloc(Max(b->n, 1) * 2 * sizeof(int32));
+	for (i = 0; i < b->n; i++)
+	{
+		local[2 * i] = idmap_add(&m, b->ev[i].channel);
+		local[2 * i + 1] = idmap_add(&m, b->ev[i].event);
+	}
+
 	pq_sendbyte(buf, EVBUF_WIRE_VERSION);
 	pq_sendbyte(buf, 0);
 	if (b->stages == NULL)
@@ -327,9 +328,9 @@ evbuf_write(StringInfo buf, const EventBuffer *b, int flavour)
 		for (i = 0; i < b->stages->n; i++)
 			wire_put_text(buf, b->stages->label[i], b->stages->len[i], flavour);
 	}
-	pq_sendint32(buf, r.n);
-	for (i = 0; i < r.n; i++)
-		wire_put_text(buf, b->dict->str[r.ids[i]], b->dict->len[r.ids[i]], flavour);
+	pq_sendint32(buf, m.n);
+	for (i = 0; i < m.n; i++)
+		wire_put_text(buf, b->dict->str[m.ids[i]], b->dict->len[m.ids[i]], flavour);
 	pq_sendint32(buf, b->n);
 	for (i = 0; i < b->n; i++)
 	{
@@ -338,8 +339,8 @@ evbuf_write(StringInfo buf, const EventBuffer *b, int flavour)
 		pq_sendint64(buf, e->ts);
 		pq_sendint64(buf, e->mask);
 		pq_sendint32(buf, e->stage);
-		pq_sendint32(buf, idremap_find(&r, e->channel));
-		pq_sendint32(buf, idremap_find(&r, e->event));
+		pq_sendint32(buf, local[2 * i]);
+		pq_sendint32(buf, local[2 * i + 1]);
 		pq_sendint32(buf, e->value);
 	}
 	pq_sendint32(buf, b->nvalues);
@@ -350,7 +351,8 @@ evbuf_write(StringInfo buf, const EventBuffer *b, int flavour)
 		pq_sendint32(buf, VARSIZE_ANY_EXHDR(v));
 		pq_sendbytes(buf, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
 	}
-	pfree(r.ids);
+	pfree(local);
+	idmap_free(&m);
 }
 
 /* Reading, with a 22P03 error for anything out of place. */

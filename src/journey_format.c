@@ -411,10 +411,9 @@ jview_cmp(const JourneyView *a, const JourneyView *b)
 struct varlena *
 journey_encode(EventBuffer *b)
 {
-	IdRemap		r;
-	int32	   *local;			/* local label number + 1 of r.ids[k], 0 = unseen */
-	int32	   *order;			/* r positions in local order */
-	int32		nlabels = 0,
+	IdMap		m;
+	int32	   *local;			/* local label number + 1 of each record's channel, event */
+	int32		nlabels,
 				i;
 	uint8		flags = 0;
 	int64		unit = USECS_PER_SEC;
@@ -431,28 +430,15 @@ journey_encode(EventBuffer *b)
 	if (b->n > CJ_MAX_TOUCHES)
 		evbuf_too_many_touches();
 
-	idremap_build(&r, b);
-	local = palloc0(Max(r.n, 1) * sizeof(int32));
-	order = palloc(Max(r.n, 1) * sizeof(int32));
+	/* labels in order of first use along the sorted records */
+	idmap_init(&m, 16);
+	local = palloc(Max(b->n, 1) * 2 * sizeof(int32));
 	for (i = 0; i < b->n; i++)
 	{
-		int32		ids[2] = {b->ev[i].channel, b->ev[i].event};
-		int			k;
-
-		for (k = 0; k < 2; k++)
-		{
-			int32		pos;
-
-			if (ids[k] < 0)
-				continue;
-			pos = idremap_find(&r, ids[k]);
-			if (local[pos] == 0)
-			{
-				order[nlabels] = pos;
-				local[pos] = ++nlabels;
-			}
-		}
+		local[2 * i] = idmap_add(&m, b->ev[i].channel) + 1;
+		local[2 * i + 1] = idmap_add(&m, b->ev[i].event) + 1;
 	}
+	nlabels = m.n;
 	if (nlabels > CJ_MAX_LABELS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -499,7 +485,7 @@ journey_encode(EventBuffer *b)
 	}
 	for (i = 0; i < nlabels; i++)
 	{
-		int32		len = b->dict->len[r.ids[order[i]]];
+		int32		len = b->dict->len[m.ids[i]];
 
 		size += varint_size(len) + len;
 	}
@@ -550,7 +536,7 @@ journey_encode(EventBuffer *b)
 	}
 	for (i = 0; i < nlabels; i++)
 	{
-		int32		id = r.ids[order[i]];
+		int32		id = m.ids[i];
 
 		p = varint_put(p, b->dict->len[id]);
 		memcpy(p, b->dict->str[id], b->dict->len[id]);
@@ -562,8 +548,8 @@ journey_encode(EventBuffer *b)
 
 		p = put_uint(p, (uint64) (e->ts - t0) / unit, tw);
 		*p++ = (char) e->stage;
-		p = put_uint(p, e->channel < 0 ? 0 : local[idremap_find(&r, e->channel)], iw);
-		p = put_uint(p, e->event < 0 ? 0 : local[idremap_find(&r, e->event)], iw);
+		p = put_uint(p, local[2 * i], iw);
+		p = put_uint(p, local[2 * i + 1], iw);
 	}
 	for (i = 0; i < b->n; i++)
 		if (b->ev[i].value >= 0)
@@ -578,8 +564,7 @@ journey_encode(EventBuffer *b)
 		}
 	Assert(p == (char *) result + size);
 	pfree(local);
-	pfree(order);
-	pfree(r.ids);
+	idmap_free(&m);
 
 #ifdef USE_ASSERT_CHECKING
 	{
