@@ -245,6 +245,8 @@ jview_init(JourneyView *v, const struct varlena *datum, const char *type_name)
 		uint64		ch = get_uint(r + v->tw + 1, v->iw);
 		uint64		ev = get_uint(r + v->tw + 1 + v->iw, v->iw);
 
+		if ((i & 0xFFFF) == 0xFFFF)
+			CHECK_FOR_INTERRUPTS();
 		if (delta < prev_delta || delta > (uint64) (CJ_END_TIME - v->t0) / v->unit)
 			corrupt(v, "touch times out of order or out of range");
 		prev_delta = delta;

@@ -262,17 +262,18 @@ EnumStageMap *
 enum_stage_map(FunctionCallInfo fcinfo, int argno, EnumStageMap **cache)
 {
 	EnumStageMap *map = *cache;
-	Oid			typid = get_fn_expr_argtype(fcinfo->flinfo, argno);
+	Oid			typid;
 
+	/* a call site's argument type never changes: look it up once */
+	if (map != NULL)
+		return map;
+	typid = get_fn_expr_argtype(fcinfo->flinfo, argno);
 	if (!OidIsValid(typid) || !type_is_enum(typid))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("could not determine the enum type of the stage argument")));
-	if (map == NULL || map->enumtypid != typid)
-	{
-		map = build_enum_stage_map(fcinfo->flinfo->fn_mcxt, typid);
-		*cache = map;
-	}
+	map = build_enum_stage_map(fcinfo->flinfo->fn_mcxt, typid);
+	*cache = map;
 	return map;
 }
 
