@@ -23,9 +23,9 @@ cj_check_time(TimestampTz t)
 				 errdetail("Touch times must lie in the years 1 to 9999 (UTC); infinity is not allowed.")));
 }
 
-/* Error out (22023) unless a touch value is a finite number. */
-void
-cj_check_value(Datum numeric)
+/* Not NaN and (PostgreSQL 14+) not infinite. */
+bool
+cj_numeric_is_finite(Datum numeric)
 {
 	Numeric		n = DatumGetNumeric(numeric);
 	bool		finite = !numeric_is_nan(n);
@@ -33,7 +33,14 @@ cj_check_value(Datum numeric)
 #if PG_VERSION_NUM >= 140000
 	finite = finite && !numeric_is_inf(n);
 #endif
-	if (!finite)
+	return finite;
+}
+
+/* Error out (22023) unless a touch value is a finite number. */
+void
+cj_check_value(Datum numeric)
+{
+	if (!cj_numeric_is_finite(numeric))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("touch value must be a finite number"),

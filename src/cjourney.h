@@ -43,6 +43,9 @@
 /* Raise the standard out-of-range error for a touch time. */
 extern void cj_check_time(TimestampTz t);
 
+/* Is a numeric finite (not NaN, not infinite)? */
+extern bool cj_numeric_is_finite(Datum numeric);
+
 /* Raise 22023 unless a touch value (numeric) is finite. */
 extern void cj_check_value(Datum numeric);
 

@@ -443,7 +443,10 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 				nvalues,
 				i;
 	int32	   *labelmap;
+	bool	   *label_used;
 	bool	   *value_used;
+	int32		max_labels;
+	IdMap		seen;
 	MemoryContext old;
 
 	wire_need(&w, 2);
@@ -478,11 +481,14 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 	}
 
 	nlabels = wire_int32(&w);
-	if (nlabels < 0 || nlabels > CJ_MAX_LABELS * 2)
+	max_labels = (flavour == EVBUF_WIRE_CLIENT) ? CJ_MAX_LABELS : 2 * CJ_MAX_TOUCHES;
+	if (nlabels < 0 || nlabels > max_labels)
 		wire_error(&w, psprintf("The value has %d labels; at most %d are allowed.",
-								nlabels, CJ_MAX_LABELS));
+								nlabels, max_labels));
 	wire_need(&w, (int64) nlabels * 4);
 	labelmap = palloc(Max(nlabels, 1) * sizeof(int32));
+	label_used = palloc0(Max(nlabels, 1) * sizeof(bool));
+	idmap_init(&seen, nlabels);
 	for (i = 0; i < nlabels; i++)
 	{
 		int			len;
@@ -490,7 +496,10 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 
 		label_check(s, len, true);
 		labelmap[i] = labeldict_intern(dict, s, len);
+		if (idmap_add(&seen, labelmap[i]) != i)
+			wire_error(&w, psprintf("Label \"%s\" appears twice.", s));
 	}
+	idmap_free(&seen);
 
 	nevents = wire_int32(&w);
 	if (nevents < 0 || nevents > CJ_MAX_TOUCHES)
@@ -524,13 +533,22 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 			e->event < -1 || e->event >= nlabels)
 			wire_error(&w, psprintf("Touch %d refers to a label that does not exist.", i + 1));
 		if (e->channel >= 0)
+		{
+			label_used[e->channel] = true;
 			e->channel = labelmap[e->channel];
+		}
 		if (e->event >= 0)
+		{
+			label_used[e->event] = true;
 			e->event = labelmap[e->event];
+		}
 		if (e->value < -1)
 			wire_error(&w, psprintf("Touch %d has an invalid value index.", i + 1));
 	}
 	b->n = nevents;
+	for (i = 0; i < nlabels; i++)
+		if (!label_used[i])
+			wire_error(&w, "A label belongs to no touch.");
 
 	nvalues = wire_int32(&w);
 	if (nvalues < 0 || nvalues > nevents)
@@ -555,9 +573,11 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 
 		if (!value_used[i])
 			wire_error(&w, "A numeric value belongs to no touch.");
-		if (len < 0)
-			wire_error(&w, "A numeric value has a negative length.");
+		/* numeric_send format: ndigits, weight, sign, dscale, then the digits */
 		wire_need(&w, len);
+		if (len < 8 ||
+			len != 8 + 2 * (int) (uint16) pg_ntoh16(*(const uint16 *) (msg->data + msg->cursor)))
+			wire_error(&w, "A numeric value has the wrong length for its digit count.");
 		/* numeric_recv wants its own buffer, NUL-terminated like a message */
 		initStringInfo(&vbuf);
 		appendBinaryStringInfo(&vbuf, pq_getmsgbytes(msg, len), len);
@@ -565,7 +585,8 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 								  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 		if (vbuf.cursor != vbuf.len)
 			wire_error(&w, "A numeric value has trailing bytes.");
-		cj_check_value(num);
+		if (!cj_numeric_is_finite(num))
+			wire_error(&w, "Touch values must be finite numbers.");
 		(void) evbuf_add_value(b, num);
 	}
 	MemoryContextSwitchTo(old);
