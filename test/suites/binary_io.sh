@@ -37,24 +37,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-N=0
-ok() {
-    N=$((N + 1))
-    echo "ok $N - $1"
-}
-not_ok() {
-    N=$((N + 1))
-    echo "not ok $N - $1"
-    shift
-    local line
-    for line in "$@"; do
-        while IFS= read -r l; do echo "#   $l"; done <<<"$line"
-    done
-}
-# is GOT EXPECTED DESCRIPTION
-is() {
-    if [[ $1 == "$2" ]]; then ok "$3"; else not_ok "$3" "got:      $1" "expected: $2"; fi
-}
+# shellcheck source=test/lib/tap.sh
+source "$CJ_ROOT/test/lib/tap.sh"
 
 PSQL=(psql -X -v ON_ERROR_STOP=1 -qAt)
 q() { "${PSQL[@]}" -d "$DB" "$@"; }

@@ -37,28 +37,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-N=0
-ok() {
-    N=$((N + 1))
-    echo "ok $N - $1"
-}
-not_ok() {
-    N=$((N + 1))
-    echo "not ok $N - $1"
-    shift
-    local line l
-    for line in "$@"; do
-        while IFS= read -r l; do echo "#   $l"; done <<<"$line"
-    done
-}
-is() {
-    if [[ $1 == "$2" ]]; then ok "$3"; else not_ok "$3" "got:      ${1:0:2000}" "expected: ${2:0:2000}"; fi
-}
-bail() {
-    not_ok "$@"
-    echo "1..$N"
-    exit 1
-}
+# shellcheck source=test/lib/tap.sh
+source "$CJ_ROOT/test/lib/tap.sh"
 
 # dst (pg_restore) or plain (pg_dump | psql), for test names
 label_of() { if [[ $1 == "$DST" ]]; then echo dst; else echo plain; fi; }

@@ -4,10 +4,10 @@
 # extension.
 set -uo pipefail
 cd "${CJ_ROOT:-$(dirname "$0")/../..}"
-n=0
+# shellcheck source=test/lib/tap.sh
+source test/lib/tap.sh
 check() { # check DESCRIPTION COMMAND...
-    n=$((n + 1))
-    if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi
+    if "${@:2}"; then ok "$1"; else not_ok "$1"; fi
 }
 
 echo "1..4"
