@@ -14,11 +14,12 @@ OBJS = \
 	src/journey_text.o \
 	src/touchpoint.o \
 	src/journey.o \
-	src/journey_agg.o
+	src/journey_agg.o \
+	src/stage_time.o
 
 DATA = cjourney--$(EXTVERSION).sql
 
-REGRESS = stage touchpoint journey journey_agg journey_errors readme
+REGRESS = stage touchpoint journey journey_agg journey_errors stage_time readme
 REGRESS_OPTS = --load-extension=cjourney
 
 EXTRA_CLEAN = results regression.diffs regression.out log tmp_check

@@ -487,3 +487,315 @@ CREATE AGGREGATE @extschema@.journey_agg(@extschema@.touchpoint) (
 );
 COMMENT ON AGGREGATE @extschema@.journey_agg(@extschema@.touchpoint) IS
 	'one customer''s journey from touchpoints (NULL touchpoints are skipped)';
+
+--------------------------------------------------------------------------
+-- stage_time: time in stage
+--------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.stage_time;
+
+CREATE FUNCTION @extschema@.stage_time_in(cstring) RETURNS @extschema@.stage_time
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_in(cstring) IS 'stage_time text input';
+
+CREATE FUNCTION @extschema@.stage_time_out(@extschema@.stage_time) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_out(@extschema@.stage_time) IS 'stage_time text output (canonical, UTC)';
+
+CREATE FUNCTION @extschema@.stage_time_recv(internal) RETURNS @extschema@.stage_time
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_recv(internal) IS 'stage_time binary input';
+
+CREATE FUNCTION @extschema@.stage_time_send(@extschema@.stage_time) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_send(@extschema@.stage_time) IS 'stage_time binary output';
+
+CREATE TYPE @extschema@.stage_time (
+	INPUT = @extschema@.stage_time_in,
+	OUTPUT = @extschema@.stage_time_out,
+	RECEIVE = @extschema@.stage_time_recv,
+	SEND = @extschema@.stage_time_send,
+	INTERNALLENGTH = VARIABLE,
+	STORAGE = extended,
+	ALIGNMENT = double
+);
+COMMENT ON TYPE @extschema@.stage_time IS
+	'one customer''s distinct (time, stage) points, with its stage list: the state of time-in-stage analyses';
+
+CREATE FUNCTION @extschema@.stage_time_cmp(@extschema@.stage_time, @extschema@.stage_time) RETURNS integer
+	AS 'MODULE_PATHNAME', 'journey_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_cmp(@extschema@.stage_time, @extschema@.stage_time) IS
+	'btree order: point by point, shorter first, then stage list';
+
+CREATE FUNCTION @extschema@.stage_time_eq(@extschema@.stage_time, @extschema@.stage_time) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'journey_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_eq(@extschema@.stage_time, @extschema@.stage_time) IS 'implementation of = for stage_time';
+
+CREATE FUNCTION @extschema@.stage_time_ne(@extschema@.stage_time, @extschema@.stage_time) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'journey_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_ne(@extschema@.stage_time, @extschema@.stage_time) IS 'implementation of <> for stage_time';
+
+CREATE FUNCTION @extschema@.stage_time_lt(@extschema@.stage_time, @extschema@.stage_time) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'journey_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_lt(@extschema@.stage_time, @extschema@.stage_time) IS 'implementation of < for stage_time';
+
+CREATE FUNCTION @extschema@.stage_time_le(@extschema@.stage_time, @extschema@.stage_time) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'journey_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_le(@extschema@.stage_time, @extschema@.stage_time) IS 'implementation of <= for stage_time';
+
+CREATE FUNCTION @extschema@.stage_time_gt(@extschema@.stage_time, @extschema@.stage_time) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'journey_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_gt(@extschema@.stage_time, @extschema@.stage_time) IS 'implementation of > for stage_time';
+
+CREATE FUNCTION @extschema@.stage_time_ge(@extschema@.stage_time, @extschema@.stage_time) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'journey_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_ge(@extschema@.stage_time, @extschema@.stage_time) IS 'implementation of >= for stage_time';
+
+CREATE FUNCTION @extschema@.stage_time_hash(@extschema@.stage_time) RETURNS integer
+	AS 'MODULE_PATHNAME', 'journey_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_hash(@extschema@.stage_time) IS 'hash of a stage_time';
+
+CREATE FUNCTION @extschema@.stage_time_hash_extended(@extschema@.stage_time, bigint) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'journey_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_hash_extended(@extschema@.stage_time, bigint) IS 'seeded 64-bit hash of a stage_time';
+
+CREATE OPERATOR @extschema@.= (
+	LEFTARG = @extschema@.stage_time, RIGHTARG = @extschema@.stage_time,
+	FUNCTION = @extschema@.stage_time_eq,
+	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+	RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES
+);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.stage_time, @extschema@.stage_time) IS 'equal';
+
+CREATE OPERATOR @extschema@.<> (
+	LEFTARG = @extschema@.stage_time, RIGHTARG = @extschema@.stage_time,
+	FUNCTION = @extschema@.stage_time_ne,
+	COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+	RESTRICT = neqsel, JOIN = neqjoinsel
+);
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.stage_time, @extschema@.stage_time) IS 'not equal';
+
+CREATE OPERATOR @extschema@.< (
+	LEFTARG = @extschema@.stage_time, RIGHTARG = @extschema@.stage_time,
+	FUNCTION = @extschema@.stage_time_lt,
+	COMMUTATOR = OPERATOR(@extschema@.>), NEGATOR = OPERATOR(@extschema@.>=),
+	RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+);
+COMMENT ON OPERATOR @extschema@.< (@extschema@.stage_time, @extschema@.stage_time) IS 'less than';
+
+CREATE OPERATOR @extschema@.<= (
+	LEFTARG = @extschema@.stage_time, RIGHTARG = @extschema@.stage_time,
+	FUNCTION = @extschema@.stage_time_le,
+	COMMUTATOR = OPERATOR(@extschema@.>=), NEGATOR = OPERATOR(@extschema@.>),
+	RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+);
+COMMENT ON OPERATOR @extschema@.<= (@extschema@.stage_time, @extschema@.stage_time) IS 'less than or equal';
+
+CREATE OPERATOR @extschema@.> (
+	LEFTARG = @extschema@.stage_time, RIGHTARG = @extschema@.stage_time,
+	FUNCTION = @extschema@.stage_time_gt,
+	COMMUTATOR = OPERATOR(@extschema@.<), NEGATOR = OPERATOR(@extschema@.<=),
+	RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+);
+COMMENT ON OPERATOR @extschema@.> (@extschema@.stage_time, @extschema@.stage_time) IS 'greater than';
+
+CREATE OPERATOR @extschema@.>= (
+	LEFTARG = @extschema@.stage_time, RIGHTARG = @extschema@.stage_time,
+	FUNCTION = @extschema@.stage_time_ge,
+	COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<),
+	RESTRICT = scalargesel, JOIN = scalargejoinsel
+);
+COMMENT ON OPERATOR @extschema@.>= (@extschema@.stage_time, @extschema@.stage_time) IS 'greater than or equal';
+
+CREATE OPERATOR CLASS @extschema@.stage_time_ops
+	DEFAULT FOR TYPE @extschema@.stage_time USING btree AS
+	OPERATOR 1 @extschema@.< ,
+	OPERATOR 2 @extschema@.<= ,
+	OPERATOR 3 @extschema@.= ,
+	OPERATOR 4 @extschema@.>= ,
+	OPERATOR 5 @extschema@.> ,
+	FUNCTION 1 @extschema@.stage_time_cmp(@extschema@.stage_time, @extschema@.stage_time);
+COMMENT ON OPERATOR CLASS @extschema@.stage_time_ops USING btree IS 'btree order of stage_time values';
+COMMENT ON OPERATOR FAMILY @extschema@.stage_time_ops USING btree IS 'stage_time order';
+
+CREATE OPERATOR CLASS @extschema@.stage_time_hash_ops
+	DEFAULT FOR TYPE @extschema@.stage_time USING hash AS
+	OPERATOR 1 @extschema@.= ,
+	FUNCTION 1 @extschema@.stage_time_hash(@extschema@.stage_time),
+	FUNCTION 2 @extschema@.stage_time_hash_extended(@extschema@.stage_time, bigint);
+COMMENT ON OPERATOR CLASS @extschema@.stage_time_hash_ops USING hash IS 'hashing of stage_time values';
+COMMENT ON OPERATOR FAMILY @extschema@.stage_time_hash_ops USING hash IS 'stage_time hashing';
+
+-- building states
+
+CREATE FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamptz, anyenum) RETURNS internal
+	AS 'MODULE_PATHNAME', 'journey_agg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamptz, anyenum) IS
+	'stage_time_agg transition function';
+
+CREATE FUNCTION @extschema@.stage_time_rollup_transfn(internal, @extschema@.stage_time) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_rollup_transfn(internal, @extschema@.stage_time) IS
+	'rollup(stage_time) transition function';
+
+CREATE FUNCTION @extschema@.stage_time_finalfn(internal) RETURNS @extschema@.stage_time
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_finalfn(internal) IS
+	'final function of stage_time_agg and rollup(stage_time)';
+
+CREATE AGGREGATE @extschema@.stage_time_agg(occurred_at timestamptz, stage anyenum) (
+	SFUNC = @extschema@.stage_time_agg_transfn,
+	STYPE = internal,
+	SSPACE = 256,
+	FINALFUNC = @extschema@.stage_time_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.stage_time_agg(timestamptz, anyenum) IS
+	'time-in-stage state of one group''s rows (rows with NULL time or stage are skipped)';
+
+CREATE AGGREGATE @extschema@.rollup(@extschema@.stage_time) (
+	SFUNC = @extschema@.stage_time_rollup_transfn,
+	STYPE = internal,
+	SSPACE = 256,
+	FINALFUNC = @extschema@.stage_time_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rollup(@extschema@.stage_time) IS
+	'merge stage_time states of one customer over any row sets, overlapping or not';
+
+CREATE FUNCTION @extschema@.stage_time(@extschema@.journey) RETURNS @extschema@.stage_time
+	AS 'MODULE_PATHNAME', 'stage_time_from_journey' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time(@extschema@.journey) IS 'the time-in-stage state of a stored journey';
+
+CREATE CAST (@extschema@.journey AS @extschema@.stage_time)
+	WITH FUNCTION @extschema@.stage_time(@extschema@.journey);
+COMMENT ON CAST (@extschema@.journey AS @extschema@.stage_time) IS 'time-in-stage state of a journey';
+
+-- accessors
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum) IS
+	'time spent in the stage; the open period of the last touch counts zero';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum, as_of timestamptz) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum, timestamptz) IS
+	'time spent in the stage, the last period closed at as_of';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum,
+		range_start timestamptz, range_end timestamptz) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_range' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum, timestamptz, timestamptz) IS
+	'time spent in the stage within [range_start, range_end), periods that began earlier included';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum,
+		bucket_start timestamptz, bucket_end timestamptz, prev @extschema@.stage_time) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_bucket' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum, timestamptz, timestamptz, @extschema@.stage_time) IS
+	'time in the stage within one bucket: the bucket''s state, the previous bucket''s state (lag) carrying the stage in force';
+
+CREATE FUNCTION @extschema@.stage_durations(@extschema@.stage_time,
+		OUT stage text, OUT duration interval, OUT visits integer, OUT first_entered timestamptz)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_durations' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.stage_durations(@extschema@.stage_time) IS
+	'per visited stage: total duration, visits, first entry';
+
+CREATE FUNCTION @extschema@.stage_durations(@extschema@.stage_time, as_of timestamptz,
+		OUT stage text, OUT duration interval, OUT visits integer, OUT first_entered timestamptz)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_durations' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.stage_durations(@extschema@.stage_time, timestamptz) IS
+	'per visited stage: total duration (last period closed at as_of), visits, first entry';
+
+CREATE FUNCTION @extschema@.stage_timeline(@extschema@.stage_time,
+		OUT stage text, OUT entered_at timestamptz, OUT left_at timestamptz, OUT duration interval)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_timeline' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
+COMMENT ON FUNCTION @extschema@.stage_timeline(@extschema@.stage_time) IS
+	'one row per visit; the latest has left_at NULL';
+
+CREATE FUNCTION @extschema@.stage_timeline(@extschema@.stage_time, as_of timestamptz,
+		OUT stage text, OUT entered_at timestamptz, OUT left_at timestamptz, OUT duration interval)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_timeline' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
+COMMENT ON FUNCTION @extschema@.stage_timeline(@extschema@.stage_time, timestamptz) IS
+	'one row per visit; the latest lasts to as_of and has left_at NULL';
+
+CREATE FUNCTION @extschema@.stage_timeline(@extschema@.stage_time,
+		bucket_start timestamptz, bucket_end timestamptz, prev @extschema@.stage_time,
+		OUT stage text, OUT entered_at timestamptz, OUT left_at timestamptz, OUT duration interval)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_timeline_bucket' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION @extschema@.stage_timeline(@extschema@.stage_time, timestamptz, timestamptz, @extschema@.stage_time) IS
+	'the slices of visits inside one bucket, the stage in force carried from the previous bucket''s state';
+
+CREATE FUNCTION @extschema@.stage_at(@extschema@.stage_time, timestamptz) RETURNS text
+	AS 'MODULE_PATHNAME', 'journey_stage_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_at(@extschema@.stage_time, timestamptz) IS
+	'stage in force at the time (of the last touch at or before it); NULL before the first';
+
+CREATE FUNCTION @extschema@.current_stage(@extschema@.stage_time) RETURNS text
+	AS 'MODULE_PATHNAME', 'stage_time_current_stage' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.current_stage(@extschema@.stage_time) IS 'stage of the last touch';
+
+CREATE FUNCTION @extschema@.stage_regressions(@extschema@.stage_time) RETURNS integer
+	AS 'MODULE_PATHNAME', 'stage_time_regressions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_regressions(@extschema@.stage_time) IS
+	'number of moves from a visit to a visit of an earlier stage';
+
+-- the same answers from a stored journey
+
+CREATE FUNCTION @extschema@.journey_duration_in(@extschema@.journey, anyenum) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_duration_in(@extschema@.journey, anyenum) IS
+	'time spent in the stage, as duration_in(stage_time, stage)';
+
+CREATE FUNCTION @extschema@.journey_duration_in(@extschema@.journey, anyenum, as_of timestamptz) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_duration_in(@extschema@.journey, anyenum, timestamptz) IS
+	'time spent in the stage, the last period closed at as_of';
+
+CREATE FUNCTION @extschema@.journey_stage_durations(@extschema@.journey,
+		OUT stage text, OUT duration interval, OUT visits integer, OUT first_entered timestamptz)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_durations' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.journey_stage_durations(@extschema@.journey) IS
+	'per visited stage: total duration, visits, first entry';
+
+CREATE FUNCTION @extschema@.journey_stage_durations(@extschema@.journey, as_of timestamptz,
+		OUT stage text, OUT duration interval, OUT visits integer, OUT first_entered timestamptz)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_durations' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.journey_stage_durations(@extschema@.journey, timestamptz) IS
+	'per visited stage: total duration (last period closed at as_of), visits, first entry';
+
+CREATE FUNCTION @extschema@.journey_stage_timeline(@extschema@.journey,
+		OUT stage text, OUT entered_at timestamptz, OUT left_at timestamptz, OUT duration interval)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_timeline' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
+COMMENT ON FUNCTION @extschema@.journey_stage_timeline(@extschema@.journey) IS
+	'one row per visit; the latest has left_at NULL';
+
+CREATE FUNCTION @extschema@.journey_stage_timeline(@extschema@.journey, as_of timestamptz,
+		OUT stage text, OUT entered_at timestamptz, OUT left_at timestamptz, OUT duration interval)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_timeline' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
+COMMENT ON FUNCTION @extschema@.journey_stage_timeline(@extschema@.journey, timestamptz) IS
+	'one row per visit; the latest lasts to as_of';
+
+CREATE FUNCTION @extschema@.journey_current_stage(@extschema@.journey) RETURNS text
+	AS 'MODULE_PATHNAME', 'stage_time_current_stage' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_current_stage(@extschema@.journey) IS 'stage of the last touch';
+
+CREATE FUNCTION @extschema@.journey_stage_regressions(@extschema@.journey) RETURNS integer
+	AS 'MODULE_PATHNAME', 'stage_time_regressions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_regressions(@extschema@.journey) IS
+	'number of moves from a visit to a visit of an earlier stage';

@@ -60,3 +60,26 @@ FROM journeys WHERE customer_id = 1;
 SELECT journey_agg(occurred_at, stage::stage, channel, event ORDER BY occurred_at DESC)
      = journey_agg(occurred_at, stage::stage, channel, event) AS order_free
 FROM touchpoints WHERE customer_id = 1;
+
+SELECT customer_id, s.*
+FROM (SELECT customer_id, stage_time_agg(occurred_at, stage::stage) AS st
+      FROM touchpoints GROUP BY customer_id) c,
+     stage_durations(c.st) AS s
+ORDER BY customer_id, s.first_entered;
+
+SELECT duration_in(st, 'consideration'::stage, '2025-03-02', '2025-03-05') AS in_range,
+       duration_in(st, 'decision'::stage, '2025-03-10') AS decision_as_of
+FROM (SELECT stage_time_agg(occurred_at, stage::stage) AS st
+      FROM touchpoints WHERE customer_id = 1) s;
+
+SELECT customer_id, week,
+       duration_in(st, 'consideration'::stage, week, week + interval '1 week',
+                   lag(st) OVER (PARTITION BY customer_id ORDER BY week)) AS consideration
+FROM (SELECT customer_id, date_trunc('week', occurred_at) AS week,
+             stage_time_agg(occurred_at, stage::stage) AS st
+      FROM touchpoints GROUP BY 1, 2) w
+ORDER BY customer_id, week;
+
+SELECT rollup(st) = (SELECT stage_time_agg(occurred_at, stage::stage) FROM touchpoints WHERE customer_id = 1) AS same
+FROM (SELECT stage_time_agg(occurred_at, stage::stage) AS st
+      FROM touchpoints WHERE customer_id = 1 GROUP BY date_trunc('day', occurred_at)) daily;

@@ -64,7 +64,7 @@ j_view(FunctionCallInfo fcinfo, int argno, JourneyView *v)
 Datum
 journey_in(PG_FUNCTION_ARGS)
 {
-	EventBuffer *b = journey_parse(PG_GETARG_CSTRING(0), false, J_TYPE);
+	EventBuffer *b = journey_parse(PG_GETARG_CSTRING(0), TEXT_JOURNEY, J_TYPE);
 
 	PG_RETURN_POINTER(journey_encode(b));
 }
@@ -76,7 +76,7 @@ journey_out(PG_FUNCTION_ARGS)
 	JourneyView v;
 
 	j_view(fcinfo, 0, &v);
-	PG_RETURN_CSTRING(journey_print(&v, false));
+	PG_RETURN_CSTRING(journey_print(&v, TEXT_JOURNEY));
 }
 
 /* journey from the binary wire format (see evbuf_write) */

@@ -13,6 +13,7 @@
 #include "cjourney.h"
 #include "event_buffer.h"
 #include "journey_format.h"
+#include "journey_agg.h"
 #include "stage.h"
 
 #include "libpq/pqformat.h"
@@ -28,16 +29,7 @@ PG_FUNCTION_INFO_V1(journey_agg_finalfn);
 
 #define STATE_NAME "journey_agg state"
 
-/* What an aggregate support function keeps in fn_extra for the query. */
-typedef struct AggCache
-{
-	LabelDict  *dict;
-	EnumStageMap *map;			/* for anyenum stage arguments */
-	int			nlists;			/* stage lists seen, interned */
-	StageList  *lists[8];
-} AggCache;
-
-static MemoryContext
+MemoryContext
 agg_context(FunctionCallInfo fcinfo, const char *fn)
 {
 	MemoryContext aggcxt;
@@ -49,7 +41,7 @@ agg_context(FunctionCallInfo fcinfo, const char *fn)
 	return aggcxt;
 }
 
-static AggCache *
+AggCache *
 agg_cache(FunctionCallInfo fcinfo)
 {
 	AggCache   *cache = fcinfo->flinfo->fn_extra;
@@ -67,7 +59,7 @@ agg_cache(FunctionCallInfo fcinfo)
  * A copy of sl that lives as long as the query, shared by all states with
  * an equal list; states must not point into short-lived memory.
  */
-static const StageList *
+const StageList *
 agg_intern_stages(FunctionCallInfo fcinfo, AggCache *cache, const StageList *sl)
 {
 	int			i;
@@ -83,16 +75,16 @@ agg_intern_stages(FunctionCallInfo fcinfo, AggCache *cache, const StageList *sl)
 	return cache->lists[cache->nlists++];
 }
 
-pg_attribute_noreturn()
-static void
-stage_list_mismatch(const StageList *a, const StageList *b)
+/* Error for values of different stage lists in one group ("what" names them). */
+void
+stage_list_mismatch(const char *what, const StageList *a, const StageList *b)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("touchpoints of one journey must share a stage list"),
+			 errmsg("%s must share a stage list", what),
 			 errdetail("The stage lists are: %s, and: %s.",
 					   stagelist_describe(a), stagelist_describe(b)),
-			 errhint("Build each journey from touchpoints of one stage enum.")));
+			 errhint("Build each group from values of one stage enum.")));
 }
 
 static int32
@@ -107,7 +99,11 @@ intern_text_arg(FunctionCallInfo fcinfo, LabelDict *dict, int argno)
 	return labeldict_intern(dict, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 }
 
-/* journey_agg(occurred_at, stage, channel, event): add one row */
+/*
+ * journey_agg(occurred_at, stage, channel, event): add one row.  Also the
+ * transition function of stage_time_agg(occurred_at, stage), which passes
+ * no labels.
+ */
 Datum
 journey_agg_transfn(PG_FUNCTION_ARGS)
 {
@@ -132,8 +128,8 @@ journey_agg_transfn(PG_FUNCTION_ARGS)
 		state = evbuf_create(aggcxt, map->stages->is_default ? stagelist_default() : map->stages,
 							 cache->dict);
 	evbuf_append(state, ts, 0, enum_stage_ordinal(map, PG_GETARG_OID(2)),
-				 intern_text_arg(fcinfo, cache->dict, 3),
-				 intern_text_arg(fcinfo, cache->dict, 4),
+				 PG_NARGS() > 3 ? intern_text_arg(fcinfo, cache->dict, 3) : -1,
+				 PG_NARGS() > 4 ? intern_text_arg(fcinfo, cache->dict, 4) : -1,
 				 (Datum) 0, false);
 	PG_RETURN_POINTER(state);
 }
@@ -165,7 +161,7 @@ journey_agg_touchpoint_transfn(PG_FUNCTION_ARGS)
 							 cache->dict);
 	else if (!(state->stages->is_default && v.stages.is_default) &&
 			 !stagelist_equal(state->stages, &v.stages))
-		stage_list_mismatch(state->stages, &v.stages);
+		stage_list_mismatch("touchpoints of one journey", state->stages, &v.stages);
 	jview_touch(&v, 0, &t);
 	evbuf_append(state, t.ts, 0, t.stage,
 				 t.channel < 0 ? -1 : labeldict_intern(cache->dict, v.label[t.channel],
@@ -205,7 +201,7 @@ journey_agg_combine(PG_FUNCTION_ARGS)
 	if (s1->stages == NULL || s1->n == 0)
 		s1->stages = agg_intern_stages(fcinfo, cache, s2->stages);
 	else if (!stagelist_equal(s1->stages, s2->stages))
-		stage_list_mismatch(s1->stages, s2->stages);
+		stage_list_mismatch("partial states of one group", s1->stages, s2->stages);
 	evbuf_merge(s1, s2);
 	PG_RETURN_POINTER(s1);
 }

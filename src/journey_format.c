@@ -14,7 +14,7 @@
  *	labels: nlabels x (varint len, bytes), in order of first use
  *	touches: ntouches x (delta from t0 in the time unit, 4 or 8 bytes;
  *			 uint8 stage ordinal; channel and event as label index + 1,
- *			 0 for NULL, 1 or 2 bytes each)
+ *			 0 for NULL, 1 or 2 bytes each, absent with JF_NO_LABELS)
  *	values: nvalues x (varint touch index, varint len, numeric payload)
  *
  * Every choice (unit, widths, label order) is a function of the content,
@@ -95,6 +95,8 @@ get_uint(const unsigned char *p, int width)
 {
 	switch (width)
 	{
+		case 0:
+			return 0;
 		case 1:
 			return p[0];
 		case 2:
@@ -126,6 +128,8 @@ put_uint(char *p, uint64 x, int width)
 {
 	switch (width)
 	{
+		case 0:
+			break;
 		case 1:
 			*p = (char) x;
 			break;
@@ -177,7 +181,9 @@ jview_init(JourneyView *v, const struct varlena *datum, const char *type_name)
 	v->nlabels = (int32) varint_get(v, &p, end, CJ_MAX_LABELS);
 	v->nvalues = (int32) varint_get(v, &p, end, v->ntouches);
 	v->tw = (v->flags & JF_WIDE_TIME) ? 8 : 4;
-	v->iw = (v->flags & JF_WIDE_LABELS) ? 2 : 1;
+	v->iw = (v->flags & JF_NO_LABELS) ? 0 : (v->flags & JF_WIDE_LABELS) ? 2 : 1;
+	if ((v->flags & JF_NO_LABELS) && (v->nlabels != 0 || v->nvalues != 0))
+		corrupt(v, "labels or values in a value without labels");
 	v->recsize = v->tw + 1 + 2 * v->iw;
 	switch (v->flags & JF_UNIT_MASK)
 	{
@@ -410,8 +416,8 @@ jview_cmp(const JourneyView *a, const JourneyView *b)
  * order of first use along the sorted touches, so the bytes depend only on
  * the content.
  */
-struct varlena *
-journey_encode(EventBuffer *b)
+static struct varlena *
+encode(EventBuffer *b, bool stages_only)
 {
 	IdMap		m;
 	int32	   *local;			/* local label number + 1 of each record's channel, event */
@@ -431,6 +437,21 @@ journey_encode(EventBuffer *b)
 	evbuf_sort(b);
 	if (b->n > CJ_MAX_TOUCHES)
 		evbuf_too_many_touches();
+	if (stages_only)
+	{
+		/* keep distinct (time, stage) pairs: duplicates change no answer */
+		int32		k = 0;
+
+		for (i = 0; i < b->n; i++)
+			if (k == 0 || b->ev[i].ts != b->ev[k - 1].ts || b->ev[i].stage != b->ev[k - 1].stage)
+			{
+				b->ev[k] = b->ev[i];
+				b->ev[k].channel = b->ev[k].event = b->ev[k].value = -1;
+				b->ev[k].mask = 0;
+				k++;
+			}
+		b->n = k;
+	}
 
 	/* labels in order of first use along the sorted records */
 	idmap_init(&m, 16);
@@ -470,9 +491,11 @@ journey_encode(EventBuffer *b)
 	tw = (maxdelta / unit > PG_UINT32_MAX) ? 8 : 4;
 	if (tw == 8)
 		flags |= JF_WIDE_TIME;
-	iw = (nlabels > 255) ? 2 : 1;
+	iw = stages_only ? 0 : (nlabels > 255) ? 2 : 1;
 	if (iw == 2)
 		flags |= JF_WIDE_LABELS;
+	if (stages_only)
+		flags |= JF_NO_LABELS;
 	if (b->stages->is_default)
 		flags |= JF_DEFAULT_STAGES;
 
@@ -577,6 +600,23 @@ journey_encode(EventBuffer *b)
 	}
 #endif
 	return result;
+}
+
+/* Encode a buffer as a journey (or touchpoint); the buffer gets sorted. */
+struct varlena *
+journey_encode(EventBuffer *b)
+{
+	return encode(b, false);
+}
+
+/*
+ * Encode a buffer as a stage_time: distinct (time, stage) pairs only.  The
+ * buffer gets sorted and deduplicated in place.
+ */
+struct varlena *
+stage_time_encode(EventBuffer *b)
+{
+	return encode(b, true);
 }
 
 /*

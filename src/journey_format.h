@@ -4,7 +4,9 @@
  *		The stored form of journey and touchpoint values, and a read-only
  *		view over it.
  *
- * A touchpoint is stored exactly like a journey of one touch.  The encoding
+ * A touchpoint is stored exactly like a journey of one touch, and a
+ * stage_time like a journey without labels or values whose (time, stage)
+ * pairs are distinct (JF_NO_LABELS).  The encoding
  * is canonical: equal content gives equal bytes, so equality and hashing
  * are bytewise.
  *
@@ -27,7 +29,8 @@
 #define JF_UNIT_MSEC		0x04
 #define JF_UNIT_SEC			0x08
 #define JF_WIDE_TIME		0x10	/* deltas take 8 bytes, else 4 */
-#define JF_KNOWN_FLAGS		0x1F
+#define JF_NO_LABELS		0x20	/* stage_time: records are time and stage only */
+#define JF_KNOWN_FLAGS		0x3F
 
 typedef struct JourneyView
 {
@@ -70,6 +73,7 @@ extern int	jview_cmp(const JourneyView *a, const JourneyView *b);
 extern int	jview_touch_cmp(const JourneyView *a, int32 i,
 							const JourneyView *b, int32 j);
 extern struct varlena *journey_encode(EventBuffer *b);
+extern struct varlena *stage_time_encode(EventBuffer *b);
 extern EventBuffer *jview_to_buffer(const JourneyView *v, MemoryContext mcxt,
 									LabelDict *dict, int32 from, int32 to);
 

@@ -8,6 +8,7 @@
  *
  *	touchpoint := [ '[' stagelist ']' ] touch
  *	journey    := [ '[' stagelist ']' ] '{' [ touch { ';' touch } ] '}'
+ *	stage_time := [ '[' stagelist ']' ] '{' [ time stage { ';' time stage } ] '}'
  *	stagelist  := label { '<' label }
  *	touch      := time stage channel event [ value ]
  *
@@ -310,7 +311,7 @@ parse_label_or_null(Parser *ps, LabelDict *dict, const char *what)
 }
 
 static void
-parse_touch(Parser *ps, EventBuffer *b)
+parse_touch(Parser *ps, EventBuffer *b, bool stage_only)
 {
 	TimestampTz ts;
 	int			stage;
@@ -330,6 +331,11 @@ parse_touch(Parser *ps, EventBuffer *b)
 	if (stage < 0)
 		syntax_error(ps, psprintf("Stage \"%s\" is not in the stage list (%s)",
 								  ps->tok.data, stagelist_describe(b->stages)));
+	if (stage_only)
+	{
+		evbuf_append(b, ts, 0, stage, -1, -1, (Datum) 0, false);
+		return;
+	}
 	channel = parse_label_or_null(ps, b->dict, "a channel");
 	event = parse_label_or_null(ps, b->dict, "an event");
 	skip_space(ps);
@@ -349,7 +355,7 @@ parse_touch(Parser *ps, EventBuffer *b)
  * in the current memory context.
  */
 EventBuffer *
-journey_parse(const char *str, bool one_touch, const char *type_name)
+journey_parse(const char *str, TextShape shape, const char *type_name)
 {
 	Parser		ps;
 	StageList  *sl;
@@ -371,8 +377,8 @@ journey_parse(const char *str, bool one_touch, const char *type_name)
 		sl = (StageList *) stagelist_default();
 	b = evbuf_create(CurrentMemoryContext, sl, labeldict_create(CurrentMemoryContext));
 
-	if (one_touch)
-		parse_touch(&ps, b);
+	if (shape == TEXT_TOUCHPOINT)
+		parse_touch(&ps, b, false);
 	else
 	{
 		expect_char(&ps, '{', "Expected \"{\" to open the list of touches");
@@ -382,7 +388,7 @@ journey_parse(const char *str, bool one_touch, const char *type_name)
 		else
 			for (;;)
 			{
-				parse_touch(&ps, b);
+				parse_touch(&ps, b, shape == TEXT_STAGE_TIME);
 				skip_space(&ps);
 				if (*ps.p == '}')
 				{
@@ -464,6 +470,8 @@ append_touch(StringInfo buf, const JourneyView *v, int32 i)
 	cj_append_time(buf, t.ts);
 	appendStringInfoChar(buf, ' ');
 	append_label(buf, v->stages.label[t.stage], v->stages.len[t.stage]);
+	if (v->flags & JF_NO_LABELS)
+		return;
 	appendStringInfoChar(buf, ' ');
 	if (t.channel < 0)
 		appendStringInfoString(buf, "NULL");
@@ -482,9 +490,9 @@ append_touch(StringInfo buf, const JourneyView *v, int32 i)
 	}
 }
 
-/* The canonical text of a journey or (one_touch) a touchpoint. */
+/* The canonical text of a touchpoint, journey or stage_time. */
 char *
-journey_print(const JourneyView *v, bool one_touch)
+journey_print(const JourneyView *v, TextShape shape)
 {
 	StringInfoData buf;
 	int32		i;
@@ -501,7 +509,7 @@ journey_print(const JourneyView *v, bool one_touch)
 		}
 		appendStringInfoString(&buf, "] ");
 	}
-	if (one_touch)
+	if (shape == TEXT_TOUCHPOINT)
 		append_touch(&buf, v, 0);
 	else
 	{

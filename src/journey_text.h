@@ -14,9 +14,17 @@
 
 #include "lib/stringinfo.h"
 
-extern EventBuffer *journey_parse(const char *str, bool one_touch,
+/* which of the types sharing the stored form a text is for */
+typedef enum TextShape
+{
+	TEXT_TOUCHPOINT,			/* one touch, no braces */
+	TEXT_JOURNEY,				/* {touch; ...} */
+	TEXT_STAGE_TIME				/* {time stage; ...} */
+} TextShape;
+
+extern EventBuffer *journey_parse(const char *str, TextShape shape,
 								  const char *type_name);
-extern char *journey_print(const JourneyView *v, bool one_touch);
+extern char *journey_print(const JourneyView *v, TextShape shape);
 extern void cj_append_time(StringInfo buf, TimestampTz t);
 extern void cj_append_touch_jsonb_fields(StringInfo buf, const JourneyView *v,
 										 int32 i);

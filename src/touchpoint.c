@@ -48,7 +48,7 @@ tp_view(FunctionCallInfo fcinfo, int argno, JourneyView *v)
 Datum
 touchpoint_in(PG_FUNCTION_ARGS)
 {
-	EventBuffer *b = journey_parse(PG_GETARG_CSTRING(0), true, TP_TYPE);
+	EventBuffer *b = journey_parse(PG_GETARG_CSTRING(0), TEXT_TOUCHPOINT, TP_TYPE);
 
 	PG_RETURN_POINTER(journey_encode(b));
 }
@@ -60,7 +60,7 @@ touchpoint_out(PG_FUNCTION_ARGS)
 	JourneyView v;
 
 	tp_view(fcinfo, 0, &v);
-	PG_RETURN_CSTRING(journey_print(&v, true));
+	PG_RETURN_CSTRING(journey_print(&v, TEXT_TOUCHPOINT));
 }
 
 /* touchpoint from the binary wire format (that of journey, one touch) */

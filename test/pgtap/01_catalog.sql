@@ -41,9 +41,11 @@ SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_aggregate a ON a.aggfn
                   WHERE t.proisstrict OR k.proisstrict$$,
                 'transition and combine functions are not strict (they handle NULL states)');
 SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_proc p ON p.oid = c.objid
-                  WHERE c.catalog = 'pg_proc'::regclass AND p.prokind = 'f'
-                    AND p.proname NOT LIKE 'journey%' AND p.proname NOT LIKE 'touchpoint%'$$,
-                'function names carry the type prefix');
+                  WHERE c.catalog = 'pg_proc'::regclass
+                    AND p.proname NOT LIKE 'journey%' AND p.proname NOT LIKE 'touchpoint%' AND p.proname NOT LIKE 'stage\_time%'
+                    AND NOT EXISTS (SELECT 1 FROM unnest(p.proargtypes::oid[]) a
+                                    JOIN cj_objects t ON t.objid = a AND t.catalog = 'pg_type'::regclass)$$,
+                'functions without a cjourney type in their signature carry the name prefix');
 SELECT function_privs_are('journey_length', ARRAY['journey'], 'public', ARRAY['EXECUTE']);
 SELECT is((SELECT count(*)::int FROM pg_opclass o JOIN pg_am a ON a.oid = o.opcmethod
            WHERE o.opcintype IN ('journey'::regtype, 'touchpoint'::regtype) AND o.opcdefault),

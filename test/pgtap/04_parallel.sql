@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(16);
+SELECT plan(21);
 
 -- plan text of a query, for EXPLAIN checks
 CREATE FUNCTION pg_temp.plan_of(q text, with_analyze boolean DEFAULT false) RETURNS text LANGUAGE plpgsql AS $$
@@ -49,11 +49,20 @@ ANALYZE par_tp;
 -- one customer's rows sit in a few pages: the other workers see no row
 \set one 'SELECT journey_agg(occurred_at, stage::stage, channel, event) FROM par_tp WHERE customer_id = 7'
 \set none 'SELECT journey_agg(occurred_at, stage::stage, channel, event) FROM par_tp WHERE customer_id = -42'
+\set grouped_st 'SELECT customer_id, stage_time_agg(occurred_at, stage::stage) AS st FROM par_tp GROUP BY customer_id'
+\set rolled 'SELECT customer_id, rollup(st) AS st FROM par_monthly GROUP BY customer_id'
 \set skewed 'SELECT journey_agg(occurred_at, stage::stage, channel, event) AS j FROM par_tp WHERE customer_id = 0'
 
 SELECT pg_temp.force_parallel(false);
 CREATE TEMP TABLE serial_grouped AS :grouped;
 CREATE TEMP TABLE serial_grouped_tp AS :grouped_tp;
+CREATE TEMP TABLE serial_grouped_st AS :grouped_st;
+CREATE TABLE par_monthly AS
+SELECT customer_id, date_trunc('month', occurred_at) AS month, stage_time_agg(occurred_at, stage::stage) AS st
+FROM par_tp GROUP BY 1, 2;
+ANALYZE par_monthly;
+CREATE TEMP TABLE serial_rolled AS :rolled;
+CREATE TEMP TABLE serial_rolled_all AS SELECT rollup(st) AS st FROM par_monthly;
 CREATE TEMP TABLE serial_skewed AS :skewed;
 CREATE TEMP TABLE serial_one AS :one;
 
@@ -68,11 +77,21 @@ SELECT matches(pg_temp.plan_of('CREATE TABLE par_check AS ' || :'grouped'), 'Par
                'CREATE TABLE AS keeps the parallel plan');
 CREATE TABLE par_grouped AS :grouped;
 CREATE TABLE par_grouped_tp AS :grouped_tp;
+SELECT matches(pg_temp.plan_of(:'grouped_st'), 'Partial .*Aggregate', 'stage_time_agg: parallel plan');
+CREATE TABLE par_grouped_st AS :grouped_st;
+SELECT matches(pg_temp.plan_of('SELECT rollup(st) FROM par_monthly'), 'Partial Aggregate',
+               'rollup(stage_time) over the whole table: parallel plan');
+SELECT is((SELECT rollup(st) FROM par_monthly), (SELECT st FROM serial_rolled_all), 'parallel rollup of every state = serial');
+CREATE TABLE par_rolled AS :rolled;
 SELECT is((SELECT count(*) FROM par_grouped), (SELECT count(*) FROM serial_grouped), 'same number of journeys');
 SELECT is_empty($$SELECT customer_id FROM par_grouped p FULL JOIN serial_grouped s USING (customer_id)
                   WHERE p.j IS DISTINCT FROM s.j$$, 'parallel grouped = serial grouped');
 SELECT is_empty($$SELECT customer_id FROM par_grouped_tp p FULL JOIN serial_grouped_tp s USING (customer_id)
                   WHERE p.j IS DISTINCT FROM s.j$$, 'parallel journey_agg(touchpoint) = serial');
+SELECT is_empty($$SELECT customer_id FROM par_grouped_st p FULL JOIN serial_grouped_st s USING (customer_id)
+                  WHERE p.st IS DISTINCT FROM s.st$$, 'parallel stage_time_agg = serial');
+SELECT is_empty($$SELECT customer_id FROM par_rolled p FULL JOIN serial_grouped_st s USING (customer_id)
+                  WHERE p.st IS DISTINCT FROM s.st$$, 'parallel rollup of monthly states = serial stage_time_agg');
 SELECT is((:skewed), (SELECT j FROM serial_skewed), 'skewed customer (20000 touches): parallel = serial');
 SELECT is((SELECT journey_length(j) FROM serial_skewed), 20000 + (SELECT count(*)::int FROM touchpoints WHERE customer_id = 0),
           'the skewed journey holds all its touches');
