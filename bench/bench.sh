@@ -106,6 +106,17 @@ bench_row -e journey_agg \
     journey_agg_sql
 bench_row -e journey_agg_sql \
     "SELECT customer_id, $PLAIN_AGG FROM touchpoints GROUP BY customer_id"
+# the text -> enum cast every stage_time/journey query pays (enum_in per row)
+bench_row group_count_stage \
+    "SELECT customer_id, count(stage::stage) FROM touchpoints GROUP BY customer_id"
+bench_row -e stage_time_agg \
+    "SELECT customer_id, stage_time_agg(occurred_at, stage::stage) FROM touchpoints GROUP BY customer_id" \
+    stage_time_sql
+bench_row -e stage_durations \
+    "SELECT customer_id, d.stage, d.duration FROM (SELECT customer_id, stage_time_agg(occurred_at, stage::stage) AS st FROM touchpoints GROUP BY customer_id) s, stage_durations(s.st) d" \
+    stage_time_sql
+bench_row -e stage_time_sql \
+    "SELECT customer_id, stage, sum(next_at - occurred_at) FROM (SELECT customer_id, stage::stage AS stage, occurred_at, lead(occurred_at) OVER (PARTITION BY customer_id ORDER BY occurred_at, stage::stage) AS next_at FROM touchpoints) s GROUP BY 1, 2"
 
 # --- set-up ------------------------------------------------------------------
 
@@ -242,6 +253,11 @@ SELECT 'plain SQL (array of rows)',
        round((SELECT sum(pg_column_size(x))::float8 / sum(cardinality(x))
               FROM (SELECT $PLAIN_AGG AS x FROM touchpoints GROUP BY customer_id) s)::numeric, 2),
        pg_size_pretty(pg_total_relation_size('bench_a'));
+SELECT 'stage_time_agg (stage_time)',
+       round((SELECT sum(pg_column_size(st))::float8 / count(*) FROM
+              (SELECT stage_time_agg(occurred_at, stage::stage) AS st FROM touchpoints GROUP BY customer_id) s)::numeric
+             / (SELECT count(*) FROM touchpoints) * (SELECT count(DISTINCT customer_id) FROM touchpoints), 2),
+       '-', '-';
 SELECT 'touchpoints (heap + index)',
        round((pg_total_relation_size('public.touchpoints')::float8 / count(*))::numeric, 2),
        '-',

@@ -116,3 +116,48 @@ FROM (SELECT journey_furthest_stage(j)::stage AS furthest,
       FROM journeys) x
 GROUP BY furthest
 ORDER BY furthest;
+
+-- ===========================================================================
+-- (e) Time in stage: median days in each stage, by segment
+-- ===========================================================================
+\echo '(e) Median days in each stage, by segment (stage_time_agg + stage_durations)'
+CREATE TEMP TABLE stage_times AS
+SELECT customer_id, stage_time_agg(occurred_at, stage::stage) AS st
+FROM touchpoints GROUP BY customer_id;
+SELECT c.segment,
+       d.stage,
+       count(*) AS customers,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.duration)) / 86400)::numeric, 1)
+           AS median_days,
+       round(avg(d.visits), 2) AS avg_visits
+FROM stage_times s
+JOIN customers c USING (customer_id),
+     stage_durations(s.st) d
+GROUP BY c.segment, d.stage
+ORDER BY c.segment, min(d.stage::stage);
+
+-- ===========================================================================
+-- (f) Weekly time-in-stage trend (bucketed duration_in with lag())
+-- ===========================================================================
+\echo '(f) Customer-days in consideration and decision per week, first 10 weeks of Q2'
+WITH weekly AS (
+    SELECT customer_id, date_trunc('week', occurred_at) AS week,
+           stage_time_agg(occurred_at, stage::stage) AS st
+    FROM touchpoints GROUP BY 1, 2
+),
+bucketed AS (
+    SELECT week,
+           duration_in(st, 'consideration'::stage, week, week + interval '1 week',
+                       lag(st) OVER w) AS consideration,
+           duration_in(st, 'decision'::stage, week, week + interval '1 week',
+                       lag(st) OVER w) AS decision
+    FROM weekly
+    WINDOW w AS (PARTITION BY customer_id ORDER BY week)
+)
+SELECT week::date AS week_of,
+       round((extract(epoch FROM sum(consideration)) / 86400)::numeric, 0) AS consideration_days,
+       round((extract(epoch FROM sum(decision)) / 86400)::numeric, 0) AS decision_days
+FROM bucketed
+WHERE week >= '2025-03-31' AND week < '2025-06-09'
+GROUP BY week
+ORDER BY week;
