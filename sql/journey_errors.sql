@@ -14,6 +14,8 @@ SELECT '{2025-03-01T09:00:00Z awareness web NULL abc}'::journey;
 SELECT '{2025-03-01T09:00:00Z awareness web NULL NaN}'::journey;
 SELECT '{2025-03-01T09:00:00Z awareness "web NULL}'::journey;
 SELECT '{0000-12-31T23:00:00Z awareness web NULL}'::journey;
+-- year 0 with an offset that lands in year 1 is fine
+SELECT '{0000-12-31T23:00:00-02:00 awareness web NULL}'::journey;
 SELECT '{0001-01-01T00:30:00+01:00 awareness web NULL}'::journey;
 SELECT '2025-03-01T09:00:00Z awareness web NULL; 2025-03-02T09:00:00Z awareness web NULL'::touchpoint;
 SELECT '{2025-03-01T09:00:00Z awareness web NULL}'::touchpoint;

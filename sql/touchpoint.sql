@@ -48,3 +48,12 @@ SELECT t::text::touchpoint = t FROM (VALUES
   (touchpoint('2025-03-01 09:00:00.123456+00', 'advocacy'::stage, 'review site', 'wrote "5 stars"', -0.000001)),
   (touchpoint('0001-01-01 00:00:00+00', 'new'::lc, 'a;b', '{x}'))) v(t);
 DROP TYPE lc;
+-- a numeric stored compressed or out of line in a table is read whole
+CREATE TEMP TABLE big_values (v numeric);
+INSERT INTO big_values SELECT repeat('12345678', 2500)::numeric;
+ALTER TABLE big_values ALTER v SET STORAGE EXTERNAL;
+INSERT INTO big_values SELECT repeat('87654321', 2500)::numeric;
+SELECT touchpoint_value(touchpoint('2025-01-01 00:00+00', 'awareness'::stage, 'web', NULL, v)) = v AS same_value,
+       t::text::touchpoint = t AS round_trip
+FROM big_values, LATERAL (SELECT touchpoint('2025-01-01 00:00+00', 'awareness'::stage, 'web', NULL, v) AS t) x;
+DROP TABLE big_values;

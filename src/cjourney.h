@@ -27,6 +27,9 @@
 /* Distinct channel and event labels in one journey. */
 #define CJ_MAX_LABELS			65535
 
+/* Distinct labels one aggregate call keeps in its per-query dictionary. */
+#define CJ_MAX_QUERY_LABELS		16000000
+
 /* Encoded size of one journey, and memory of one aggregate state. */
 #define CJ_MAX_JOURNEY_BYTES	((Size) 256 * 1024 * 1024)
 

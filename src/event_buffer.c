@@ -66,8 +66,12 @@ evbuf_reserve(EventBuffer *b, int32 extra)
 static int32
 evbuf_add_value(EventBuffer *b, Datum value)
 {
-	Size		sz = VARSIZE_ANY(DatumGetPointer(value));
+	Size		sz;
 	Numeric		copy;
+
+	/* a numeric from a table may be compressed or stored out of line */
+	value = PointerGetDatum(PG_DETOAST_DATUM_PACKED(value));
+	sz = VARSIZE_ANY(DatumGetPointer(value));
 
 	if (b->value_bytes + sz > CJ_MAX_JOURNEY_BYTES)
 		ereport(ERROR,
@@ -372,6 +376,16 @@ wire_error(WireReader *w, const char *detail)
 			 errdetail_internal("%s", detail)));
 }
 
+pg_attribute_noreturn()
+static void
+wire_limit(WireReader *w, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("binary value of type %s exceeds a limit", w->type_name),
+			 errdetail_internal("%s", detail)));
+}
+
 static void
 wire_need(WireReader *w, int64 n)
 {
@@ -408,7 +422,11 @@ wire_text(WireReader *w, int flavour, int *lenp)
 	if (memchr(raw, '\0', len) != NULL)
 		wire_error(w, "A label contains a zero byte.");
 	if (flavour == EVBUF_WIRE_CLIENT)
+	{
+		if (!pg_verify_mbstr(pg_get_client_encoding(), raw, len, true))
+			wire_error(w, "A label is not valid in the client encoding.");
 		s = pg_client_to_server(raw, len);
+	}
 	else
 	{
 		if (!pg_verify_mbstr(GetDatabaseEncoding(), raw, len, true))
@@ -457,9 +475,11 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 
 	old = MemoryContextSwitchTo(mcxt);
 	nstages = wire_int32(&w);
-	if (nstages < 0 || nstages > CJ_MAX_STAGES)
-		wire_error(&w, psprintf("The stage list has %d stages; at most %d are allowed.",
-								nstages, CJ_MAX_STAGES));
+	if (nstages < 0)
+		wire_error(&w, "The stage count is negative.");
+	if (nstages > CJ_MAX_STAGES)
+		wire_limit(&w, psprintf("A stage list holds at most %d stages; this one has %d.",
+								CJ_MAX_STAGES, nstages));
 	if (nstages > 0)
 	{
 		sl = palloc0(sizeof(StageList));
@@ -482,9 +502,11 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 
 	nlabels = wire_int32(&w);
 	max_labels = (flavour == EVBUF_WIRE_CLIENT) ? CJ_MAX_LABELS : 2 * CJ_MAX_TOUCHES;
-	if (nlabels < 0 || nlabels > max_labels)
-		wire_error(&w, psprintf("The value has %d labels; at most %d are allowed.",
-								nlabels, max_labels));
+	if (nlabels < 0)
+		wire_error(&w, "The label count is negative.");
+	if (nlabels > max_labels)
+		wire_limit(&w, psprintf("A journey holds at most %d distinct labels; this one has %d.",
+								max_labels, nlabels));
 	wire_need(&w, (int64) nlabels * 4);
 	labelmap = palloc(Max(nlabels, 1) * sizeof(int32));
 	label_used = palloc0(Max(nlabels, 1) * sizeof(bool));
@@ -502,9 +524,11 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 	idmap_free(&seen);
 
 	nevents = wire_int32(&w);
-	if (nevents < 0 || nevents > CJ_MAX_TOUCHES)
-		wire_error(&w, psprintf("The value has %d touches; at most %d are allowed.",
-								nevents, CJ_MAX_TOUCHES));
+	if (nevents < 0)
+		wire_error(&w, "The touch count is negative.");
+	if (nevents > CJ_MAX_TOUCHES)
+		wire_limit(&w, psprintf("A journey holds at most %d touches; this one has %d.",
+								CJ_MAX_TOUCHES, nevents));
 	if (nevents > 0 && sl == NULL)
 		wire_error(&w, "Touches without a stage list.");
 	wire_need(&w, (int64) nevents * 32);

@@ -20,6 +20,7 @@
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #define J_TYPE "journey"
@@ -131,17 +132,39 @@ journey_send(PG_FUNCTION_ARGS)
 static int
 cmp_args(FunctionCallInfo fcinfo)
 {
-	struct varlena *a = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0));
-	struct varlena *b = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1));
+	/*
+	 * Sorts call this millions of times in one memory context: work in a
+	 * context of our own, reset on every call.
+	 */
+	MemoryContext cxt = (MemoryContext) fcinfo->flinfo->fn_extra;
+	MemoryContext old;
+	struct varlena *a;
+	struct varlena *b;
 	JourneyView va,
 				vb;
+	int			result;
 
+	if (cxt == NULL)
+	{
+		cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "cjourney comparison",
+									ALLOCSET_SMALL_SIZES);
+		fcinfo->flinfo->fn_extra = cxt;
+	}
+	MemoryContextReset(cxt);
+	old = MemoryContextSwitchTo(cxt);
+	a = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0));
+	b = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1));
 	if (VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
 		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0)
-		return 0;
-	jview_init(&va, a, J_TYPE);
-	jview_init(&vb, b, J_TYPE);
-	return jview_cmp(&va, &vb);
+		result = 0;
+	else
+	{
+		jview_init(&va, a, J_TYPE);
+		jview_init(&vb, b, J_TYPE);
+		result = jview_cmp(&va, &vb);
+	}
+	MemoryContextSwitchTo(old);
+	return result;
 }
 
 static bool

@@ -69,8 +69,15 @@ agg_intern_stages(FunctionCallInfo fcinfo, AggCache *cache, const StageList *sl)
 	for (i = 0; i < cache->nlists; i++)
 		if (cache->lists[i] == sl || stagelist_equal(cache->lists[i], sl))
 			return cache->lists[i];
-	if (cache->nlists == lengthof(cache->lists))
-		return stagelist_copy(fcinfo->flinfo->fn_mcxt, sl);
+	if (cache->nlists == cache->listcap)
+	{
+		cache->listcap = Max(8, cache->listcap * 2);
+		if (cache->lists == NULL)
+			cache->lists = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt,
+											  cache->listcap * sizeof(StageList *));
+		else
+			cache->lists = repalloc(cache->lists, cache->listcap * sizeof(StageList *));
+	}
 	cache->lists[cache->nlists] = stagelist_copy(fcinfo->flinfo->fn_mcxt, sl);
 	return cache->lists[cache->nlists++];
 }

@@ -21,7 +21,8 @@ typedef struct AggCache
 	LabelDict  *dict;
 	EnumStageMap *map;			/* for anyenum stage arguments */
 	int			nlists;			/* stage lists seen, interned */
-	StageList  *lists[8];
+	int			listcap;
+	StageList **lists;
 } AggCache;
 
 extern MemoryContext agg_context(FunctionCallInfo fcinfo, const char *fn);

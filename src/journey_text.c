@@ -215,7 +215,8 @@ parse_time(Parser *ps, const char *s, TimestampTz *result)
 		syntax_error(ps, "A touch time needs a time zone, such as Z or +02:00");
 	if (*p != '\0')
 		return false;
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > day_tab[isleap(y)][mo - 1] ||
+	/* year 0 passes here: an offset may bring it into year 1 */
+	if (mo < 1 || mo > 12 || d < 1 || d > day_tab[isleap(y)][mo - 1] ||
 		h > 23 || mi > 59 || sec > 59)
 		return false;
 
@@ -594,6 +595,8 @@ journey_view_to_jsonb(const JourneyView *v, bool one_touch)
 		appendStringInfoString(&buf, ", \"touches\": [");
 		for (i = 0; i < v->ntouches; i++)
 		{
+			if ((i & 0xFFF) == 0xFFF)
+				CHECK_FOR_INTERRUPTS();
 			if (i > 0)
 				appendStringInfoString(&buf, ", ");
 			appendStringInfoChar(&buf, '{');

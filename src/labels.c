@@ -104,6 +104,13 @@ labeldict_intern(LabelDict *d, const char *s, int len)
 		h = (h + 1) & (d->nslots - 1);
 	}
 
+	if (d->n >= CJ_MAX_QUERY_LABELS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many distinct channel and event labels in one query"),
+				 errdetail("One aggregate keeps at most %d distinct labels per query.",
+						   CJ_MAX_QUERY_LABELS),
+				 errhint("Map rare labels to a common one, for example with CASE, before aggregating.")));
 	if (d->n >= d->cap)
 	{
 		d->cap *= 2;

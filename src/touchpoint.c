@@ -17,6 +17,7 @@
 
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
+#include "utils/numeric.h"
 #include "utils/timestamp.h"
 
 #define TP_TYPE "touchpoint"
@@ -143,7 +144,8 @@ touchpoint_make(PG_FUNCTION_ARGS)
 	if (has_value)
 		cj_check_value(PG_GETARG_DATUM(4));
 	evbuf_append(b, ts, 0, enum_stage_ordinal(map, PG_GETARG_OID(1)),
-				 channel, event, has_value ? PG_GETARG_DATUM(4) : (Datum) 0, has_value);
+				 channel, event, has_value ? NumericGetDatum(PG_GETARG_NUMERIC(4)) : (Datum) 0,
+				 has_value);
 	PG_RETURN_POINTER(journey_encode(b));
 }
 

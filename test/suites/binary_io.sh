@@ -9,8 +9,8 @@
 #      the source with = and as text.
 #  (b) strictness: hand-made binary COPY files (Debian's python3 writes them)
 #      with malformed values must fail with 22P03 (22008 for a time out of
-#      range, 22021 allowed for bad encoding, 54000 for a label over the
-#      limit) -- never load, never crash. Valid hand-made values (touches out
+#      range, 54000 for a count or label over a documented limit) -- never
+#      load, never crash. Valid hand-made values (touches out
 #      of order, custom stage lists) must load and equal their text form.
 #
 # Run by scripts/test.sh with a throwaway cluster's PG* environment; works
@@ -390,8 +390,11 @@ for tbl, mk, stages, labels, touches in (('bj', J, DEFAULT, J_LABELS, J_TOUCHES)
     for r in (1, 128, 255):
         case('%s reserved byte %d' % (ty, r), tbl, mk(reserved=r))
 
-    for n in (-1, MINI32, 4, 6, 256, MAXI32):
+    # counts past a documented limit are 54000, like text input; others 22P03
+    for n in (-1, MINI32, 4, 6):
         case('%s stage count %d (5 given)' % (ty, n), tbl, mk(nstages=n))
+    for n in (256, MAXI32):
+        case('%s stage count %d (5 given)' % (ty, n), tbl, mk(nstages=n), '54000')
     case('%s with touches but no stage list' % ty, tbl,
          mk(stages=[], labels=[], touches=[(T1, 0, 0, -1, -1, -1)], values=[]))
     case('%s with duplicate stage label' % ty, tbl, mk(stages=stages[:2] + [stages[0]] + stages[3:]))
@@ -402,18 +405,21 @@ for tbl, mk, stages, labels, touches in (('bj', J, DEFAULT, J_LABELS, J_TOUCHES)
     for n in (-1, MINI32, MAXI32, len(stages[0]) + 1):
         case('%s with first stage label length %d' % (ty, n), tbl, base[:6] + i32(n) + base[10:])
     case('%s with stage label containing a zero byte' % ty, tbl, mk(stages=stages[:4] + [b'a\0b']))
-    case('%s with stage label of invalid UTF-8' % ty, tbl, mk(stages=stages[:4] + [b'\xc3\x28']),
-         '22P03,22021')
-    case('%s with 256 stage labels' % ty, tbl, mk(stages=[b's%d' % i for i in range(256)]))
+    case('%s with stage label of invalid UTF-8' % ty, tbl, mk(stages=stages[:4] + [b'\xc3\x28']))
+    case('%s with 256 stage labels' % ty, tbl, mk(stages=[b's%d' % i for i in range(256)]), '54000')
 
-    for n in (-1, MINI32, nl - 1, nl + 1, 1000000, MAXI32):
+    for n in (-1, MINI32, nl - 1, nl + 1):
         case('%s label count %d (%d given)' % (ty, n, nl), tbl, mk(nlabels=n))
+    for n in (1000000, MAXI32):
+        case('%s label count %d (%d given)' % (ty, n, nl), tbl, mk(nlabels=n), '54000')
     case('%s with label containing a zero byte' % ty, tbl, mk(labels=[b'we\0b'] + labels[1:]))
-    case('%s with label of invalid UTF-8' % ty, tbl, mk(labels=[b'\xff\xfe'] + labels[1:]), '22P03,22021')
+    case('%s with label of invalid UTF-8' % ty, tbl, mk(labels=[b'\xff\xfe'] + labels[1:]))
     case('%s with 1025-byte label' % ty, tbl, mk(labels=[b'x' * 1025] + labels[1:]), '54000')
 
-    for n in (-1, MINI32, nt + 1, 1000001, MAXI32):
+    for n in (-1, MINI32, nt + 1):
         case('%s touch count %d (%d given)' % (ty, n, nt), tbl, mk(ntouches=n))
+    for n in (1000001, MAXI32):
+        case('%s touch count %d (%d given)' % (ty, n, nt), tbl, mk(ntouches=n), '54000')
     if nt > 1:
         case('%s touch count %d (%d given)' % (ty, nt - 1, nt), tbl, mk(ntouches=nt - 1))
     for m in (1, -1, 1 << 62):
