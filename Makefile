@@ -15,11 +15,13 @@ OBJS = \
 	src/touchpoint.o \
 	src/journey.o \
 	src/journey_agg.o \
-	src/stage_time.o
+	src/stage_time.o \
+	src/funnel_walk.o \
+	src/funnel.o
 
 DATA = cjourney--$(EXTVERSION).sql
 
-REGRESS = stage touchpoint journey journey_agg journey_errors stage_time readme
+REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel readme
 REGRESS_OPTS = --load-extension=cjourney
 
 EXTRA_CLEAN = results regression.diffs regression.out log tmp_check

@@ -799,3 +799,128 @@ CREATE FUNCTION @extschema@.journey_stage_regressions(@extschema@.journey) RETUR
 	AS 'MODULE_PATHNAME', 'stage_time_regressions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.journey_stage_regressions(@extschema@.journey) IS
 	'number of moves from a visit to a visit of an earlier stage';
+
+--------------------------------------------------------------------------
+-- funnels: window_funnel (ClickHouse windowFunnel / Doris window_funnel)
+--------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.window_funnel_transfn(internal, interval, text, timestamptz, boolean[])
+	RETURNS internal AS 'MODULE_PATHNAME', 'window_funnel_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_transfn(internal, interval, text, timestamptz, boolean[]) IS
+	'window_funnel transition function';
+
+CREATE FUNCTION @extschema@.window_funnel_transfn(internal, interval, timestamptz, boolean[])
+	RETURNS internal AS 'MODULE_PATHNAME', 'window_funnel_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_transfn(internal, interval, timestamptz, boolean[]) IS
+	'window_funnel transition function';
+
+CREATE FUNCTION @extschema@.window_funnel_transfn(internal, bigint, text, bigint, boolean[])
+	RETURNS internal AS 'MODULE_PATHNAME', 'window_funnel_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_transfn(internal, bigint, text, bigint, boolean[]) IS
+	'window_funnel transition function (integer time)';
+
+CREATE FUNCTION @extschema@.window_funnel_transfn(internal, bigint, bigint, boolean[])
+	RETURNS internal AS 'MODULE_PATHNAME', 'window_funnel_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_transfn(internal, bigint, bigint, boolean[]) IS
+	'window_funnel transition function (integer time)';
+
+CREATE FUNCTION @extschema@.window_funnel_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_combine(internal, internal) IS 'window_funnel combine function';
+
+CREATE FUNCTION @extschema@.window_funnel_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_serialize(internal) IS 'window_funnel state serialization';
+
+CREATE FUNCTION @extschema@.window_funnel_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_deserialize(bytea, internal) IS 'window_funnel state deserialization';
+
+CREATE FUNCTION @extschema@.window_funnel_finalfn(internal) RETURNS integer
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_finalfn(internal) IS 'window_funnel final function';
+
+CREATE FUNCTION @extschema@.window_funnel_times_finalfn(internal) RETURNS timestamptz[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_times_finalfn(internal) IS 'window_funnel_times final function';
+
+CREATE FUNCTION @extschema@.window_funnel_times_bigint_finalfn(internal) RETURNS bigint[]
+	AS 'MODULE_PATHNAME', 'window_funnel_times_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_times_bigint_finalfn(internal) IS 'window_funnel_times final function (integer time)';
+
+CREATE AGGREGATE @extschema@.window_funnel("window" interval, mode text, occurred_at timestamptz, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_finalfn,
+	COMBINEFUNC = @extschema@.window_funnel_combine,
+	SERIALFUNC = @extschema@.window_funnel_serialize, DESERIALFUNC = @extschema@.window_funnel_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, text, timestamptz, VARIADIC boolean[]) IS
+	'deepest funnel step reached (0..N), ClickHouse windowFunnel semantics; modes comma-separated';
+
+CREATE AGGREGATE @extschema@.window_funnel("window" interval, occurred_at timestamptz, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_finalfn,
+	COMBINEFUNC = @extschema@.window_funnel_combine,
+	SERIALFUNC = @extschema@.window_funnel_serialize, DESERIALFUNC = @extschema@.window_funnel_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, timestamptz, VARIADIC boolean[]) IS
+	'deepest funnel step reached (0..N), default mode';
+
+CREATE AGGREGATE @extschema@.window_funnel("window" bigint, mode text, occurred_at bigint, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_finalfn,
+	COMBINEFUNC = @extschema@.window_funnel_combine,
+	SERIALFUNC = @extschema@.window_funnel_serialize, DESERIALFUNC = @extschema@.window_funnel_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel(bigint, text, bigint, VARIADIC boolean[]) IS
+	'deepest funnel step reached over an integer time column (window in its unit)';
+
+CREATE AGGREGATE @extschema@.window_funnel("window" bigint, occurred_at bigint, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_finalfn,
+	COMBINEFUNC = @extschema@.window_funnel_combine,
+	SERIALFUNC = @extschema@.window_funnel_serialize, DESERIALFUNC = @extschema@.window_funnel_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel(bigint, bigint, VARIADIC boolean[]) IS
+	'deepest funnel step reached over an integer time column, default mode';
+
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, mode text, occurred_at timestamptz, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_times_finalfn,
+	COMBINEFUNC = @extschema@.window_funnel_combine,
+	SERIALFUNC = @extschema@.window_funnel_serialize, DESERIALFUNC = @extschema@.window_funnel_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, text, timestamptz, VARIADIC boolean[]) IS
+	'time of each step of the chain that first reached the deepest step';
+
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, occurred_at timestamptz, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_times_finalfn,
+	COMBINEFUNC = @extschema@.window_funnel_combine,
+	SERIALFUNC = @extschema@.window_funnel_serialize, DESERIALFUNC = @extschema@.window_funnel_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, timestamptz, VARIADIC boolean[]) IS
+	'time of each step of the chain that first reached the deepest step, default mode';
+
+CREATE AGGREGATE @extschema@.window_funnel_times("window" bigint, mode text, occurred_at bigint, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_times_bigint_finalfn,
+	COMBINEFUNC = @extschema@.window_funnel_combine,
+	SERIALFUNC = @extschema@.window_funnel_serialize, DESERIALFUNC = @extschema@.window_funnel_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(bigint, text, bigint, VARIADIC boolean[]) IS
+	'time of each step of the best chain, integer time';
+
+CREATE AGGREGATE @extschema@.window_funnel_times("window" bigint, occurred_at bigint, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_times_bigint_finalfn,
+	COMBINEFUNC = @extschema@.window_funnel_combine,
+	SERIALFUNC = @extschema@.window_funnel_serialize, DESERIALFUNC = @extschema@.window_funnel_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(bigint, bigint, VARIADIC boolean[]) IS
+	'time of each step of the best chain, integer time, default mode';
+
+CREATE FUNCTION @extschema@.journey_funnel(@extschema@.journey, "window" interval, mode text, VARIADIC steps text[])
+	RETURNS integer AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_funnel(@extschema@.journey, interval, text, VARIADIC text[]) IS
+	'window_funnel over a stored journey; a step matches a touch''s event or stage label';

@@ -115,6 +115,16 @@ bench_row -e stage_time_agg \
 bench_row -e stage_durations \
     "SELECT customer_id, d.stage, d.duration FROM (SELECT customer_id, stage_time_agg(occurred_at, stage::stage) AS st FROM touchpoints GROUP BY customer_id) s, stage_durations(s.st) d" \
     stage_time_sql
+FUNNEL_STEPS="event = 'page_view', event = 'signup', event = 'purchase'"
+bench_row -e window_funnel \
+    "SELECT customer_id, window_funnel(interval '14 days', occurred_at, $FUNNEL_STEPS) FROM touchpoints GROUP BY customer_id" \
+    funnel_sql
+bench_row -e window_funnel_matching \
+    "SELECT customer_id, window_funnel(interval '14 days', occurred_at, $FUNNEL_STEPS) FROM touchpoints WHERE event IN ('page_view', 'signup', 'purchase') GROUP BY customer_id" \
+    funnel_sql
+# the exact plain-SQL formulation: a chain a <= b <= c within 14 days of a, by self-joins
+bench_row -e funnel_sql \
+    "SELECT a.customer_id, max(CASE WHEN c.occurred_at IS NOT NULL THEN 3 WHEN b.occurred_at IS NOT NULL THEN 2 ELSE 1 END) FROM touchpoints a LEFT JOIN touchpoints b ON b.customer_id = a.customer_id AND b.event = 'signup' AND b.occurred_at >= a.occurred_at AND b.occurred_at <= a.occurred_at + interval '14 days' LEFT JOIN touchpoints c ON c.customer_id = a.customer_id AND c.event = 'purchase' AND c.occurred_at >= b.occurred_at AND c.occurred_at <= a.occurred_at + interval '14 days' WHERE a.event = 'page_view' GROUP BY a.customer_id"
 bench_row -e stage_time_sql \
     "SELECT customer_id, stage, sum(next_at - occurred_at) FROM (SELECT customer_id, stage::stage AS stage, occurred_at, lead(occurred_at) OVER (PARTITION BY customer_id ORDER BY occurred_at, stage::stage) AS next_at FROM touchpoints) s GROUP BY 1, 2"
 

@@ -83,3 +83,10 @@ ORDER BY customer_id, week;
 SELECT rollup(st) = (SELECT stage_time_agg(occurred_at, stage::stage) FROM touchpoints WHERE customer_id = 1) AS same
 FROM (SELECT stage_time_agg(occurred_at, stage::stage) AS st
       FROM touchpoints WHERE customer_id = 1 GROUP BY date_trunc('day', occurred_at)) daily;
+
+SELECT customer_id,
+       window_funnel(interval '7 days', occurred_at,
+                     event = 'ad_click', stage = 'consideration', event = 'purchase') AS level,
+       window_funnel_times(interval '7 days', occurred_at,
+                           event = 'ad_click', stage = 'consideration', event = 'purchase') AS step_times
+FROM touchpoints GROUP BY customer_id ORDER BY customer_id;

@@ -23,6 +23,9 @@ typedef struct AggCache
 	int			nlists;			/* stage lists seen, interned */
 	int			listcap;
 	StageList **lists;
+	char	   *mode_text;		/* window_funnel: last mode text parsed */
+	int			mode_len;
+	uint32		mode_bits;
 } AggCache;
 
 extern MemoryContext agg_context(FunctionCallInfo fcinfo, const char *fn);

@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(21);
+SELECT plan(23);
 
 -- plan text of a query, for EXPLAIN checks
 CREATE FUNCTION pg_temp.plan_of(q text, with_analyze boolean DEFAULT false) RETURNS text LANGUAGE plpgsql AS $$
@@ -50,6 +50,7 @@ ANALYZE par_tp;
 \set one 'SELECT journey_agg(occurred_at, stage::stage, channel, event) FROM par_tp WHERE customer_id = 7'
 \set none 'SELECT journey_agg(occurred_at, stage::stage, channel, event) FROM par_tp WHERE customer_id = -42'
 \set grouped_st 'SELECT customer_id, stage_time_agg(occurred_at, stage::stage) AS st FROM par_tp GROUP BY customer_id'
+\set funnel 'SELECT customer_id, window_funnel(interval ''14 days'', ''strict_increase'', occurred_at, event = ''page_view'', event = ''signup'', event = ''purchase'') AS l, window_funnel_times(interval ''14 days'', occurred_at, event = ''page_view'', event = ''signup'', event = ''purchase'') AS t FROM par_tp GROUP BY customer_id'
 \set rolled 'SELECT customer_id, rollup(st) AS st FROM par_monthly GROUP BY customer_id'
 \set skewed 'SELECT journey_agg(occurred_at, stage::stage, channel, event) AS j FROM par_tp WHERE customer_id = 0'
 
@@ -57,6 +58,7 @@ SELECT pg_temp.force_parallel(false);
 CREATE TEMP TABLE serial_grouped AS :grouped;
 CREATE TEMP TABLE serial_grouped_tp AS :grouped_tp;
 CREATE TEMP TABLE serial_grouped_st AS :grouped_st;
+CREATE TEMP TABLE serial_funnel AS :funnel;
 CREATE TABLE par_monthly AS
 SELECT customer_id, date_trunc('month', occurred_at) AS month, stage_time_agg(occurred_at, stage::stage) AS st
 FROM par_tp GROUP BY 1, 2;
@@ -79,6 +81,8 @@ CREATE TABLE par_grouped AS :grouped;
 CREATE TABLE par_grouped_tp AS :grouped_tp;
 SELECT matches(pg_temp.plan_of(:'grouped_st'), 'Partial .*Aggregate', 'stage_time_agg: parallel plan');
 CREATE TABLE par_grouped_st AS :grouped_st;
+SELECT matches(pg_temp.plan_of(:'funnel'), 'Partial .*Aggregate', 'window_funnel: parallel plan');
+CREATE TABLE par_funnel AS :funnel;
 SELECT matches(pg_temp.plan_of('SELECT rollup(st) FROM par_monthly'), 'Partial Aggregate',
                'rollup(stage_time) over the whole table: parallel plan');
 SELECT is((SELECT rollup(st) FROM par_monthly), (SELECT st FROM serial_rolled_all), 'parallel rollup of every state = serial');
@@ -90,6 +94,8 @@ SELECT is_empty($$SELECT customer_id FROM par_grouped_tp p FULL JOIN serial_grou
                   WHERE p.j IS DISTINCT FROM s.j$$, 'parallel journey_agg(touchpoint) = serial');
 SELECT is_empty($$SELECT customer_id FROM par_grouped_st p FULL JOIN serial_grouped_st s USING (customer_id)
                   WHERE p.st IS DISTINCT FROM s.st$$, 'parallel stage_time_agg = serial');
+SELECT is_empty($$SELECT customer_id FROM par_funnel p FULL JOIN serial_funnel s USING (customer_id)
+                  WHERE p.l IS DISTINCT FROM s.l OR p.t IS DISTINCT FROM s.t$$, 'parallel window_funnel = serial');
 SELECT is_empty($$SELECT customer_id FROM par_rolled p FULL JOIN serial_grouped_st s USING (customer_id)
                   WHERE p.st IS DISTINCT FROM s.st$$, 'parallel rollup of monthly states = serial stage_time_agg');
 SELECT is((:skewed), (SELECT j FROM serial_skewed), 'skewed customer (20000 touches): parallel = serial');

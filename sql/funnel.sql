@@ -1,0 +1,84 @@
+-- window_funnel: ClickHouse windowFunnel semantics, Doris modes, errors
+CREATE TEMP TABLE ev (u int, t bigint, e text);
+-- u1: a clean chain 1..5 at t = 1..5
+INSERT INTO ev SELECT 1, g, 'e' || g FROM generate_series(1, 5) g;
+-- the window is inclusive and measured from the chain's first step
+SELECT w, window_funnel(w, t, e = 'e1', e = 'e2', e = 'e3', e = 'e4', e = 'e5') AS level
+FROM ev, (VALUES (1::bigint), (2), (3), (4)) v(w) WHERE u = 1 GROUP BY w ORDER BY w;
+-- one row can fill several steps (default), not under strict_increase or strict_once
+INSERT INTO ev VALUES (2, 10, 'x');
+SELECT window_funnel(100::bigint, t, e = 'x', e = 'x', e = 'x') AS default_mode,
+       window_funnel(100::bigint, 'strict_increase', t, e = 'x', e = 'x', e = 'x') AS strict_increase,
+       window_funnel(100::bigint, 'strict_once', t, e = 'x', e = 'x', e = 'x') AS strict_once
+FROM ev WHERE u = 2;
+-- equal timestamps: ordered by step number, whatever the input order
+INSERT INTO ev VALUES (3, 5, 'c'), (3, 5, 'b'), (3, 5, 'a');
+SELECT window_funnel(1::bigint, t, e = 'a', e = 'b', e = 'c') AS same_instant,
+       window_funnel(1::bigint, 'strict_increase', t, e = 'a', e = 'b', e = 'c') AS strict_increase
+FROM ev WHERE u = 3;
+-- a later start can complete when an earlier one cannot
+INSERT INTO ev VALUES (4, 1, 'a'), (4, 20, 'a'), (4, 21, 'b'), (4, 22, 'c');
+SELECT window_funnel(5::bigint, t, e = 'a', e = 'b', e = 'c'),
+       window_funnel_times(5::bigint, t, e = 'a', e = 'b', e = 'c') FROM ev WHERE u = 4;
+-- ClickHouse issue 52844: strict_increase keeps the chain a@1 -> b@2 -> c@6
+INSERT INTO ev VALUES (5, 1, 'a'), (5, 2, 'b'), (5, 5, 'a'), (5, 6, 'b'), (5, 6, 'c');
+SELECT window_funnel(5::bigint, 'strict_increase', t, e = 'a', e = 'b', e = 'c'),
+       window_funnel_times(5::bigint, 'strict_increase', t, e = 'a', e = 'b', e = 'c') FROM ev WHERE u = 5;
+-- strict_deduplication: a repeated step stops the walk at the level reached
+-- A-B-C-B-D with steps A,B,C,D gives 3; A-B-D-B gives 2 (not 4, ClickHouse 37177/40263)
+INSERT INTO ev VALUES (6, 1, 'A'), (6, 2, 'B'), (6, 3, 'C'), (6, 4, 'B'), (6, 5, 'D'),
+                      (7, 1, 'A'), (7, 2, 'B'), (7, 3, 'D'), (7, 4, 'B');
+SELECT u, window_funnel(100::bigint, t, e = 'A', e = 'B', e = 'C', e = 'D') AS default_mode,
+       window_funnel(100::bigint, 'strict_deduplication', t, e = 'A', e = 'B', e = 'C', e = 'D') AS dedup
+FROM ev WHERE u IN (6, 7) GROUP BY u ORDER BY u;
+-- strict_order: an unmatched row or a skipped step stops the walk; repeats are fine
+INSERT INTO ev VALUES (8, 1, 'A'), (8, 2, 'A'), (8, 3, 'B'), (8, 4, 'B'), (8, 5, 'C'),
+                      (9, 1, 'A'), (9, 2, 'B'), (9, 3, 'D'), (9, 4, 'C'),
+                      (10, 1, 'A'), (10, 2, 'C'), (10, 3, 'B'), (10, 4, 'C');
+SELECT u, window_funnel(100::bigint, t, e = 'A', e = 'B', e = 'C') AS default_mode,
+       window_funnel(100::bigint, 'strict_order', t, e = 'A', e = 'B', e = 'C') AS strict_order,
+       window_funnel(100::bigint, 'strict_order, allow_reentry', t, e = 'A', e = 'B', e = 'C') AS reentry
+FROM ev WHERE u IN (8, 9, 10) GROUP BY u ORDER BY u;
+-- allow_reentry (ClickHouse's test): steps a,b,a,c over a,a,b,a,c
+INSERT INTO ev VALUES (11, 1, 'a'), (11, 2, 'a'), (11, 3, 'b'), (11, 4, 'a'), (11, 5, 'c');
+SELECT window_funnel(100::bigint, 'strict_order', t, e = 'a', e = 'b', e = 'a', e = 'c') AS strict_order,
+       window_funnel(100::bigint, 'strict_order,allow_reentry', t, e = 'a', e = 'b', e = 'a', e = 'c') AS reentry
+FROM ev WHERE u = 11;
+-- Doris (2.1/3.0 row-based) modes: a row fills one step; the first later match is taken
+INSERT INTO ev VALUES (12, 1, 'x1'), (12, 2, 'x2'), (12, 3, 'x3');
+SELECT window_funnel(100::bigint, t, e = 'x1', e <> 'x2', e = 'x3') AS clickhouse,
+       window_funnel(100::bigint, 'increase', t, e = 'x1', e <> 'x2', e = 'x3') AS doris
+FROM ev WHERE u = 12;
+SELECT u, window_funnel(100::bigint, 'deduplication', t, e = 'A', e = 'B', e = 'C', e = 'D') AS doris_dedup,
+       window_funnel(100::bigint, 'fixed', t, e = 'A', e = 'B', e = 'C', e = 'D') AS doris_fixed
+FROM ev WHERE u IN (6, 7, 8, 9) GROUP BY u ORDER BY u;
+-- NULL conditions are false; NULL times are skipped; no match gives 0
+INSERT INTO ev VALUES (13, NULL, 'a'), (13, 2, NULL), (13, 3, 'b');
+SELECT window_funnel(100::bigint, t, e = 'a', e = 'b') AS no_start,
+       window_funnel(100::bigint, t, e = 'zzz') AS none,
+       window_funnel_times(100::bigint, t, e = 'zzz') AS no_times
+FROM ev WHERE u = 13;
+SELECT window_funnel(100::bigint, t, e = 'a') AS empty_group FROM ev WHERE false;
+-- timestamptz time with an interval window; 64 steps
+SELECT window_funnel(interval '1 hour', '2025-01-01 00:00+00'::timestamptz + g * interval '1 minute',
+                     VARIADIC (SELECT array_agg(s = g) FROM generate_series(1, 64) s))
+FROM generate_series(1, 64) g;
+SELECT window_funnel_times(interval '1 day', t, e = 'a', e = 'b')
+FROM (VALUES ('2025-01-01 00:00+00'::timestamptz, 'a'), ('2025-01-01 12:00+00', 'b')) v(t, e);
+-- journey_funnel: steps match event names or stage labels
+SELECT journey_funnel('{2025-03-01T09:00:00Z awareness ads ad_click; 2025-03-02T09:00:00Z consideration web signup;
+                        2025-03-20T09:00:00Z decision store purchase}'::journey,
+                      interval '30 days', 'default', 'ad_click', 'consideration', 'purchase') AS level_30d,
+       journey_funnel('{2025-03-01T09:00:00Z awareness ads ad_click; 2025-03-02T09:00:00Z consideration web signup;
+                        2025-03-20T09:00:00Z decision store purchase}'::journey,
+                      interval '7 days', 'default', 'ad_click', 'consideration', 'purchase') AS level_7d;
+-- errors
+SELECT window_funnel(interval '1 day', 'nonsense', now(), true);
+SELECT window_funnel(interval '1 day', 'strict', now(), true);
+SELECT window_funnel(interval '1 day', 'allow_reentry', now(), true);
+SELECT window_funnel(interval '1 day', 'strict_order, fixed', now(), true);
+SELECT window_funnel(interval '0', now(), true);
+SELECT window_funnel(-5::bigint, 1::bigint, true);
+SELECT window_funnel(NULL::interval, now(), true);
+SELECT window_funnel(interval '1 day', now(), VARIADIC (SELECT array_agg(true) FROM generate_series(1, 65)));
+SELECT window_funnel(w, t, e = 'a') FROM (VALUES (1::bigint, 1::bigint, 'a'), (2, 2, 'a')) v(w, t, e);

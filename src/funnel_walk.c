@@ -1,0 +1,543 @@
+/*-------------------------------------------------------------------------
+ *
+ * funnel_walk.c
+ *		The deepest funnel level in one customer's rows, with ClickHouse
+ *		windowFunnel semantics or Doris window_funnel semantics.
+ *
+ * ClickHouse modes (default, strict_deduplication, strict_order,
+ * strict_increase, strict_once, allow_reentry): every (row, matched step)
+ * pair is visited in (time, step) order.  A step-1 pair opens a chain; a
+ * step-k pair extends a chain that reached step k-1 when it lies within the
+ * window of that chain's first step (inclusive).  The result is the deepest
+ * step any chain reached.
+ *
+ * ClickHouse keeps one chain per step, so under strict_increase a later
+ * step-1 can overwrite a chain that was still needed (ClickHouse issue
+ * 52844).  Here each step keeps the chains no other chain dominates (a
+ * later first step and an earlier last step are both better), so the
+ * result is the longest chain over all starts; where ClickHouse is right,
+ * the two agree.
+ *
+ * Doris modes (deduplication, fixed, increase), as in Doris 2.1 and 3.0
+ * ("V1", row based): every step-1 row starts a chain that takes, for each
+ * next step, the first later row matching it; the chain ends when that row
+ * is outside the window, when (increase) its time is not later than the
+ * previous step's, when (deduplication) a row in between matches an
+ * already used step, or when (fixed) it is not the very next row.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "cjourney.h"
+#include "funnel_walk.h"
+
+#include "miscadmin.h"
+#include "port/pg_bitutils.h"
+#include "utils/builtins.h"
+
+static const struct
+{
+	const char *name;
+	uint32		bit;
+}			mode_names[] =
+{
+	{"default", 0},
+	{"strict_deduplication", FM_STRICT_DEDUP},
+	{"strict_order", FM_STRICT_ORDER},
+	{"strict_increase", FM_STRICT_INCREASE},
+	{"strict_once", FM_STRICT_ONCE},
+	{"allow_reentry", FM_ALLOW_REENTRY},
+	{"deduplication", FM_DORIS_DEDUP},
+	{"fixed", FM_DORIS_FIXED},
+	{"increase", FM_DORIS_INCREASE},
+};
+
+#define VALID_MODES "default, strict_deduplication, strict_order, strict_increase, strict_once, allow_reentry (ClickHouse); deduplication, fixed, increase (Doris)"
+
+/*
+ * Parse a comma-separated list of modes (case-insensitive, spaces allowed);
+ * an empty list is the default mode.
+ */
+uint32
+funnel_parse_modes(const char *modes)
+{
+	uint32		bits = 0;
+	const char *p = modes;
+
+	while (*p != '\0')
+	{
+		const char *start,
+				   *end;
+		int			len,
+					i;
+		bool		found = false;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		start = p;
+		while (*p != '\0' && *p != ',')
+			p++;
+		end = p;
+		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		len = (int) (end - start);
+		if (*p == ',')
+			p++;
+		if (len == 0)
+			continue;
+		for (i = 0; i < lengthof(mode_names); i++)
+			if (strlen(mode_names[i].name) == (size_t) len &&
+				pg_strncasecmp(start, mode_names[i].name, len) == 0)
+			{
+				bits |= mode_names[i].bit;
+				found = true;
+				break;
+			}
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown window_funnel mode \"%.*s\"", len, start),
+					 errdetail("Valid modes: %s.", VALID_MODES),
+					 (len == 6 && pg_strncasecmp(start, "strict", 6) == 0) ?
+					 errhint("The ClickHouse mode \"strict\" is now called \"strict_deduplication\".") :
+					 errhint("Combine modes with commas, for example 'strict_order, allow_reentry'.")));
+	}
+	if ((bits & FM_ALLOW_REENTRY) && !(bits & FM_STRICT_ORDER))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("window_funnel mode allow_reentry needs strict_order"),
+				 errhint("Use 'strict_order, allow_reentry'.")));
+	if ((bits & FM_DORIS_ANY) && (bits & ~FM_DORIS_ANY))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("window_funnel cannot combine ClickHouse and Doris modes"),
+				 errdetail("Valid modes: %s.", VALID_MODES)));
+	return bits;
+}
+
+/* Do rows that match no step matter (strict_order, Doris fixed)? */
+bool
+funnel_keeps_unmatched(uint32 modes)
+{
+	return (modes & (FM_STRICT_ORDER | FM_DORIS_FIXED)) != 0;
+}
+
+/* t is within the window of a chain that started at first (t >= first) */
+static inline bool
+in_window(int64 first, int64 t, int64 window)
+{
+	return (uint64) t - (uint64) first <= (uint64) window;
+}
+
+/* ------------------------------------------------------------------------
+ * ClickHouse semantics
+ * ------------------------------------------------------------------------
+ */
+
+typedef struct Pair
+{
+	int64		ts;
+	int32		step;			/* 0-based; -1 for a row matching no step */
+	int32		row;
+} Pair;
+
+typedef struct Chain
+{
+	int64		first;			/* time of step 1 */
+	int64		last;			/* time of the chain's last step */
+	int32		parent;			/* chain it extended, -1 at step 1 */
+	int32		row;			/* row of its last step */
+} Chain;
+
+typedef struct Level
+{
+	int32	   *idx;			/* chains that may still be extended */
+	int32		n;
+	int32		cap;
+} Level;
+
+typedef struct Walk
+{
+	Chain	   *chains;
+	int32		nchains;
+	int32		cap;
+	Level		levels[FUNNEL_MAX_STEPS];
+	bool		set[FUNNEL_MAX_STEPS];	/* ever reached */
+	int32		first_reached[FUNNEL_MAX_STEPS];	/* first chain reaching it */
+	int			nsteps;
+	int64		window;
+	uint32		modes;
+} Walk;
+
+static int
+pair_cmp(const void *a, const void *b)
+{
+	const Pair *x = a;
+	const Pair *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	if (x->step != y->step)
+		return x->step < y->step ? -1 : 1;
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+static int32
+new_chain(Walk *w, int64 first, int64 last, int32 parent, int32 row)
+{
+	if (w->nchains >= w->cap)
+	{
+		w->cap = Max(64, w->cap * 2);
+		w->chains = w->chains ? repalloc_huge(w->chains, (Size) w->cap * sizeof(Chain))
+			: palloc((Size) w->cap * sizeof(Chain));
+	}
+	w->chains[w->nchains].first = first;
+	w->chains[w->nchains].last = last;
+	w->chains[w->nchains].parent = parent;
+	w->chains[w->nchains].row = row;
+	return w->nchains++;
+}
+
+static void
+level_push(Level *l, int32 c)
+{
+	if (l->n >= l->cap)
+	{
+		l->cap = Max(4, l->cap * 2);
+		l->idx = l->idx ? repalloc(l->idx, l->cap * sizeof(int32))
+			: palloc(l->cap * sizeof(int32));
+	}
+	l->idx[l->n++] = c;
+}
+
+/*
+ * Keep chain c at level k unless a kept chain dominates it, dropping the
+ * chains it dominates.  Without strict_increase only the first time
+ * matters, so one chain per level is kept (as ClickHouse does); with it,
+ * the kept chains have increasing first and last times.  strict_once keeps
+ * every chain: which rows a chain used decides what can extend it.
+ */
+static void
+level_add(Walk *w, int k, int32 c)
+{
+	Level	   *l = &w->levels[k];
+	Chain	   *nc = &w->chains[c];
+
+	if (!w->set[k])
+	{
+		w->set[k] = true;
+		w->first_reached[k] = c;
+	}
+	if (w->modes & FM_STRICT_ONCE)
+	{
+		if (l->n >= FUNNEL_MAX_CHAINS)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("window_funnel strict_once has too many open chains"),
+					 errdetail("At most %d chains can be open at one step.", FUNNEL_MAX_CHAINS),
+					 errhint("Use a shorter window or fewer rows per customer.")));
+		level_push(l, c);
+		return;
+	}
+	if (l->n > 0)
+	{
+		Chain	   *back = &w->chains[l->idx[l->n - 1]];
+
+		if (!(w->modes & FM_STRICT_INCREASE))
+		{
+			if (back->first <= nc->first)
+				l->idx[l->n - 1] = c;
+			return;
+		}
+		if (back->first >= nc->first)
+			return;
+		if (back->last == nc->last)
+		{
+			l->idx[l->n - 1] = c;
+			return;
+		}
+	}
+	level_push(l, c);
+}
+
+/* Does the path of chain c use row r at time t? */
+static bool
+path_uses_row(const Walk *w, int32 c, int32 r, int64 t)
+{
+	while (c >= 0 && w->chains[c].last == t)
+	{
+		if (w->chains[c].row == r)
+			return true;
+		c = w->chains[c].parent;
+	}
+	return false;
+}
+
+/* Extend the chains at step k-1 with the pair (t, k, r). */
+static void
+extend(Walk *w, int k, int64 t, int32 r)
+{
+	Level	   *prev = &w->levels[k - 1];
+	int32		i,
+				keep;
+
+	/* chains out of the window can never be extended again */
+	for (i = 0, keep = 0; i < prev->n; i++)
+		if (in_window(w->chains[prev->idx[i]].first, t, w->window))
+			prev->idx[keep++] = prev->idx[i];
+	prev->n = keep;
+
+	if (w->modes & FM_STRICT_ONCE)
+	{
+		int32		n = prev->n;	/* chains added at k == k-1? never */
+
+		for (i = 0; i < n; i++)
+		{
+			int32		c = prev->idx[i];
+			Chain		ch = w->chains[c];
+
+			if ((w->modes & FM_STRICT_INCREASE) && !(ch.last < t))
+				continue;
+			if (path_uses_row(w, c, r, t))
+				continue;
+			level_add(w, k, new_chain(w, ch.first, t, c, r));
+		}
+		return;
+	}
+
+	/* the best chain: the latest start (among those ending before t) */
+	for (i = prev->n - 1; i >= 0; i--)
+	{
+		Chain		ch = w->chains[prev->idx[i]];
+
+		if ((w->modes & FM_STRICT_INCREASE) && !(ch.last < t))
+			continue;
+		level_add(w, k, new_chain(w, ch.first, t, prev->idx[i], r));
+		return;
+	}
+}
+
+static int
+deepest(const Walk *w)
+{
+	int			k;
+
+	for (k = w->nsteps; k > 0; k--)
+		if (w->set[k - 1])
+			return k;
+	return 0;
+}
+
+static int
+walk_clickhouse(FunnelRow *rows, int32 n, int nsteps, int64 window, uint32 modes,
+				int64 *times)
+{
+	Walk		w;
+	Pair	   *pairs;
+	int32		npairs = 0,
+				i;
+	bool		started = false;
+	int			result = -1;
+
+	memset(&w, 0, sizeof(w));
+	w.nsteps = nsteps;
+	w.window = window;
+	w.modes = modes;
+
+	/* (row, step) pairs, and (row, -1) for unmatched rows under strict_order */
+	for (i = 0; i < n; i++)
+		npairs += rows[i].mask ? pg_popcount64(rows[i].mask) : 1;
+	pairs = palloc_extended((Size) Max(npairs, 1) * sizeof(Pair), MCXT_ALLOC_HUGE);
+	npairs = 0;
+	for (i = 0; i < n; i++)
+	{
+		uint64		m = rows[i].mask;
+		int			k;
+
+		if (m == 0)
+		{
+			if (modes & FM_STRICT_ORDER)
+			{
+				pairs[npairs].ts = rows[i].ts;
+				pairs[npairs].step = -1;
+				pairs[npairs++].row = i;
+			}
+			continue;
+		}
+		for (k = 0; k < nsteps; k++)
+			if (m & (UINT64CONST(1) << k))
+			{
+				pairs[npairs].ts = rows[i].ts;
+				pairs[npairs].step = k;
+				pairs[npairs++].row = i;
+			}
+	}
+	if (npairs == 0)
+		return 0;
+	/* one step: any matching row reaches it (no window needed) */
+	if (nsteps == 1 && !(modes & FM_STRICT_ORDER))
+	{
+		for (i = 0; i < npairs; i++)
+			if (pairs[i].step == 0)
+			{
+				if (times)
+					times[0] = pairs[i].ts;
+				return 1;
+			}
+		return 0;
+	}
+	qsort(pairs, npairs, sizeof(Pair), pair_cmp);
+
+	for (i = 0; i < npairs && result < 0; i++)
+	{
+		int64		t = pairs[i].ts;
+		int			k = pairs[i].step;
+
+		if ((i & 0x3FFF) == 0x3FFF)
+			CHECK_FOR_INTERRUPTS();
+		if (k < 0)
+		{
+			if (started)
+				break;
+			continue;
+		}
+		if (k == 0)
+		{
+			level_add(&w, 0, new_chain(&w, t, t, -1, pairs[i].row));
+			started = true;
+		}
+		else if ((modes & FM_STRICT_DEDUP) && w.set[k])
+			break;
+		else if ((modes & FM_STRICT_ORDER) && started && !w.set[k - 1])
+		{
+			if (modes & FM_ALLOW_REENTRY)
+				continue;
+			for (result = 0; result < nsteps && w.set[result]; result++)
+				;
+		}
+		else if (w.set[k - 1])
+		{
+			extend(&w, k, t, pairs[i].row);
+			if (k + 1 == nsteps && w.set[k])
+				result = nsteps;
+		}
+	}
+	if (result < 0)
+		result = deepest(&w);
+
+	/* step times of the first chain that reached the result */
+	if (times && result > 0)
+	{
+		int32		c = w.first_reached[result - 1];
+		int			k;
+
+		for (k = result - 1; k >= 0; k--)
+		{
+			times[k] = w.chains[c].last;
+			c = w.chains[c].parent;
+		}
+	}
+	return result;
+}
+
+/* ------------------------------------------------------------------------
+ * Doris semantics (row based)
+ * ------------------------------------------------------------------------
+ */
+
+static int
+walk_doris(FunnelRow *rows, int32 n, int nsteps, int64 window, uint32 modes,
+		   int64 *times)
+{
+	int			best = 0;
+	int64		path[FUNNEL_MAX_STEPS];
+	int32		s;
+
+	for (s = 0; s < n && best < nsteps; s++)
+	{
+		int			level = 1;
+		int32		prev = s;
+		uint64		used = 1;
+
+		if (!(rows[s].mask & 1))
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		path[0] = rows[s].ts;
+		while (level < nsteps)
+		{
+			uint64		want = UINT64CONST(1) << level;
+			int32		j;
+
+			/* the first later row matching the next step */
+			if (modes & FM_DORIS_FIXED)
+				j = (prev + 1 < n && (rows[prev + 1].mask & want)) ? prev + 1 : -1;
+			else
+			{
+				for (j = prev + 1; j < n && !(rows[j].mask & want); j++)
+					;
+				if (j >= n)
+					j = -1;
+			}
+			if (j < 0 || !in_window(rows[s].ts, rows[j].ts, window))
+				break;
+			if ((modes & FM_DORIS_INCREASE) && !(rows[j].ts > rows[prev].ts))
+				break;
+			if (modes & FM_DORIS_DEDUP)
+			{
+				int32		m;
+
+				for (m = prev + 1; m < j; m++)
+					if (rows[m].mask & used)
+						break;
+				if (m < j)
+					break;
+			}
+			path[level] = rows[j].ts;
+			used |= want;
+			prev = j;
+			level++;
+		}
+		if (level > best)
+		{
+			best = level;
+			if (times)
+				memcpy(times, path, level * sizeof(int64));
+		}
+	}
+	return best;
+}
+
+static int
+row_cmp_doris(const void *a, const void *b)
+{
+	const FunnelRow *x = a;
+	const FunnelRow *y = b;
+	int			lx,
+				ly;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	/* at one instant, the row matching the earliest step first */
+	lx = x->mask ? pg_rightmost_one_pos64(x->mask) : FUNNEL_MAX_STEPS;
+	ly = y->mask ? pg_rightmost_one_pos64(y->mask) : FUNNEL_MAX_STEPS;
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return (x->mask > y->mask) - (x->mask < y->mask);
+}
+
+/*
+ * The deepest step reached (0..nsteps) in rows (any order; sorted here);
+ * times, when given, gets the time of each step of the chosen chain.
+ */
+int
+funnel_walk(FunnelRow *rows, int32 n, int nsteps, int64 window, uint32 modes,
+			int64 *times)
+{
+	if (n == 0)
+		return 0;
+	if (modes & FM_DORIS_ANY)
+	{
+		qsort(rows, n, sizeof(FunnelRow), row_cmp_doris);
+		return walk_doris(rows, n, nsteps, window, modes, times);
+	}
+	return walk_clickhouse(rows, n, nsteps, window, modes, times);
+}

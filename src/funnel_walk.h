@@ -1,0 +1,42 @@
+/*-------------------------------------------------------------------------
+ *
+ * funnel_walk.h
+ *		The funnel walk: the deepest chain of steps in one customer's rows.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CJ_FUNNEL_WALK_H
+#define CJ_FUNNEL_WALK_H
+
+#include "cjourney.h"
+
+/* Steps in one funnel: a row's matched steps are one uint64 mask. */
+#define FUNNEL_MAX_STEPS		64
+
+/* Candidate chains kept at one step under strict_once. */
+#define FUNNEL_MAX_CHAINS		10000
+
+/* mode bits */
+#define FM_STRICT_DEDUP		0x0001	/* ClickHouse strict_deduplication */
+#define FM_STRICT_ORDER		0x0002	/* ClickHouse strict_order */
+#define FM_STRICT_INCREASE	0x0004	/* ClickHouse strict_increase */
+#define FM_STRICT_ONCE		0x0008	/* ClickHouse strict_once */
+#define FM_ALLOW_REENTRY	0x0010	/* ClickHouse allow_reentry */
+#define FM_DORIS_DEDUP		0x0100	/* Doris deduplication */
+#define FM_DORIS_FIXED		0x0200	/* Doris fixed */
+#define FM_DORIS_INCREASE	0x0400	/* Doris increase */
+#define FM_DORIS_ANY		(FM_DORIS_DEDUP | FM_DORIS_FIXED | FM_DORIS_INCREASE)
+
+/* One row: its time and the steps it matches (bit k-1 for step k). */
+typedef struct FunnelRow
+{
+	int64		ts;
+	uint64		mask;
+} FunnelRow;
+
+extern uint32 funnel_parse_modes(const char *modes);
+extern bool funnel_keeps_unmatched(uint32 modes);
+extern int	funnel_walk(FunnelRow *rows, int32 n, int nsteps, int64 window,
+						uint32 modes, int64 *times);
+
+#endif							/* CJ_FUNNEL_WALK_H */

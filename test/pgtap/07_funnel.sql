@@ -1,0 +1,84 @@
+-- window_funnel against an independent plain-SQL formulation on the sample data.
+\set ON_ERROR_STOP 1
+\pset format unaligned
+\pset tuples_only true
+BEGIN;
+SELECT plan(8);
+
+-- a 3-step funnel: ad or page view, then signup or demo request, then purchase
+CREATE TEMP TABLE steps AS
+SELECT customer_id, occurred_at AS t,
+       coalesce(event IN ('ad_click', 'page_view'), false) AS s1,
+       coalesce(event IN ('signup', 'demo_request'), false) AS s2,
+       coalesce(event = 'purchase', false) AS s3
+FROM touchpoints;
+CREATE INDEX ON steps (customer_id);
+ANALYZE steps;
+
+CREATE TEMP TABLE wf AS
+SELECT customer_id,
+       window_funnel(interval '14 days', t, s1, s2, s3) AS level,
+       window_funnel_times(interval '14 days', t, s1, s2, s3) AS times
+FROM steps GROUP BY customer_id;
+
+-- plain SQL: the deepest k for which rows a (step 1) <= b (step 2) <= c (step 3)
+-- exist in time order, all within 14 days of a (a row may fill several steps)
+CREATE TEMP TABLE ref AS
+SELECT c.customer_id,
+       CASE WHEN EXISTS (SELECT 1 FROM steps a JOIN steps b ON b.customer_id = a.customer_id
+                           JOIN steps x ON x.customer_id = a.customer_id
+                         WHERE a.customer_id = c.customer_id AND a.s1 AND b.s2 AND x.s3
+                           AND b.t >= a.t AND x.t >= b.t AND x.t <= a.t + interval '14 days') THEN 3
+            WHEN EXISTS (SELECT 1 FROM steps a JOIN steps b ON b.customer_id = a.customer_id
+                         WHERE a.customer_id = c.customer_id AND a.s1 AND b.s2
+                           AND b.t >= a.t AND b.t <= a.t + interval '14 days') THEN 2
+            WHEN EXISTS (SELECT 1 FROM steps a WHERE a.customer_id = c.customer_id AND a.s1) THEN 1
+            ELSE 0 END AS level
+FROM (SELECT DISTINCT customer_id FROM steps) c;
+
+SELECT ok((SELECT count(*) FROM wf WHERE level = 3) > 10 AND (SELECT count(*) FROM wf WHERE level = 2) > 10,
+          'the sample data has customers at every level');
+SELECT is_empty($$SELECT customer_id FROM wf JOIN ref USING (customer_id) WHERE wf.level <> ref.level$$,
+                'default mode = existence of a chain in plain SQL, for every customer');
+SELECT is_empty($$SELECT customer_id FROM wf
+                  WHERE cardinality(times) <> level
+                     OR (level >= 2 AND (times[2] < times[1] OR times[2] > times[1] + interval '14 days'))
+                     OR (level = 3 AND (times[3] < times[2] OR times[3] > times[1] + interval '14 days'))
+                     OR EXISTS (SELECT 1 FROM generate_subscripts(times, 1) k
+                                WHERE NOT EXISTS (SELECT 1 FROM steps s WHERE s.customer_id = wf.customer_id AND s.t = times[k]
+                                                  AND CASE k WHEN 1 THEN s.s1 WHEN 2 THEN s.s2 ELSE s.s3 END))$$,
+                'window_funnel_times is a valid chain of rows matching each step');
+SELECT is_empty($$SELECT customer_id FROM wf JOIN (
+                    SELECT customer_id, window_funnel(interval '14 days', t, s1, s2, s3 ORDER BY md5(t::text || s1::text)) AS l
+                    FROM steps GROUP BY 1) r USING (customer_id) WHERE wf.level <> r.l$$,
+                'shuffled input gives the same levels');
+SELECT is_empty($$SELECT customer_id FROM wf JOIN (
+                    SELECT customer_id, journey_funnel(journey_agg(occurred_at, stage::stage, channel, event), interval '14 days', 'default',
+                                                       'ad_click', 'signup', 'purchase') AS l1,
+                           window_funnel(interval '14 days', occurred_at, event = 'ad_click', event = 'signup', event = 'purchase') AS l2
+                    FROM touchpoints GROUP BY 1) r USING (customer_id) WHERE r.l1 <> r.l2$$,
+                'journey_funnel over the stored journey = window_funnel over the rows');
+-- integer time (epoch seconds, window in seconds) gives the same levels
+SELECT is_empty($$SELECT customer_id FROM wf JOIN (
+                    SELECT customer_id, window_funnel(14 * 86400::bigint, extract(epoch FROM t)::bigint, s1, s2, s3) AS l
+                    FROM steps GROUP BY 1) r USING (customer_id) WHERE wf.level <> r.l$$,
+                'bigint time and window give the same levels');
+-- strict_increase never exceeds default; strict_order never exceeds default
+SELECT is_empty($$SELECT customer_id FROM (
+                    SELECT customer_id,
+                           window_funnel(interval '14 days', t, s1, s2, s3) AS d,
+                           window_funnel(interval '14 days', 'strict_increase', t, s1, s2, s3) AS i,
+                           window_funnel(interval '14 days', 'strict_once', t, s1, s2, s3) AS o,
+                           window_funnel(interval '14 days', 'strict_deduplication', t, s1, s2, s3) AS dd
+                    FROM steps GROUP BY 1) x WHERE i > d OR o > d OR dd > d$$,
+                'stricter modes never go deeper than the default');
+-- the disjoint steps here make strict_once and strict_increase equal except for same-instant steps
+SELECT is_empty($$SELECT customer_id FROM (
+                    SELECT customer_id,
+                           window_funnel(interval '14 days', 'strict_once', t, s1, s2, s3) AS o,
+                           window_funnel(interval '14 days', t, s1, s2, s3) AS d
+                    FROM steps GROUP BY 1) x WHERE o <> d$$,
+                'with no row matching two steps, strict_once = default');
+
+SELECT * FROM finish();
+ROLLBACK;
