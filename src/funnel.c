@@ -90,21 +90,24 @@ window_arg(FunctionCallInfo fcinfo, int argno, bool bigint_time)
 	return w;
 }
 
-/* the step mask of a boolean[] (NULLs are false); nsteps set from it */
+/*
+ * The step mask of a boolean[] (NULLs are false); nsteps set from it.  Reads
+ * the array in place: this runs for every row.
+ */
 static uint64
 steps_mask(ArrayType *arr, int *nsteps)
 {
-	int			n;
-	bool	   *nulls;
-	Datum	   *elems;
+	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	const bool *data = (const bool *) ARR_DATA_PTR(arr);
+	const bits8 *nullmap = ARR_NULLBITMAP(arr);
 	uint64		mask = 0;
-	int			k;
+	int			k,
+				j = 0;
 
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("window_funnel steps must be a one-dimensional array")));
-	deconstruct_array(arr, BOOLOID, 1, true, TYPALIGN_CHAR, &elems, &nulls, &n);
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -115,8 +118,13 @@ steps_mask(ArrayType *arr, int *nsteps)
 				 errmsg("window_funnel has too many steps"),
 				 errdetail("A funnel has at most %d steps; this one has %d.", FUNNEL_MAX_STEPS, n)));
 	for (k = 0; k < n; k++)
-		if (!nulls[k] && DatumGetBool(elems[k]))
+	{
+		/* NULL elements take no space in the data area */
+		if (nullmap && !(nullmap[k / 8] & (1 << (k % 8))))
+			continue;
+		if (data[j++])
 			mask |= UINT64CONST(1) << k;
+	}
 	*nsteps = n;
 	return mask;
 }
