@@ -17,7 +17,8 @@ OBJS = \
 	src/journey_agg.o \
 	src/stage_time.o \
 	src/funnel_walk.o \
-	src/funnel.o
+	src/funnel.o \
+	src/retention.o
 
 DATA = cjourney--$(EXTVERSION).sql
 

@@ -924,3 +924,53 @@ CREATE FUNCTION @extschema@.journey_funnel(@extschema@.journey, "window" interva
 	RETURNS integer AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.journey_funnel(@extschema@.journey, interval, text, VARIADIC text[]) IS
 	'window_funnel over a stored journey; a step matches a touch''s event or stage label';
+
+--------------------------------------------------------------------------
+-- retention (ClickHouse semantics) and retention_sum
+--------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.retention_transfn(internal, boolean[]) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_transfn(internal, boolean[]) IS 'retention transition function';
+
+CREATE FUNCTION @extschema@.retention_sum_transfn(internal, boolean[]) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_sum_transfn(internal, boolean[]) IS 'retention_sum transition function';
+
+CREATE FUNCTION @extschema@.retention_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_combine(internal, internal) IS 'retention and retention_sum combine function';
+
+CREATE FUNCTION @extschema@.retention_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_serialize(internal) IS 'retention state serialization';
+
+CREATE FUNCTION @extschema@.retention_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_deserialize(bytea, internal) IS 'retention state deserialization';
+
+CREATE FUNCTION @extschema@.retention_finalfn(internal) RETURNS boolean[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_finalfn(internal) IS 'retention final function';
+
+CREATE FUNCTION @extschema@.retention_sum_finalfn(internal) RETURNS bigint[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_sum_finalfn(internal) IS 'retention_sum final function';
+
+CREATE AGGREGATE @extschema@.retention(VARIADIC conditions boolean[]) (
+	SFUNC = @extschema@.retention_transfn, STYPE = internal, SSPACE = 536,
+	FINALFUNC = @extschema@.retention_finalfn,
+	COMBINEFUNC = @extschema@.retention_combine,
+	SERIALFUNC = @extschema@.retention_serialize, DESERIALFUNC = @extschema@.retention_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.retention(VARIADIC boolean[]) IS
+	'ClickHouse retention: element 1 = condition 1 held in the group; element k = conditions 1 and k both held';
+
+CREATE AGGREGATE @extschema@.retention_sum(boolean[]) (
+	SFUNC = @extschema@.retention_sum_transfn, STYPE = internal, SSPACE = 536,
+	FINALFUNC = @extschema@.retention_sum_finalfn,
+	COMBINEFUNC = @extschema@.retention_combine,
+	SERIALFUNC = @extschema@.retention_serialize, DESERIALFUNC = @extschema@.retention_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.retention_sum(boolean[]) IS
+	'element-wise count of true values of boolean arrays (retention arrays of a cohort)';

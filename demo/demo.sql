@@ -161,3 +161,52 @@ FROM bucketed
 WHERE week >= '2025-03-31' AND week < '2025-06-09'
 GROUP BY week
 ORDER BY week;
+
+-- ===========================================================================
+-- (g) A 3-step funnel: ad or page view -> signup or demo -> purchase, 14 days
+-- ===========================================================================
+\echo '(g) Funnel: ad_click/page_view -> signup/demo_request -> purchase within 14 days (window_funnel)'
+WITH levels AS (
+    SELECT customer_id,
+           window_funnel(interval '14 days', occurred_at,
+                         event IN ('ad_click', 'page_view'),
+                         event IN ('signup', 'demo_request'),
+                         event = 'purchase') AS level
+    FROM touchpoints GROUP BY customer_id
+),
+steps(step, name) AS (VALUES (1, 'ad or page view'), (2, 'signup or demo'), (3, 'purchase'))
+SELECT s.step, s.name,
+       count(l.customer_id) AS customers,
+       round(100.0 * count(l.customer_id) / NULLIF(lag(count(l.customer_id)) OVER (ORDER BY s.step), 0), 1)
+           AS "% of previous",
+       round(100.0 * count(l.customer_id) / NULLIF(first_value(count(l.customer_id)) OVER (ORDER BY s.step), 0), 1)
+           AS "% of step 1"
+FROM steps s LEFT JOIN levels l ON l.level >= s.step
+GROUP BY s.step, s.name
+ORDER BY s.step;
+
+-- ===========================================================================
+-- (h) Cohort retention matrix: first-touch month, active in the months after
+-- ===========================================================================
+\echo '(h) Cohort retention: customers by first-touch month, % active 1, 2, 3 months later (retention, retention_sum)'
+WITH firsts AS (
+    SELECT customer_id, date_trunc('month', min(occurred_at)) AS cohort
+    FROM touchpoints GROUP BY 1
+),
+per_customer AS (
+    SELECT f.cohort,
+           retention(true,
+                     date_trunc('month', t.occurred_at) = f.cohort + interval '1 month',
+                     date_trunc('month', t.occurred_at) = f.cohort + interval '2 months',
+                     date_trunc('month', t.occurred_at) = f.cohort + interval '3 months') AS r
+    FROM touchpoints t JOIN firsts f USING (customer_id)
+    GROUP BY f.cohort, t.customer_id
+)
+SELECT to_char(cohort, 'YYYY-MM') AS cohort,
+       s[1] AS customers,
+       round(100.0 * s[2] / s[1], 1) AS "month 1 %",
+       round(100.0 * s[3] / s[1], 1) AS "month 2 %",
+       round(100.0 * s[4] / s[1], 1) AS "month 3 %"
+FROM (SELECT cohort, retention_sum(r) AS s FROM per_customer GROUP BY cohort) m
+WHERE cohort < '2025-10-01'
+ORDER BY cohort;

@@ -82,3 +82,12 @@ SELECT window_funnel(-5::bigint, 1::bigint, true);
 SELECT window_funnel(NULL::interval, now(), true);
 SELECT window_funnel(interval '1 day', now(), VARIADIC (SELECT array_agg(true) FROM generate_series(1, 65)));
 SELECT window_funnel(w, t, e = 'a') FROM (VALUES (1::bigint, 1::bigint, 'a'), (2, 2, 'a')) v(w, t, e);
+-- retention: element 1 = condition 1 held; element k = conditions 1 and k held
+CREATE TEMP TABLE visits (u int, d int);
+INSERT INTO visits VALUES (1, 1), (1, 3), (2, 2), (2, 3), (3, 1), (3, 1), (4, NULL);
+SELECT u, retention(d = 1, d = 2, d = 3) FROM visits GROUP BY u ORDER BY u;
+SELECT retention_sum(r) FROM (SELECT retention(d = 1, d = 2, d = 3) r FROM visits GROUP BY u) s;
+SELECT retention(d = 1) AS one_condition, retention(d = 1, d = 2) IS NULL AS no_rows FROM visits WHERE u = 1 AND false;
+SELECT retention(d = 1) AS one_condition FROM visits WHERE u = 3;
+SELECT retention_sum(a) FROM (VALUES (ARRAY[true, false]), (ARRAY[true, true, false])) v(a);
+SELECT retention(VARIADIC ARRAY[]::boolean[]) FROM visits;

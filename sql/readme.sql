@@ -90,3 +90,7 @@ SELECT customer_id,
        window_funnel_times(interval '7 days', occurred_at,
                            event = 'ad_click', stage = 'consideration', event = 'purchase') AS step_times
 FROM touchpoints GROUP BY customer_id ORDER BY customer_id;
+
+SELECT customer_id,
+       retention(occurred_at < '2025-03-05', occurred_at >= '2025-03-05') AS active_week1_then_later
+FROM touchpoints GROUP BY customer_id ORDER BY customer_id;

@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(8);
+SELECT plan(10);
 
 -- a 3-step funnel: ad or page view, then signup or demo request, then purchase
 CREATE TEMP TABLE steps AS
@@ -79,6 +79,21 @@ SELECT is_empty($$SELECT customer_id FROM (
                            window_funnel(interval '14 days', t, s1, s2, s3) AS d
                     FROM steps GROUP BY 1) x WHERE o <> d$$,
                 'with no row matching two steps, strict_once = default');
+
+-- retention against bool_or in plain SQL: monthly activity from March
+CREATE TEMP TABLE ret AS
+SELECT customer_id,
+       retention(date_trunc('month', occurred_at) = '2025-03-01', date_trunc('month', occurred_at) = '2025-04-01',
+                 date_trunc('month', occurred_at) = '2025-05-01') AS r,
+       bool_or(date_trunc('month', occurred_at) = '2025-03-01') AS m3,
+       bool_or(date_trunc('month', occurred_at) = '2025-04-01') AS m4,
+       bool_or(date_trunc('month', occurred_at) = '2025-05-01') AS m5
+FROM touchpoints GROUP BY customer_id;
+SELECT is_empty($$SELECT customer_id FROM ret WHERE r <> ARRAY[m3, m3 AND m4, m3 AND m5]$$,
+                'retention = ClickHouse semantics via bool_or');
+SELECT is((SELECT retention_sum(r) FROM ret),
+          (SELECT ARRAY[count(*) FILTER (WHERE m3), count(*) FILTER (WHERE m3 AND m4), count(*) FILTER (WHERE m3 AND m5)] FROM ret),
+          'retention_sum = counts per element');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,0 +1,249 @@
+/*-------------------------------------------------------------------------
+ *
+ * retention.c
+ *		retention (ClickHouse semantics) and retention_sum.
+ *
+ * retention(c1, ..., cN) over one group: element 1 is "c1 held on some row",
+ * element k is "c1 and ck each held on some row" (any rows, any order).
+ * The state is the set of conditions seen, so it is order- and
+ * split-independent by construction.  retention_sum adds such arrays
+ * element-wise across groups: the rows of a cohort retention matrix.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "cjourney.h"
+#include "journey_agg.h"
+
+#include "catalog/pg_type.h"
+#include "libpq/pqformat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+PG_FUNCTION_INFO_V1(retention_transfn);
+PG_FUNCTION_INFO_V1(retention_sum_transfn);
+PG_FUNCTION_INFO_V1(retention_combine);
+PG_FUNCTION_INFO_V1(retention_serialize);
+PG_FUNCTION_INFO_V1(retention_deserialize);
+PG_FUNCTION_INFO_V1(retention_finalfn);
+PG_FUNCTION_INFO_V1(retention_sum_finalfn);
+
+#define RETENTION_MAX		64
+
+/* Shared by both aggregates: a set of conditions, or counts per element. */
+typedef struct RetentionState
+{
+	int32		n;				/* array length, fixed by the first row */
+	uint64		seen;			/* retention: conditions that held */
+	int64		count[RETENTION_MAX];	/* retention_sum: trues per element */
+} RetentionState;
+
+/* Read a boolean[] (NULLs false) as a mask; n set from its length. */
+static uint64
+bool_array_mask(ArrayType *arr, int *n, const char *fn)
+{
+	int			len = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	const bool *data = (const bool *) ARR_DATA_PTR(arr);
+	const bits8 *nullmap = ARR_NULLBITMAP(arr);
+	uint64		mask = 0;
+	int			k,
+				j = 0;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s takes a one-dimensional array", fn)));
+	if (len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s needs at least one condition", fn)));
+	if (len > RETENTION_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s has too many conditions", fn),
+				 errdetail("At most %d conditions are allowed; this call has %d.", RETENTION_MAX, len)));
+	for (k = 0; k < len; k++)
+	{
+		if (nullmap && !(nullmap[k / 8] & (1 << (k % 8))))
+			continue;
+		if (data[j++])
+			mask |= UINT64CONST(1) << k;
+	}
+	*n = len;
+	return mask;
+}
+
+static RetentionState *
+retention_state(FunctionCallInfo fcinfo, const char *fn, int n)
+{
+	MemoryContext aggcxt = agg_context(fcinfo, fn);
+	RetentionState *state = PG_ARGISNULL(0) ? NULL : (RetentionState *) PG_GETARG_POINTER(0);
+
+	if (state == NULL)
+	{
+		state = MemoryContextAllocZero(aggcxt, sizeof(RetentionState));
+		state->n = n;
+	}
+	else if (state->n != n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s arrays must have the same length in every row", fn),
+				 errdetail("One row has %d conditions, another %d.", state->n, n)));
+	return state;
+}
+
+/* retention(VARIADIC conditions boolean[]): note which conditions held */
+Datum
+retention_transfn(PG_FUNCTION_ARGS)
+{
+	RetentionState *state;
+	uint64		mask;
+	int			n;
+
+	if (PG_ARGISNULL(1))
+	{
+		(void) agg_context(fcinfo, "retention");
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	mask = bool_array_mask(PG_GETARG_ARRAYTYPE_P(1), &n, "retention");
+	state = retention_state(fcinfo, "retention", n);
+	state->seen |= mask;
+	PG_RETURN_POINTER(state);
+}
+
+/* retention_sum(boolean[]): count the trues of each element */
+Datum
+retention_sum_transfn(PG_FUNCTION_ARGS)
+{
+	RetentionState *state;
+	uint64		mask;
+	int			n,
+				k;
+
+	if (PG_ARGISNULL(1))
+	{
+		(void) agg_context(fcinfo, "retention_sum");
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	mask = bool_array_mask(PG_GETARG_ARRAYTYPE_P(1), &n, "retention_sum");
+	state = retention_state(fcinfo, "retention_sum", n);
+	for (k = 0; k < n; k++)
+		if (mask & (UINT64CONST(1) << k))
+			state->count[k]++;
+	PG_RETURN_POINTER(state);
+}
+
+/* combine for both: OR the sets, add the counts */
+Datum
+retention_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = agg_context(fcinfo, "retention_combine");
+	RetentionState *s1 = PG_ARGISNULL(0) ? NULL : (RetentionState *) PG_GETARG_POINTER(0);
+	RetentionState *s2 = PG_ARGISNULL(1) ? NULL : (RetentionState *) PG_GETARG_POINTER(1);
+	int			k;
+
+	if (s2 == NULL)
+	{
+		if (s1 == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(s1);
+	}
+	if (s1 == NULL)
+	{
+		s1 = MemoryContextAlloc(aggcxt, sizeof(RetentionState));
+		memcpy(s1, s2, sizeof(RetentionState));
+		PG_RETURN_POINTER(s1);
+	}
+	if (s1->n != s2->n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("retention arrays must have the same length in every row")));
+	s1->seen |= s2->seen;
+	for (k = 0; k < s1->n; k++)
+		s1->count[k] += s2->count[k];
+	PG_RETURN_POINTER(s1);
+}
+
+Datum
+retention_serialize(PG_FUNCTION_ARGS)
+{
+	RetentionState *state = (RetentionState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+	int			k;
+
+	(void) agg_context(fcinfo, "retention_serialize");
+	pq_begintypsend(&buf);
+	pq_sendint32(&buf, state->n);
+	pq_sendint64(&buf, (int64) state->seen);
+	for (k = 0; k < state->n; k++)
+		pq_sendint64(&buf, state->count[k]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+Datum
+retention_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *data = PG_GETARG_BYTEA_PP(0);
+	StringInfoData msg;
+	RetentionState *state = palloc0(sizeof(RetentionState));
+	int			k;
+
+	(void) agg_context(fcinfo, "retention_deserialize");
+	msg.data = VARDATA_ANY(data);
+	msg.len = VARSIZE_ANY_EXHDR(data);
+	msg.maxlen = msg.len;
+	msg.cursor = 0;
+	if (msg.len < 12)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary representation of type %s", "retention state")));
+	state->n = pq_getmsgint(&msg, 4);
+	state->seen = (uint64) pq_getmsgint64(&msg);
+	if (state->n < 1 || state->n > RETENTION_MAX || msg.len != 12 + 8 * state->n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary representation of type %s", "retention state")));
+	for (k = 0; k < state->n; k++)
+		state->count[k] = pq_getmsgint64(&msg);
+	PG_RETURN_POINTER(state);
+}
+
+/* element 1: c1 held; element k: c1 and ck held.  NULL for no rows. */
+Datum
+retention_finalfn(PG_FUNCTION_ARGS)
+{
+	RetentionState *state;
+	Datum		elems[RETENTION_MAX];
+	bool		first;
+	int			k;
+
+	(void) agg_context(fcinfo, "retention_finalfn");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	state = (RetentionState *) PG_GETARG_POINTER(0);
+	first = (state->seen & 1) != 0;
+	elems[0] = BoolGetDatum(first);
+	for (k = 1; k < state->n; k++)
+		elems[k] = BoolGetDatum(first && (state->seen & (UINT64CONST(1) << k)) != 0);
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, state->n, BOOLOID, 1, true, TYPALIGN_CHAR));
+}
+
+/* the counts per element as bigint[] */
+Datum
+retention_sum_finalfn(PG_FUNCTION_ARGS)
+{
+	RetentionState *state;
+	Datum		elems[RETENTION_MAX];
+	int			k;
+
+	(void) agg_context(fcinfo, "retention_sum_finalfn");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	state = (RetentionState *) PG_GETARG_POINTER(0);
+	for (k = 0; k < state->n; k++)
+		elems[k] = Int64GetDatum(state->count[k]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, state->n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
