@@ -18,7 +18,8 @@ OBJS = \
 	src/stage_time.o \
 	src/funnel_walk.o \
 	src/funnel.o \
-	src/retention.o
+	src/retention.o \
+	src/funnel_report.o
 
 DATA = cjourney--$(EXTVERSION).sql
 

@@ -974,3 +974,109 @@ CREATE AGGREGATE @extschema@.retention_sum(boolean[]) (
 	PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.retention_sum(boolean[]) IS
 	'element-wise count of true values of boolean arrays (retention arrays of a cohort)';
+
+--------------------------------------------------------------------------
+-- funnel_report: the funnel across customers, combinable
+--------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.funnel_report;
+
+CREATE FUNCTION @extschema@.funnel_report_in(cstring) RETURNS @extschema@.funnel_report
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_in(cstring) IS 'funnel_report text input';
+
+CREATE FUNCTION @extschema@.funnel_report_out(@extschema@.funnel_report) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_out(@extschema@.funnel_report) IS 'funnel_report text output';
+
+CREATE FUNCTION @extschema@.funnel_report_recv(internal) RETURNS @extschema@.funnel_report
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_recv(internal) IS 'funnel_report binary input';
+
+CREATE FUNCTION @extschema@.funnel_report_send(@extschema@.funnel_report) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_send(@extschema@.funnel_report) IS 'funnel_report binary output';
+
+CREATE TYPE @extschema@.funnel_report (
+	INPUT = @extschema@.funnel_report_in,
+	OUTPUT = @extschema@.funnel_report_out,
+	RECEIVE = @extschema@.funnel_report_recv,
+	SEND = @extschema@.funnel_report_send,
+	INTERNALLENGTH = VARIABLE,
+	STORAGE = extended,
+	ALIGNMENT = double
+);
+COMMENT ON TYPE @extschema@.funnel_report IS
+	'customers reaching each funnel step and the exact times from the previous step; combinable with rollup';
+
+CREATE FUNCTION @extschema@.funnel_report_times_transfn(internal, timestamptz[], integer) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_times_transfn(internal, timestamptz[], integer) IS
+	'funnel_report_agg transition function (step times)';
+
+CREATE FUNCTION @extschema@.funnel_report_level_transfn(internal, integer, integer) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_level_transfn(internal, integer, integer) IS
+	'funnel_report_agg transition function (levels)';
+
+CREATE FUNCTION @extschema@.funnel_report_rollup_transfn(internal, @extschema@.funnel_report) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_rollup_transfn(internal, @extschema@.funnel_report) IS
+	'rollup(funnel_report) transition function';
+
+CREATE FUNCTION @extschema@.funnel_report_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_combine(internal, internal) IS 'funnel_report combine function';
+
+CREATE FUNCTION @extschema@.funnel_report_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_serialize(internal) IS 'funnel_report state serialization';
+
+CREATE FUNCTION @extschema@.funnel_report_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_deserialize(bytea, internal) IS 'funnel_report state deserialization';
+
+CREATE FUNCTION @extschema@.funnel_report_finalfn(internal) RETURNS @extschema@.funnel_report
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_finalfn(internal) IS 'funnel_report final function';
+
+CREATE AGGREGATE @extschema@.funnel_report_agg(step_times timestamptz[], nsteps integer) (
+	SFUNC = @extschema@.funnel_report_times_transfn, STYPE = internal,
+	FINALFUNC = @extschema@.funnel_report_finalfn,
+	COMBINEFUNC = @extschema@.funnel_report_combine,
+	SERIALFUNC = @extschema@.funnel_report_serialize, DESERIALFUNC = @extschema@.funnel_report_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.funnel_report_agg(timestamptz[], integer) IS
+	'funnel report from per-customer step times (window_funnel_times)';
+
+CREATE AGGREGATE @extschema@.funnel_report_agg(level integer, nsteps integer) (
+	SFUNC = @extschema@.funnel_report_level_transfn, STYPE = internal,
+	FINALFUNC = @extschema@.funnel_report_finalfn,
+	COMBINEFUNC = @extschema@.funnel_report_combine,
+	SERIALFUNC = @extschema@.funnel_report_serialize, DESERIALFUNC = @extschema@.funnel_report_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.funnel_report_agg(integer, integer) IS
+	'funnel report from per-customer levels (window_funnel); no step times';
+
+CREATE AGGREGATE @extschema@.rollup(@extschema@.funnel_report) (
+	SFUNC = @extschema@.funnel_report_rollup_transfn, STYPE = internal,
+	FINALFUNC = @extschema@.funnel_report_finalfn,
+	COMBINEFUNC = @extschema@.funnel_report_combine,
+	SERIALFUNC = @extschema@.funnel_report_serialize, DESERIALFUNC = @extschema@.funnel_report_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.rollup(@extschema@.funnel_report) IS
+	'merge stored funnel reports (daily into weekly, shards into one)';
+
+CREATE FUNCTION @extschema@.funnel_steps(@extschema@.funnel_report,
+		OUT step integer, OUT customers bigint, OUT conversion_from_previous double precision,
+		OUT conversion_from_first double precision, OUT dropped_off bigint,
+		OUT median_time_from_previous interval, OUT p90_time_from_previous interval)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'funnel_report_steps' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.funnel_steps(@extschema@.funnel_report) IS
+	'one row per funnel step: customers, conversions, drop-off, median and p90 time from the previous step';
+
+CREATE FUNCTION @extschema@.journey_stage_funnel(@extschema@.journey) RETURNS timestamptz[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_funnel(@extschema@.journey) IS
+	'stage funnel step times: first touch of each stage in lifecycle order, each after the previous';

@@ -91,3 +91,29 @@ SELECT retention(d = 1) AS one_condition, retention(d = 1, d = 2) IS NULL AS no_
 SELECT retention(d = 1) AS one_condition FROM visits WHERE u = 3;
 SELECT retention_sum(a) FROM (VALUES (ARRAY[true, false]), (ARRAY[true, true, false])) v(a);
 SELECT retention(VARIADIC ARRAY[]::boolean[]) FROM visits;
+-- funnel_report: customers per step, conversions, drop-off, time from the previous step
+CREATE TEMP TABLE fr (u int, day date, times timestamptz[]);
+INSERT INTO fr VALUES
+  (1, '2025-01-01', ARRAY['2025-01-01 00:00+00', '2025-01-01 01:00+00', '2025-01-02 01:00+00']::timestamptz[]),
+  (2, '2025-01-01', ARRAY['2025-01-01 00:00+00', '2025-01-01 03:00+00']::timestamptz[]),
+  (3, '2025-01-02', ARRAY['2025-01-02 00:00+00', '2025-01-02 02:00+00']::timestamptz[]),
+  (4, '2025-01-02', ARRAY['2025-01-02 00:00+00']::timestamptz[]),
+  (5, '2025-01-02', '{}');
+SELECT funnel_report_agg(times, 3) FROM fr;
+SELECT * FROM funnel_steps((SELECT funnel_report_agg(times, 3) FROM fr));
+-- daily reports roll up to the report over all rows
+SELECT rollup(r)::text = (SELECT funnel_report_agg(times, 3) FROM fr)::text AS same
+FROM (SELECT day, funnel_report_agg(times, 3) AS r FROM fr GROUP BY day) d;
+-- levels only: counts without times
+SELECT * FROM funnel_steps((SELECT funnel_report_agg(l, 3) FROM (VALUES (3), (2), (2), (1), (0)) v(l)));
+-- text form is canonical and strict
+SELECT '3; 5 3 1; 3600000000:1 7200000000:2; 86400000000:1'::funnel_report;
+SELECT '3; 5 3 1; 7200000000:2 3600000000:1; 86400000000:1'::funnel_report;
+SELECT '2; 1 2;'::funnel_report;
+SELECT '2; 2 1; 5:3'::funnel_report;
+SELECT '0;'::funnel_report;
+SELECT funnel_report_agg(times, 2) FROM fr;
+SELECT rollup(r) FROM (VALUES ('2; 1 1; 5:1'::funnel_report), ('3; 1 0 0;;'::funnel_report)) v(r);
+-- the stage funnel of a journey: first touch of each stage in lifecycle order
+SELECT journey_stage_funnel('{2025-01-01T00:00:00Z consideration w NULL; 2025-01-02T00:00:00Z awareness w NULL;
+  2025-01-03T00:00:00Z consideration w NULL; 2025-01-04T00:00:00Z retention w NULL; 2025-01-05T00:00:00Z decision w NULL}'::journey);

@@ -91,6 +91,14 @@ SELECT customer_id,
                            event = 'ad_click', stage = 'consideration', event = 'purchase') AS step_times
 FROM touchpoints GROUP BY customer_id ORDER BY customer_id;
 
+SELECT f.*
+FROM (SELECT funnel_report_agg(times, 3) AS r
+      FROM (SELECT customer_id,
+                   window_funnel_times(interval '7 days', occurred_at,
+                                       event = 'ad_click', stage = 'consideration', event = 'purchase') AS times
+            FROM touchpoints GROUP BY customer_id) per_customer) rep,
+     funnel_steps(rep.r) f;
+
 SELECT customer_id,
        retention(occurred_at < '2025-03-05', occurred_at >= '2025-03-05') AS active_week1_then_later
 FROM touchpoints GROUP BY customer_id ORDER BY customer_id;

@@ -32,6 +32,7 @@ PG_FUNCTION_INFO_V1(window_funnel_deserialize);
 PG_FUNCTION_INFO_V1(window_funnel_finalfn);
 PG_FUNCTION_INFO_V1(window_funnel_times_finalfn);
 PG_FUNCTION_INFO_V1(journey_funnel);
+PG_FUNCTION_INFO_V1(journey_stage_funnel);
 
 #define FUNNEL_STATE_VERSION	1
 
@@ -435,4 +436,39 @@ journey_funnel(PG_FUNCTION_ARGS)
 		rows[n++].mask = mask;
 	}
 	PG_RETURN_INT32(funnel_walk(rows, n, nsteps, window, modes, NULL));
+}
+
+/*
+ * journey_stage_funnel(journey): the stage funnel of one journey, as step
+ * times: the first touch in the first stage, then the first later touch in
+ * the next stage, and so on, in lifecycle order, with no window.  Feed it to
+ * funnel_report_agg with the number of stages for stage-to-stage conversion.
+ */
+Datum
+journey_stage_funnel(PG_FUNCTION_ARGS)
+{
+	JourneyView v;
+	FunnelRow  *rows;
+	int64		times[FUNNEL_MAX_STEPS];
+	Datum		elems[FUNNEL_MAX_STEPS];
+	int			level,
+				nsteps,
+				k;
+	int32		i;
+
+	jview_init(&v, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), "journey");
+	nsteps = Min(v.stages.n, FUNNEL_MAX_STEPS);
+	rows = palloc(Max(v.ntouches, 1) * sizeof(FunnelRow));
+	for (i = 0; i < v.ntouches; i++)
+	{
+		int			s = jview_stage(&v, i);
+
+		rows[i].ts = jview_time(&v, i);
+		rows[i].mask = (s < FUNNEL_MAX_STEPS) ? UINT64CONST(1) << s : 0;
+	}
+	level = funnel_walk(rows, v.ntouches, nsteps, PG_INT64_MAX, 0, times);
+	for (k = 0; k < level; k++)
+		elems[k] = TimestampTzGetDatum(times[k]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, level, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL,
+										  TYPALIGN_DOUBLE));
 }

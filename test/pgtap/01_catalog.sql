@@ -42,7 +42,7 @@ SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_aggregate a ON a.aggfn
                 'transition and combine functions are not strict (they handle NULL states)');
 SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_proc p ON p.oid = c.objid
                   WHERE c.catalog = 'pg_proc'::regclass
-                    AND p.proname NOT LIKE 'journey%' AND p.proname NOT LIKE 'touchpoint%' AND p.proname NOT LIKE 'stage\_time%' AND p.proname NOT LIKE 'window\_funnel%' AND p.proname NOT LIKE 'retention%'
+                    AND p.proname NOT LIKE 'journey%' AND p.proname NOT LIKE 'touchpoint%' AND p.proname NOT LIKE 'stage\_time%' AND p.proname NOT LIKE 'window\_funnel%' AND p.proname NOT LIKE 'retention%' AND p.proname NOT LIKE 'funnel\_report%'
                     AND NOT EXISTS (SELECT 1 FROM unnest(p.proargtypes::oid[]) a
                                     JOIN cj_objects t ON t.objid = a AND t.catalog = 'pg_type'::regclass)$$,
                 'functions without a cjourney type in their signature carry the name prefix');

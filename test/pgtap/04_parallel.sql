@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(23);
+SELECT plan(25);
 
 -- plan text of a query, for EXPLAIN checks
 CREATE FUNCTION pg_temp.plan_of(q text, with_analyze boolean DEFAULT false) RETURNS text LANGUAGE plpgsql AS $$
@@ -83,6 +83,7 @@ SELECT matches(pg_temp.plan_of(:'grouped_st'), 'Partial .*Aggregate', 'stage_tim
 CREATE TABLE par_grouped_st AS :grouped_st;
 SELECT matches(pg_temp.plan_of(:'funnel'), 'Partial .*Aggregate', 'window_funnel: parallel plan');
 CREATE TABLE par_funnel AS :funnel;
+ANALYZE par_funnel;
 SELECT matches(pg_temp.plan_of('SELECT rollup(st) FROM par_monthly'), 'Partial Aggregate',
                'rollup(stage_time) over the whole table: parallel plan');
 SELECT is((SELECT rollup(st) FROM par_monthly), (SELECT st FROM serial_rolled_all), 'parallel rollup of every state = serial');
@@ -96,6 +97,9 @@ SELECT is_empty($$SELECT customer_id FROM par_grouped_st p FULL JOIN serial_grou
                   WHERE p.st IS DISTINCT FROM s.st$$, 'parallel stage_time_agg = serial');
 SELECT is_empty($$SELECT customer_id FROM par_funnel p FULL JOIN serial_funnel s USING (customer_id)
                   WHERE p.l IS DISTINCT FROM s.l OR p.t IS DISTINCT FROM s.t$$, 'parallel window_funnel = serial');
+SELECT matches(pg_temp.plan_of('SELECT funnel_report_agg(t, 3) FROM par_funnel'), 'Partial Aggregate', 'funnel_report_agg: parallel plan');
+SELECT is((SELECT funnel_report_agg(t, 3)::text FROM par_funnel), (SELECT funnel_report_agg(t, 3)::text FROM serial_funnel),
+          'funnel_report_agg in a parallel plan = serial');
 SELECT is_empty($$SELECT customer_id FROM par_rolled p FULL JOIN serial_grouped_st s USING (customer_id)
                   WHERE p.st IS DISTINCT FROM s.st$$, 'parallel rollup of monthly states = serial stage_time_agg');
 SELECT is((:skewed), (SELECT j FROM serial_skewed), 'skewed customer (20000 touches): parallel = serial');

@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(10);
+SELECT plan(14);
 
 -- a 3-step funnel: ad or page view, then signup or demo request, then purchase
 CREATE TEMP TABLE steps AS
@@ -94,6 +94,44 @@ SELECT is_empty($$SELECT customer_id FROM ret WHERE r <> ARRAY[m3, m3 AND m4, m3
 SELECT is((SELECT retention_sum(r) FROM ret),
           (SELECT ARRAY[count(*) FILTER (WHERE m3), count(*) FILTER (WHERE m3 AND m4), count(*) FILTER (WHERE m3 AND m5)] FROM ret),
           'retention_sum = counts per element');
+
+-- the funnel report against plain SQL over the per-customer results
+CREATE TEMP TABLE rep AS
+SELECT c.segment, funnel_report_agg(wf.times, 3) AS r
+FROM wf JOIN customers c USING (customer_id) GROUP BY c.segment;
+SELECT is_empty($$
+  WITH plain AS (
+    SELECT c.segment, k.step,
+           count(*) FILTER (WHERE wf.level >= k.step) AS customers,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM wf.times[k.step] - wf.times[k.step - 1]))
+             FILTER (WHERE wf.level >= k.step AND k.step > 1) AS median_s,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM wf.times[k.step] - wf.times[k.step - 1]))
+             FILTER (WHERE wf.level >= k.step AND k.step > 1) AS p90_s
+    FROM wf JOIN customers c USING (customer_id) CROSS JOIN generate_series(1, 3) k(step)
+    GROUP BY c.segment, k.step)
+  SELECT p.segment, p.step FROM plain p JOIN rep USING (segment), funnel_steps(rep.r) f
+  WHERE f.step = p.step
+    AND (f.customers <> p.customers
+         OR abs(coalesce(extract(epoch FROM f.median_time_from_previous), -1) - coalesce(p.median_s, -1)) > 1e-6
+         OR abs(coalesce(extract(epoch FROM f.p90_time_from_previous), -1) - coalesce(p.p90_s, -1)) > 1e-6
+         OR (p.step > 1 AND f.dropped_off <> (SELECT customers FROM plain q WHERE q.segment = p.segment AND q.step = p.step - 1) - p.customers))$$,
+  'funnel_steps by segment = counts and percentile_cont over the per-customer step times');
+SELECT is_empty($$
+  SELECT segment FROM rep JOIN (
+    SELECT segment, rollup(r) AS rr FROM (
+      SELECT c.segment, date_trunc('day', wf.times[1]) AS entry_day, funnel_report_agg(wf.times, 3) AS r
+      FROM wf JOIN customers c USING (customer_id) GROUP BY 1, 2) d GROUP BY segment) x USING (segment)
+  WHERE rep.r::text <> x.rr::text$$,
+  'rollup of per-entry-day reports = the report over all customers');
+SELECT is_empty($$SELECT segment FROM rep WHERE r::text::funnel_report::text <> r::text$$, 'funnel_report text round trip');
+-- stage funnel: journey_stage_funnel = window_funnel_times over the stages with no window
+SELECT is_empty($$
+  SELECT customer_id FROM (
+    SELECT customer_id, journey_stage_funnel(journey_agg(occurred_at, stage::stage, channel, event)) AS sf,
+           window_funnel_times(interval '1000 years', occurred_at, stage = 'awareness', stage = 'consideration',
+                               stage = 'decision', stage = 'retention', stage = 'advocacy') AS wt
+    FROM touchpoints GROUP BY customer_id) x WHERE sf <> wt$$,
+  'journey_stage_funnel = window_funnel_times over the lifecycle stages');
 
 SELECT * FROM finish();
 ROLLBACK;

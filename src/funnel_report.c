@@ -1,0 +1,763 @@
+/*-------------------------------------------------------------------------
+ *
+ * funnel_report.c
+ *		The funnel report across customers: a combinable state type.
+ *
+ * A funnel_report holds, for an N-step funnel, how many customers reached
+ * each step and the exact multiset of times from the previous step, as
+ * (duration, count) pairs.  It is built from per-customer step times
+ * (window_funnel_times) or levels (window_funnel), merges exactly with
+ * rollup(), and expands to one row per step for BI tools.
+ *
+ * Stored form (after the varlena header; native byte order):
+ *	uint8 version, uint8 nsteps, uint16 reserved (0), uint32 total pairs,
+ *	int64 reached[nsteps], int32 npairs[nsteps] (npairs[0] = 0, padded to
+ *	8 bytes), then pairs (int64 duration in microseconds, int64 count)
+ *	grouped by step, each group sorted by duration with distinct durations.
+ * Text form: "N; r1 r2 ... rN; d:c d:c ...; ..." with one ";"-section per
+ * step after the first, e.g. "3; 100 60 20; 3600000000:2; 86400000000:1".
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "cjourney.h"
+#include "journey_agg.h"
+
+#include "catalog/pg_type.h"
+#include "common/int.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+
+#include <math.h>
+
+PG_FUNCTION_INFO_V1(funnel_report_in);
+PG_FUNCTION_INFO_V1(funnel_report_out);
+PG_FUNCTION_INFO_V1(funnel_report_recv);
+PG_FUNCTION_INFO_V1(funnel_report_send);
+PG_FUNCTION_INFO_V1(funnel_report_times_transfn);
+PG_FUNCTION_INFO_V1(funnel_report_level_transfn);
+PG_FUNCTION_INFO_V1(funnel_report_rollup_transfn);
+PG_FUNCTION_INFO_V1(funnel_report_combine);
+PG_FUNCTION_INFO_V1(funnel_report_serialize);
+PG_FUNCTION_INFO_V1(funnel_report_deserialize);
+PG_FUNCTION_INFO_V1(funnel_report_finalfn);
+PG_FUNCTION_INFO_V1(funnel_report_steps);
+
+#define FR_VERSION		1
+#define FR_MAX_STEPS	64
+#define FR_TYPE			"funnel_report"
+
+typedef struct Pair
+{
+	int64		d;				/* duration from the previous step, microseconds */
+	int64		count;
+} Pair;
+
+/* In memory: the aggregate state, and a decoded stored value. */
+typedef struct Report
+{
+	int			nsteps;			/* 0 while unknown (no row yet) */
+	int64		reached[FR_MAX_STEPS];
+	Pair	   *pairs[FR_MAX_STEPS];	/* pairs[0] unused */
+	int32		npairs[FR_MAX_STEPS];
+	int32		cap[FR_MAX_STEPS];
+	bool		sorted[FR_MAX_STEPS];	/* sorted with distinct durations */
+	MemoryContext mcxt;
+} Report;
+
+static Report *
+report_new(MemoryContext mcxt, int nsteps)
+{
+	Report	   *r = MemoryContextAllocZero(mcxt, sizeof(Report));
+	int			k;
+
+	r->mcxt = mcxt;
+	r->nsteps = nsteps;
+	for (k = 0; k < FR_MAX_STEPS; k++)
+		r->sorted[k] = true;
+	return r;
+}
+
+static void
+add_pair(Report *r, int k, int64 d, int64 count)
+{
+	if (r->npairs[k] >= r->cap[k])
+	{
+		r->cap[k] = Max(8, r->cap[k] * 2);
+		r->pairs[k] = r->pairs[k]
+			? repalloc_huge(r->pairs[k], (Size) r->cap[k] * sizeof(Pair))
+			: MemoryContextAlloc(r->mcxt, (Size) r->cap[k] * sizeof(Pair));
+	}
+	if (r->npairs[k] > 0 && r->pairs[k][r->npairs[k] - 1].d >= d)
+		r->sorted[k] = false;
+	r->pairs[k][r->npairs[k]].d = d;
+	r->pairs[k][r->npairs[k]++].count = count;
+}
+
+static int
+pair_cmp(const void *a, const void *b)
+{
+	int64		x = ((const Pair *) a)->d;
+	int64		y = ((const Pair *) b)->d;
+
+	return (x > y) - (x < y);
+}
+
+/* sort each step's pairs and merge equal durations (idempotent) */
+static void
+report_normalize(Report *r)
+{
+	int			k;
+
+	for (k = 1; k < r->nsteps; k++)
+	{
+		int32		i,
+					j = 0;
+
+		if (r->sorted[k])
+			continue;
+		qsort(r->pairs[k], r->npairs[k], sizeof(Pair), pair_cmp);
+		for (i = 1; i < r->npairs[k]; i++)
+		{
+			if (r->pairs[k][i].d == r->pairs[k][j].d)
+				r->pairs[k][j].count += r->pairs[k][i].count;
+			else
+				r->pairs[k][++j] = r->pairs[k][i];
+		}
+		if (r->npairs[k] > 0)
+			r->npairs[k] = j + 1;
+		r->sorted[k] = true;
+	}
+}
+
+static void
+nsteps_check(int nsteps)
+{
+	if (nsteps < 1 || nsteps > FR_MAX_STEPS)
+		ereport(ERROR,
+				(errcode(nsteps < 1 ? ERRCODE_INVALID_PARAMETER_VALUE : ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a funnel report has 1 to %d steps, not %d", FR_MAX_STEPS, nsteps)));
+}
+
+static void
+merge_into(Report *dst, const Report *src)
+{
+	int			k;
+	int32		i;
+
+	if (src->nsteps != dst->nsteps)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine funnel reports of %d and %d steps", dst->nsteps, src->nsteps)));
+	for (k = 0; k < src->nsteps; k++)
+	{
+		dst->reached[k] += src->reached[k];
+		for (i = 0; i < src->npairs[k]; i++)
+			add_pair(dst, k, src->pairs[k][i].d, src->pairs[k][i].count);
+	}
+}
+
+/* ---- stored form ---- */
+
+static struct varlena *
+report_encode(Report *r)
+{
+	Size		total = 0,
+				size;
+	int			k;
+	char	   *p;
+	struct varlena *v;
+
+	report_normalize(r);
+	for (k = 0; k < r->nsteps; k++)
+		total += r->npairs[k];
+	size = VARHDRSZ + 8 + 8 * r->nsteps + MAXALIGN(4 * r->nsteps) + total * sizeof(Pair);
+	v = palloc0(size);
+	SET_VARSIZE(v, size);
+	p = VARDATA(v);
+	p[0] = FR_VERSION;
+	p[1] = (char) r->nsteps;
+	memcpy(p + 4, &(uint32){(uint32) total}, 4);
+	p += 8;
+	memcpy(p, r->reached, 8 * r->nsteps);
+	p += 8 * r->nsteps;
+	memcpy(p, r->npairs, 4 * r->nsteps);
+	p += MAXALIGN(4 * r->nsteps);
+	for (k = 0; k < r->nsteps; k++)
+	{
+		memcpy(p, r->pairs[k], r->npairs[k] * sizeof(Pair));
+		p += r->npairs[k] * sizeof(Pair);
+	}
+	return v;
+}
+
+pg_attribute_noreturn()
+static void
+corrupt(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("corrupt %s value", FR_TYPE),
+			 errdetail_internal("%s", what)));
+}
+
+/* check the invariants every value must keep, whatever its origin */
+static void
+report_validate(const Report *r, int errcode_, const char *type_name)
+{
+	int			k;
+	int32		i;
+
+	for (k = 0; k < r->nsteps; k++)
+	{
+		int64		sum = 0;
+		const char *bad = NULL;
+
+		if (r->reached[k] < 0 || (k > 0 && r->reached[k] > r->reached[k - 1]))
+			bad = "Each step's customers must be between zero and the previous step's.";
+		for (i = 0; i < r->npairs[k] && bad == NULL; i++)
+		{
+			if (r->pairs[k][i].count <= 0 || r->pairs[k][i].d < 0 ||
+				(i > 0 && r->pairs[k][i].d <= r->pairs[k][i - 1].d))
+				bad = "Durations must be non-negative and increasing, with positive counts.";
+			else if (pg_add_s64_overflow(sum, r->pairs[k][i].count, &sum) || sum > r->reached[k])
+				bad = "A step has more durations than customers who reached it.";
+		}
+		if (bad != NULL)
+		{
+			if (errcode_ == ERRCODE_DATA_CORRUPTED)
+				corrupt(bad);
+			ereport(ERROR,
+					(errcode(errcode_),
+					 errmsg("invalid %s value for type %s",
+							errcode_ == ERRCODE_INVALID_TEXT_REPRESENTATION ? "input" : "binary",
+							type_name),
+					 errdetail("%s", bad)));
+		}
+	}
+}
+
+/* decode a stored value, checking every length */
+static Report *
+report_decode(const struct varlena *v)
+{
+	const char *p = VARDATA_ANY(v);
+	Size		len = VARSIZE_ANY_EXHDR(v);
+	Report	   *r;
+	uint32		total;
+	int			k,
+				n;
+	Size		need;
+
+	if (len < 8 || p[0] != FR_VERSION || p[2] != 0 || p[3] != 0)
+		corrupt("bad header");
+	n = (uint8) p[1];
+	if (n < 1 || n > FR_MAX_STEPS)
+		corrupt("bad step count");
+	memcpy(&total, p + 4, 4);
+	need = 8 + 8 * (Size) n + MAXALIGN(4 * n) + (Size) total * sizeof(Pair);
+	if (len != need)
+		corrupt("bad length");
+	r = report_new(CurrentMemoryContext, n);
+	memcpy(r->reached, p + 8, 8 * n);
+	memcpy(r->npairs, p + 8 + 8 * n, 4 * n);
+	p += 8 + 8 * n + MAXALIGN(4 * n);
+	{
+		uint64		sum = 0;
+
+		for (k = 0; k < n; k++)
+		{
+			if (r->npairs[k] < 0 || (k == 0 && r->npairs[k] != 0))
+				corrupt("bad pair count");
+			sum += r->npairs[k];
+		}
+		if (sum != total)
+			corrupt("bad pair count");
+	}
+	for (k = 0; k < n; k++)
+	{
+		r->pairs[k] = (Pair *) palloc(Max(r->npairs[k], 1) * sizeof(Pair));
+		memcpy(r->pairs[k], p, r->npairs[k] * sizeof(Pair));
+		p += r->npairs[k] * sizeof(Pair);
+		r->cap[k] = Max(r->npairs[k], 1);
+	}
+	report_validate(r, ERRCODE_DATA_CORRUPTED, FR_TYPE);
+	return r;
+}
+
+/* ---- text I/O ---- */
+
+pg_attribute_noreturn()
+static void
+text_error(const char *input, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type %s: \"%s\"", FR_TYPE, input),
+			 errdetail("%s", detail)));
+}
+
+static int64
+read_int(const char *input, const char **pp, const char *what)
+{
+	const char *p = *pp;
+	char	   *end;
+	int64		x;
+
+	while (*p == ' ')
+		p++;
+	if (*p < '0' || *p > '9')
+		text_error(input, psprintf("Expected %s.", what));
+	errno = 0;
+	x = strtoll(p, &end, 10);
+	if (errno == ERANGE)
+		text_error(input, psprintf("The %s is out of range.", what));
+	*pp = end;
+	return x;
+}
+
+Datum
+funnel_report_in(PG_FUNCTION_ARGS)
+{
+	const char *input = PG_GETARG_CSTRING(0);
+	const char *p = input;
+	Report	   *r;
+	int64		n;
+	int			k;
+
+	n = read_int(input, &p, "the number of steps");
+	if (n < 1 || n > FR_MAX_STEPS)
+		text_error(input, psprintf("A funnel report has 1 to %d steps.", FR_MAX_STEPS));
+	r = report_new(CurrentMemoryContext, (int) n);
+	while (*p == ' ')
+		p++;
+	if (*p++ != ';')
+		text_error(input, "Expected \";\" after the number of steps.");
+	for (k = 0; k < n; k++)
+		r->reached[k] = read_int(input, &p, "a customer count");
+	for (k = 1; k < n; k++)
+	{
+		while (*p == ' ')
+			p++;
+		if (*p++ != ';')
+			text_error(input, psprintf("Expected \";\" before the durations of step %d.", k + 1));
+		for (;;)
+		{
+			int64		d,
+						c;
+
+			while (*p == ' ')
+				p++;
+			if (*p == ';' || *p == '\0')
+				break;
+			d = read_int(input, &p, "a duration");
+			if (*p++ != ':')
+				text_error(input, "Expected \":\" between a duration and its count.");
+			c = read_int(input, &p, "a count");
+			add_pair(r, k, d, c);
+		}
+	}
+	while (*p == ' ')
+		p++;
+	if (*p != '\0')
+		text_error(input, "Unexpected text after the value.");
+	/* strict: durations must already be canonical (sorted, distinct) */
+	report_validate(r, ERRCODE_INVALID_TEXT_REPRESENTATION, FR_TYPE);
+	PG_RETURN_POINTER(report_encode(r));
+}
+
+Datum
+funnel_report_out(PG_FUNCTION_ARGS)
+{
+	Report	   *r = report_decode(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)));
+	StringInfoData buf;
+	int			k;
+	int32		i;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%d;", r->nsteps);
+	for (k = 0; k < r->nsteps; k++)
+		appendStringInfo(&buf, " " INT64_FORMAT, r->reached[k]);
+	for (k = 1; k < r->nsteps; k++)
+	{
+		appendStringInfoChar(&buf, ';');
+		for (i = 0; i < r->npairs[k]; i++)
+			appendStringInfo(&buf, " " INT64_FORMAT ":" INT64_FORMAT,
+							 r->pairs[k][i].d, r->pairs[k][i].count);
+	}
+	PG_RETURN_CSTRING(buf.data);
+}
+
+/* binary: uint8 version, int32 nsteps, int64 reached[], then per step int32 n, (int64, int64)[] */
+static void
+report_write(StringInfo buf, Report *r)
+{
+	int			k;
+	int32		i;
+
+	report_normalize(r);
+	pq_sendbyte(buf, FR_VERSION);
+	pq_sendint32(buf, r->nsteps);
+	for (k = 0; k < r->nsteps; k++)
+		pq_sendint64(buf, r->reached[k]);
+	for (k = 1; k < r->nsteps; k++)
+	{
+		pq_sendint32(buf, r->npairs[k]);
+		for (i = 0; i < r->npairs[k]; i++)
+		{
+			pq_sendint64(buf, r->pairs[k][i].d);
+			pq_sendint64(buf, r->pairs[k][i].count);
+		}
+	}
+}
+
+pg_attribute_noreturn()
+static void
+binary_error(const char *type_name, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid binary value of type %s", type_name),
+			 errdetail("%s", detail)));
+}
+
+static Report *
+report_read(StringInfo msg, MemoryContext mcxt, const char *type_name)
+{
+	Report	   *r;
+	int32		n;
+	int			k;
+
+	if (msg->len - msg->cursor < 5 || pq_getmsgbyte(msg) != FR_VERSION)
+		binary_error(type_name, "Unknown version or truncated value.");
+	n = pq_getmsgint(msg, 4);
+	if (n < 1 || n > FR_MAX_STEPS)
+		binary_error(type_name, "Bad step count.");
+	r = report_new(mcxt, n);
+	if (msg->len - msg->cursor < 8 * n)
+		binary_error(type_name, "The value is truncated.");
+	for (k = 0; k < n; k++)
+		r->reached[k] = pq_getmsgint64(msg);
+	for (k = 1; k < n; k++)
+	{
+		int32		np,
+					i;
+
+		if (msg->len - msg->cursor < 4)
+			binary_error(type_name, "The value is truncated.");
+		np = pq_getmsgint(msg, 4);
+		if (np < 0 || (int64) np * 16 > msg->len - msg->cursor)
+			binary_error(type_name, "Bad pair count or truncated value.");
+		for (i = 0; i < np; i++)
+		{
+			int64		d = pq_getmsgint64(msg);
+
+			add_pair(r, k, d, pq_getmsgint64(msg));
+		}
+	}
+	if (msg->cursor != msg->len)
+		binary_error(type_name, "The value has trailing bytes.");
+	return r;
+}
+
+Datum
+funnel_report_recv(PG_FUNCTION_ARGS)
+{
+	Report	   *r = report_read((StringInfo) PG_GETARG_POINTER(0), CurrentMemoryContext, FR_TYPE);
+
+	report_validate(r, ERRCODE_INVALID_BINARY_REPRESENTATION, FR_TYPE);
+	PG_RETURN_POINTER(report_encode(r));
+}
+
+Datum
+funnel_report_send(PG_FUNCTION_ARGS)
+{
+	Report	   *r = report_decode(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)));
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	report_write(&buf, r);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* ---- aggregates ---- */
+
+static Report *
+agg_report(FunctionCallInfo fcinfo, const char *fn, int nsteps)
+{
+	MemoryContext aggcxt = agg_context(fcinfo, fn);
+	Report	   *r = PG_ARGISNULL(0) ? NULL : (Report *) PG_GETARG_POINTER(0);
+
+	nsteps_check(nsteps);
+	if (r == NULL)
+		r = report_new(aggcxt, nsteps);
+	else if (r->nsteps != nsteps)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel_report_agg needs the same number of steps in every row")));
+	return r;
+}
+
+/*
+ * funnel_report_agg(step_times timestamptz[], nsteps): one customer's step
+ * times (as window_funnel_times returns them); its level is their count.
+ */
+Datum
+funnel_report_times_transfn(PG_FUNCTION_ARGS)
+{
+	ArrayType  *arr;
+	Report	   *r;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n,
+				k;
+
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel_report_agg needs the number of steps")));
+	r = agg_report(fcinfo, "funnel_report_agg", PG_GETARG_INT32(2));
+	if (PG_ARGISNULL(1))
+		PG_RETURN_POINTER(r);
+	arr = PG_GETARG_ARRAYTYPE_P(1);
+	deconstruct_array(arr, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
+	if (n > r->nsteps)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a customer has %d step times for a funnel of %d steps", n, r->nsteps)));
+	for (k = 0; k < n; k++)
+	{
+		if (nulls[k])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("step times must not contain NULL")));
+		r->reached[k]++;
+		if (k > 0)
+		{
+			int64		d = DatumGetTimestampTz(elems[k]) - DatumGetTimestampTz(elems[k - 1]);
+
+			if (d < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("step times must not decrease")));
+			add_pair(r, k, d, 1);
+		}
+	}
+	PG_RETURN_POINTER(r);
+}
+
+/* funnel_report_agg(level integer, nsteps): counts only, no times */
+Datum
+funnel_report_level_transfn(PG_FUNCTION_ARGS)
+{
+	Report	   *r;
+	int32		level,
+				k;
+
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel_report_agg needs the number of steps")));
+	r = agg_report(fcinfo, "funnel_report_agg", PG_GETARG_INT32(2));
+	if (PG_ARGISNULL(1))
+		PG_RETURN_POINTER(r);
+	level = PG_GETARG_INT32(1);
+	if (level < 0 || level > r->nsteps)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel level %d is outside 0..%d", level, r->nsteps)));
+	for (k = 0; k < level; k++)
+		r->reached[k]++;
+	PG_RETURN_POINTER(r);
+}
+
+/* rollup(funnel_report): add a stored report */
+Datum
+funnel_report_rollup_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = agg_context(fcinfo, "rollup");
+	Report	   *r = PG_ARGISNULL(0) ? NULL : (Report *) PG_GETARG_POINTER(0);
+	Report	   *src;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (r == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(r);
+	}
+	src = report_decode(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1)));
+	if (r == NULL)
+		r = report_new(aggcxt, src->nsteps);
+	merge_into(r, src);
+	PG_RETURN_POINTER(r);
+}
+
+Datum
+funnel_report_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = agg_context(fcinfo, "funnel_report_combine");
+	Report	   *s1 = PG_ARGISNULL(0) ? NULL : (Report *) PG_GETARG_POINTER(0);
+	Report	   *s2 = PG_ARGISNULL(1) ? NULL : (Report *) PG_GETARG_POINTER(1);
+
+	if (s2 == NULL)
+	{
+		if (s1 == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(s1);
+	}
+	if (s1 == NULL)
+		s1 = report_new(aggcxt, s2->nsteps);
+	merge_into(s1, s2);
+	PG_RETURN_POINTER(s1);
+}
+
+Datum
+funnel_report_serialize(PG_FUNCTION_ARGS)
+{
+	Report	   *r = (Report *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	(void) agg_context(fcinfo, "funnel_report_serialize");
+	pq_begintypsend(&buf);
+	report_write(&buf, r);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+Datum
+funnel_report_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *data = PG_GETARG_BYTEA_PP(0);
+	StringInfoData msg;
+	Report	   *r;
+
+	(void) agg_context(fcinfo, "funnel_report_deserialize");
+	msg.data = VARDATA_ANY(data);
+	msg.len = VARSIZE_ANY_EXHDR(data);
+	msg.maxlen = msg.len;
+	msg.cursor = 0;
+	r = report_read(&msg, CurrentMemoryContext, "funnel_report state");
+	PG_RETURN_POINTER(r);
+}
+
+/* the report; NULL for no rows */
+Datum
+funnel_report_finalfn(PG_FUNCTION_ARGS)
+{
+	Report	   *r;
+
+	(void) agg_context(fcinfo, "funnel_report_finalfn");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	r = (Report *) PG_GETARG_POINTER(0);
+	PG_RETURN_POINTER(report_encode(r));
+}
+
+/* percentile_cont over a sorted multiset of durations, in microseconds */
+static double
+percentile(const Pair *pairs, int32 n, int64 total, double p)
+{
+	double		pos = p * (double) (total - 1);
+	int64		lo_rank = (int64) floor(pos);
+	double		frac = pos - (double) lo_rank;
+	int64		seen = 0;
+	int32		i;
+	double		lo = 0,
+				hi = 0;
+	bool		have_lo = false;
+
+	for (i = 0; i < n; i++)
+	{
+		int64		next = seen + pairs[i].count;
+
+		if (!have_lo && lo_rank < next)
+		{
+			lo = (double) pairs[i].d;
+			have_lo = true;
+		}
+		if (have_lo && lo_rank + 1 < next)
+		{
+			hi = (double) pairs[i].d;
+			break;
+		}
+		seen = next;
+		if (i == n - 1)
+			hi = (double) pairs[i].d;
+	}
+	return lo + (hi - lo) * frac;
+}
+
+static Datum
+usec_interval(double usec)
+{
+	Interval   *iv = palloc0(sizeof(Interval));
+	int64		u = (int64) rint(usec);
+
+	iv->day = (int32) (u / USECS_PER_DAY);
+	iv->time = u % USECS_PER_DAY;
+	return IntervalPGetDatum(iv);
+}
+
+/*
+ * funnel_steps(report): one row per step (step, customers, conversion from
+ * the previous step and from step 1, customers lost since the previous step,
+ * median and 90th percentile of the time from the previous step).
+ */
+Datum
+funnel_report_steps(PG_FUNCTION_ARGS)
+{
+	Report	   *r = report_decode(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)));
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	tupdesc;
+	Tuplestorestate *store;
+	MemoryContext old;
+	int			k;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = CreateTupleDescCopy(tupdesc);
+	store = tuplestore_begin_heap(true, false, work_mem);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = store;
+	rsinfo->setDesc = tupdesc;
+	MemoryContextSwitchTo(old);
+
+	for (k = 0; k < r->nsteps; k++)
+	{
+		Datum		values[7];
+		bool		nulls[7] = {false, false, false, false, false, false, false};
+		int64		timed = 0;
+		int32		i;
+
+		values[0] = Int32GetDatum(k + 1);
+		values[1] = Int64GetDatum(r->reached[k]);
+		nulls[2] = (k == 0 || r->reached[k - 1] == 0);
+		if (!nulls[2])
+			values[2] = Float8GetDatum((double) r->reached[k] / (double) r->reached[k - 1]);
+		nulls[3] = (r->reached[0] == 0);
+		if (!nulls[3])
+			values[3] = Float8GetDatum((double) r->reached[k] / (double) r->reached[0]);
+		nulls[4] = (k == 0);
+		if (k > 0)
+			values[4] = Int64GetDatum(r->reached[k - 1] - r->reached[k]);
+		for (i = 0; k > 0 && i < r->npairs[k]; i++)
+			timed += r->pairs[k][i].count;
+		nulls[5] = nulls[6] = (timed == 0);
+		if (timed > 0)
+		{
+			values[5] = usec_interval(percentile(r->pairs[k], r->npairs[k], timed, 0.5));
+			values[6] = usec_interval(percentile(r->pairs[k], r->npairs[k], timed, 0.9));
+		}
+		tuplestore_putvalues(store, tupdesc, values, nulls);
+	}
+	return (Datum) 0;
+}
