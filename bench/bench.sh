@@ -228,6 +228,37 @@ for name in "${ROW_NAMES[@]}"; do
         "${ROW_PLAN[$name]}"
 done
 
+# --- funnel growth with journey length ----------------------------------------
+
+# window_funnel walks each customer's rows once (plus a sort); the plain-SQL
+# self-join compares pairs of rows, so it grows with the square of the
+# journey length.  Same 200 customers, 10 / 100 / 1000 touches each, events
+# cycling through the three steps; plain SQL gets 60 s at most.
+echo
+echo "window_funnel vs plain-SQL self-join as journeys grow (200 customers, ms, best of $runs):"
+printf '  %-22s %12s %12s %10s\n' "touches per customer" "window_funnel" "plain SQL" "ratio"
+for len in 10 100 1000; do
+    out=$(sql <<SQL
+SET statement_timeout = '60s';
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS bench_grow;
+CREATE TABLE bench_grow AS
+SELECT c AS customer_id, '2025-01-01'::timestamptz + (g * 3 + c % 7) * interval '1 hour' AS occurred_at,
+       (ARRAY['page_view', 'signup', 'purchase'])[1 + (g + c) % 3] AS event
+FROM generate_series(1, 200) c, generate_series(1, $len) g;
+ANALYZE bench_grow;
+SQL
+    ) || die "growth table"
+    wf=$(for ((i = 0; i < runs; i++)); do
+        sql -c "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) SELECT customer_id, window_funnel(interval '14 days', occurred_at, event = 'page_view', event = 'signup', event = 'purchase') FROM bench_grow GROUP BY customer_id" 2>/dev/null
+    done | awk '/^Execution Time:/ { if (best == "" || $3 < best) best = $3 } END { printf "%.1f", best }')
+    plain=$(for ((i = 0; i < runs; i++)); do
+        sql -c "SET statement_timeout = '60s'" -c "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) SELECT a.customer_id, max(CASE WHEN c.occurred_at IS NOT NULL THEN 3 WHEN b.occurred_at IS NOT NULL THEN 2 ELSE 1 END) FROM bench_grow a LEFT JOIN bench_grow b ON b.customer_id = a.customer_id AND b.event = 'signup' AND b.occurred_at >= a.occurred_at AND b.occurred_at <= a.occurred_at + interval '14 days' LEFT JOIN bench_grow c ON c.customer_id = a.customer_id AND c.event = 'purchase' AND c.occurred_at >= b.occurred_at AND c.occurred_at <= a.occurred_at + interval '14 days' WHERE a.event = 'page_view' GROUP BY a.customer_id" 2>/dev/null
+    done | awk '/^Execution Time:/ { if (best == "" || $3 < best) best = $3 } END { if (best == "") print "timeout"; else printf "%.1f", best }')
+    printf '  %-22s %12s %12s %10s\n' "$len" "$wf" "$plain" "$(ratio "$wf" "${plain/timeout/}")"
+done
+sql -c "DROP TABLE IF EXISTS bench_grow" >/dev/null
+
 # --- journey size --------------------------------------------------------------
 
 echo
