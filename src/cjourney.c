@@ -8,6 +8,8 @@
 #include "cjourney.h"
 
 #include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/numeric.h"
 
 PG_MODULE_MAGIC;
@@ -45,4 +47,79 @@ cj_check_value(Datum numeric)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("touch value must be a finite number"),
 				 errhint("Use NULL for a touch without a value.")));
+}
+
+/*
+ * A one-dimensional boolean[] of 1..max elements as a bit mask, bit k for
+ * element k+1; NULL elements are false.  Reads the array in place: callers
+ * run it for every row.
+ */
+uint64
+cj_bool_array_mask(ArrayType *arr, int max, int *n, const char *fn, const char *noun)
+{
+	int			len = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	const bool *data = (const bool *) ARR_DATA_PTR(arr);
+	const bits8 *nullmap = ARR_NULLBITMAP(arr);
+	uint64		mask = 0;
+	int			k,
+				j = 0;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s takes a one-dimensional array", fn)));
+	if (len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s needs at least one %s", fn, noun)));
+	if (len > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s has too many %ss", fn, noun),
+				 errdetail("At most %d %ss are allowed; this call has %d.", max, noun, len)));
+	for (k = 0; k < len; k++)
+	{
+		/* NULL elements take no space in the data area */
+		if (nullmap && !(nullmap[k / 8] & (1 << (k % 8))))
+			continue;
+		if (data[j++])
+			mask |= UINT64CONST(1) << k;
+	}
+	*n = len;
+	return mask;
+}
+
+/* A tuplestore for a materialized set-returning function. */
+Tuplestorestate *
+cj_srf_begin(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext old;
+	Tuplestorestate *store;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	if (get_call_result_type(fcinfo, NULL, tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	*tupdesc = CreateTupleDescCopy(*tupdesc);
+	store = tuplestore_begin_heap(true, false, work_mem);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = store;
+	rsinfo->setDesc = *tupdesc;
+	MemoryContextSwitchTo(old);
+	return store;
+}
+
+/* A read cursor over a bytea's payload. */
+void
+cj_bytea_message(bytea *data, StringInfo msg)
+{
+	msg->data = VARDATA_ANY(data);
+	msg->len = VARSIZE_ANY_EXHDR(data);
+	msg->maxlen = msg->len;
+	msg->cursor = 0;
 }

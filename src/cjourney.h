@@ -43,6 +43,21 @@
 
 #define CJ_TIME_IN_RANGE(t)	((t) >= CJ_MIN_TIME && (t) < CJ_END_TIME)
 
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/array.h"
+#include "utils/tuplestore.h"
+
+/* A boolean[] as a bit mask (NULLs are false); n is set to its length. */
+extern uint64 cj_bool_array_mask(ArrayType *arr, int max, int *n, const char *fn,
+								 const char *noun);
+
+/* Set up a materialized set-returning function; returns its tuplestore. */
+extern Tuplestorestate *cj_srf_begin(FunctionCallInfo fcinfo, TupleDesc *tupdesc);
+
+/* A read cursor over a bytea's payload (for deserialize functions). */
+extern void cj_bytea_message(bytea *data, StringInfo msg);
+
 /* Raise the standard out-of-range error for a touch time. */
 extern void cj_check_time(TimestampTz t);
 

@@ -91,45 +91,6 @@ window_arg(FunctionCallInfo fcinfo, int argno, bool bigint_time)
 	return w;
 }
 
-/*
- * The step mask of a boolean[] (NULLs are false); nsteps set from it.  Reads
- * the array in place: this runs for every row.
- */
-static uint64
-steps_mask(ArrayType *arr, int *nsteps)
-{
-	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
-	const bool *data = (const bool *) ARR_DATA_PTR(arr);
-	const bits8 *nullmap = ARR_NULLBITMAP(arr);
-	uint64		mask = 0;
-	int			k,
-				j = 0;
-
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("window_funnel steps must be a one-dimensional array")));
-	if (n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("window_funnel needs at least one step")));
-	if (n > FUNNEL_MAX_STEPS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("window_funnel has too many steps"),
-				 errdetail("A funnel has at most %d steps; this one has %d.", FUNNEL_MAX_STEPS, n)));
-	for (k = 0; k < n; k++)
-	{
-		/* NULL elements take no space in the data area */
-		if (nullmap && !(nullmap[k / 8] & (1 << (k % 8))))
-			continue;
-		if (data[j++])
-			mask |= UINT64CONST(1) << k;
-	}
-	*nsteps = n;
-	return mask;
-}
-
 static void
 params_mismatch(void)
 {
@@ -189,7 +150,8 @@ window_funnel_transfn(PG_FUNCTION_ARGS)
 	}
 	if (PG_ARGISNULL(ts_arg) || PG_ARGISNULL(steps_arg))
 		PG_RETURN_POINTER(state);
-	mask = steps_mask(PG_GETARG_ARRAYTYPE_P(steps_arg), &nsteps);
+	mask = cj_bool_array_mask(PG_GETARG_ARRAYTYPE_P(steps_arg), FUNNEL_MAX_STEPS, &nsteps,
+							  "window_funnel", "step");
 	if (!state->have_params)
 	{
 		state->window = window;
@@ -275,10 +237,7 @@ window_funnel_deserialize(PG_FUNCTION_ARGS)
 	int			flags;
 
 	(void) agg_context(fcinfo, "window_funnel_deserialize");
-	msg.data = VARDATA_ANY(data);
-	msg.len = VARSIZE_ANY_EXHDR(data);
-	msg.maxlen = msg.len;
-	msg.cursor = 0;
+	cj_bytea_message(data, &msg);
 	if (msg.len < 16 || pq_getmsgbyte(&msg) != FUNNEL_STATE_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),

@@ -635,10 +635,7 @@ funnel_report_deserialize(PG_FUNCTION_ARGS)
 	Report	   *r;
 
 	(void) agg_context(fcinfo, "funnel_report_deserialize");
-	msg.data = VARDATA_ANY(data);
-	msg.len = VARSIZE_ANY_EXHDR(data);
-	msg.maxlen = msg.len;
-	msg.cursor = 0;
+	cj_bytea_message(data, &msg);
 	r = report_read(&msg, CurrentMemoryContext, "funnel_report state");
 	PG_RETURN_POINTER(r);
 }
@@ -710,26 +707,9 @@ Datum
 funnel_report_steps(PG_FUNCTION_ARGS)
 {
 	Report	   *r = report_decode(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)));
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	TupleDesc	tupdesc;
-	Tuplestorestate *store;
-	MemoryContext old;
+	Tuplestorestate *store = cj_srf_begin(fcinfo, &tupdesc);
 	int			k;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		!(rsinfo->allowedModes & SFRM_Materialize))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	tupdesc = CreateTupleDescCopy(tupdesc);
-	store = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = store;
-	rsinfo->setDesc = tupdesc;
-	MemoryContextSwitchTo(old);
 
 	for (k = 0; k < r->nsteps; k++)
 	{

@@ -237,10 +237,7 @@ journey_agg_deserialize(PG_FUNCTION_ARGS)
 
 	(void) agg_context(fcinfo, "journey_agg_deserialize");
 	cache = agg_cache(fcinfo);
-	msg.data = VARDATA_ANY(data);
-	msg.len = VARSIZE_ANY_EXHDR(data);
-	msg.maxlen = msg.len;
-	msg.cursor = 0;
+	cj_bytea_message(data, &msg);
 	state = evbuf_read(&msg, CurrentMemoryContext, cache->dict,
 					   EVBUF_WIRE_INTERNAL, STATE_NAME);
 	if (msg.cursor != msg.len)

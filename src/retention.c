@@ -37,41 +37,6 @@ typedef struct RetentionState
 	int64		count[RETENTION_MAX];	/* retention_sum: trues per element */
 } RetentionState;
 
-/* Read a boolean[] (NULLs false) as a mask; n set from its length. */
-static uint64
-bool_array_mask(ArrayType *arr, int *n, const char *fn)
-{
-	int			len = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
-	const bool *data = (const bool *) ARR_DATA_PTR(arr);
-	const bits8 *nullmap = ARR_NULLBITMAP(arr);
-	uint64		mask = 0;
-	int			k,
-				j = 0;
-
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s takes a one-dimensional array", fn)));
-	if (len == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s needs at least one condition", fn)));
-	if (len > RETENTION_MAX)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s has too many conditions", fn),
-				 errdetail("At most %d conditions are allowed; this call has %d.", RETENTION_MAX, len)));
-	for (k = 0; k < len; k++)
-	{
-		if (nullmap && !(nullmap[k / 8] & (1 << (k % 8))))
-			continue;
-		if (data[j++])
-			mask |= UINT64CONST(1) << k;
-	}
-	*n = len;
-	return mask;
-}
-
 static RetentionState *
 retention_state(FunctionCallInfo fcinfo, const char *fn, int n)
 {
@@ -106,7 +71,7 @@ retention_transfn(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
 	}
-	mask = bool_array_mask(PG_GETARG_ARRAYTYPE_P(1), &n, "retention");
+	mask = cj_bool_array_mask(PG_GETARG_ARRAYTYPE_P(1), RETENTION_MAX, &n, "retention", "condition");
 	state = retention_state(fcinfo, "retention", n);
 	state->seen |= mask;
 	PG_RETURN_POINTER(state);
@@ -128,7 +93,7 @@ retention_sum_transfn(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
 	}
-	mask = bool_array_mask(PG_GETARG_ARRAYTYPE_P(1), &n, "retention_sum");
+	mask = cj_bool_array_mask(PG_GETARG_ARRAYTYPE_P(1), RETENTION_MAX, &n, "retention_sum", "element");
 	state = retention_state(fcinfo, "retention_sum", n);
 	for (k = 0; k < n; k++)
 		if (mask & (UINT64CONST(1) << k))
@@ -192,10 +157,7 @@ retention_deserialize(PG_FUNCTION_ARGS)
 	int			k;
 
 	(void) agg_context(fcinfo, "retention_deserialize");
-	msg.data = VARDATA_ANY(data);
-	msg.len = VARSIZE_ANY_EXHDR(data);
-	msg.maxlen = msg.len;
-	msg.cursor = 0;
+	cj_bytea_message(data, &msg);
 	if (msg.len < 12)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),

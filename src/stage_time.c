@@ -436,31 +436,6 @@ stage_time_duration_bucket(PG_FUNCTION_ARGS)
 	PG_RETURN_INTERVAL_P(usec_interval(time_in_stage(&p, s, lo, hi, true, hi)));
 }
 
-/* A tuplestore for a materialized set-returning function. */
-static Tuplestorestate *
-srf_begin(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext old;
-	Tuplestorestate *store;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		!(rsinfo->allowedModes & SFRM_Materialize))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	if (get_call_result_type(fcinfo, NULL, tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	*tupdesc = CreateTupleDescCopy(*tupdesc);
-	store = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = store;
-	rsinfo->setDesc = *tupdesc;
-	MemoryContextSwitchTo(old);
-	return store;
-}
-
 static Datum
 stage_label(const JourneyView *v, int s)
 {
@@ -491,7 +466,7 @@ stage_time_durations(PG_FUNCTION_ARGS)
 	st_view(fcinfo, 0, &v);
 	if (has_close)
 		check_as_of(&v, close);
-	store = srf_begin(fcinfo, &tupdesc);
+	store = cj_srf_begin(fcinfo, &tupdesc);
 	points_from_view(&v, &p, false, 0, 0);
 	visits = palloc(Max(p.n, 1) * sizeof(Visit));
 	n = build_visits(&p, visits, has_close, close);
@@ -556,7 +531,7 @@ stage_time_timeline(PG_FUNCTION_ARGS)
 	st_view(fcinfo, 0, &v);
 	if (has_close)
 		check_as_of(&v, close);
-	store = srf_begin(fcinfo, &tupdesc);
+	store = cj_srf_begin(fcinfo, &tupdesc);
 	points_from_view(&v, &p, false, 0, 0);
 	visits = palloc(Max(p.n, 1) * sizeof(Visit));
 	n = build_visits(&p, visits, has_close, close);
@@ -584,7 +559,7 @@ stage_time_timeline_bucket(PG_FUNCTION_ARGS)
 	TimestampTz lo,
 				hi;
 
-	store = srf_begin(fcinfo, &tupdesc);
+	store = cj_srf_begin(fcinfo, &tupdesc);
 	/* no bucket bounds, or neither state: no rows */
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		return (Datum) 0;
