@@ -14,7 +14,10 @@ OBJS = \
 	src/journey_text.o \
 	src/touchpoint.o \
 	src/journey.o \
-	src/journey_agg.o
+	src/journey_agg.o \
+	src/stats.o \
+	src/response.o \
+	src/response_variants.o
 
 DATA = cjourney--$(EXTVERSION).sql
 
