@@ -21,7 +21,7 @@ OBJS = \
 
 DATA = cjourney--$(EXTVERSION).sql
 
-REGRESS = stage touchpoint journey journey_agg journey_errors readme
+REGRESS = stage touchpoint journey journey_agg journey_errors response readme
 REGRESS_OPTS = --load-extension=cjourney
 
 EXTRA_CLEAN = results regression.diffs regression.out log tmp_check
