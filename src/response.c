@@ -924,9 +924,10 @@ response_rate_ci(PG_FUNCTION_ARGS)
 					centre = (p + z2 / (2.0 * dn)) / denom,
 					half = z * sqrt(pq / dn + z2 / (4.0 * dn * dn)) / denom;
 
+		/* the ends are exactly 0 and 1 when x is 0 or n */
 		v[0] = Float8GetDatum(p);
-		v[1] = Float8GetDatum(centre - half);
-		v[2] = Float8GetDatum(centre + half);
+		v[1] = Float8GetDatum(x == 0 ? 0.0 : centre - half);
+		v[2] = Float8GetDatum(x == n ? 1.0 : centre + half);
 	}
 	return HeapTupleGetDatum(heap_form_tuple(result_desc(fcinfo), v, nul));
 }
