@@ -107,6 +107,20 @@ bench_row -e journey_agg \
 bench_row -e journey_agg_sql \
     "SELECT customer_id, $PLAIN_AGG FROM touchpoints GROUP BY customer_id"
 
+# Segment response: the aggregate (counts, rates, lift, interval, z-test per
+# segment) against the four plain count(*) FILTER aggregates it replaces, on
+# the same join of touchpoints to customers.
+RESP_FROM="FROM touchpoints t JOIN customers c USING (customer_id) GROUP BY c.segment"
+bench_row -e segment_response \
+    "SELECT c.segment, segment_response(c.campaign_group = 'treatment', t.event = 'purchase') $RESP_FROM" \
+    segment_response_sql
+bench_row segment_response_sql \
+    "SELECT c.segment,
+            count(*) FILTER (WHERE c.campaign_group = 'treatment' AND t.event IS NOT NULL),
+            count(*) FILTER (WHERE c.campaign_group = 'treatment' AND t.event = 'purchase'),
+            count(*) FILTER (WHERE c.campaign_group <> 'treatment' AND t.event IS NOT NULL),
+            count(*) FILTER (WHERE c.campaign_group <> 'treatment' AND t.event = 'purchase') $RESP_FROM"
+
 # --- set-up ------------------------------------------------------------------
 
 sql -c "SELECT 1" >/dev/null ||
