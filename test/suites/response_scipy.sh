@@ -35,6 +35,24 @@ if ! load_err=$(PGDATABASE=$DB bash "$CJ_ROOT/data/load.sh" --customers 20000 2>
 fi
 ok "sample data loaded (20000 customers)"
 
+# binary COPY round trip of both state types
+TMPF=$(mktemp)
+if copy_err=$("${PSQL[@]}" -d "$DB" 2>&1 <<SQL
+CREATE TABLE st_src AS
+SELECT c.segment, response_agg(c.campaign_group = 'treatment', t.event = 'purchase', t.revenue::float8) AS st,
+       response_variants_agg(c.ab_variant || CASE WHEN t.channel = 'email' THEN ' "q\\' ELSE '' END, t.event = 'purchase') AS rv
+FROM touchpoints t JOIN customers c USING (customer_id) GROUP BY c.segment;
+CREATE TABLE st_dst (LIKE st_src);
+\copy st_src TO '$TMPF' (FORMAT binary)
+\copy st_dst FROM '$TMPF' (FORMAT binary)
+SQL
+) && [[ $("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM st_src s JOIN st_dst d USING (segment) WHERE s.st = d.st AND s.rv::text = d.rv::text AND s.st::text = d.st::text") == 4 ]]; then
+    ok "binary COPY round trip of response_state and response_variants"
+else
+    not_ok "binary COPY round trip of response_state and response_variants" "$copy_err"
+fi
+rm -f "$TMPF"
+
 while IFS='|' read -r status desc rest; do
     if [[ $status == ok ]]; then
         ok "$desc"
