@@ -19,11 +19,14 @@ OBJS = \
 	src/funnel_walk.o \
 	src/funnel.o \
 	src/retention.o \
-	src/funnel_report.o
+	src/funnel_report.o \
+	src/stats.o \
+	src/response.o \
+	src/response_variants.o
 
 DATA = cjourney--$(EXTVERSION).sql
 
-REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel readme
+REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel response readme
 REGRESS_OPTS = --load-extension=cjourney
 
 EXTRA_CLEAN = results regression.diffs regression.out log tmp_check

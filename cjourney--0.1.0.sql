@@ -1080,3 +1080,384 @@ CREATE FUNCTION @extschema@.journey_stage_funnel(@extschema@.journey) RETURNS ti
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.journey_stage_funnel(@extschema@.journey) IS
 	'stage funnel step times: first touch of each stage in lifecycle order, each after the previous';
+
+--------------------------------------------------------------------------
+-- Segment response: campaign lift, A/B/n tests and confidence intervals
+-- (src/response.c, src/response_variants.c, src/stats.c)
+--------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.response_state;
+
+CREATE FUNCTION @extschema@.response_state_in(cstring) RETURNS @extschema@.response_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_state_in(cstring) IS 'response_state text input';
+
+CREATE FUNCTION @extschema@.response_state_out(@extschema@.response_state) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_state_out(@extschema@.response_state) IS 'response_state text output (canonical, lossless)';
+
+CREATE FUNCTION @extschema@.response_state_recv(internal) RETURNS @extschema@.response_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_state_recv(internal) IS 'response_state binary input';
+
+CREATE FUNCTION @extschema@.response_state_send(@extschema@.response_state) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_state_send(@extschema@.response_state) IS 'response_state binary output';
+
+CREATE TYPE @extschema@.response_state (
+	INPUT = @extschema@.response_state_in,
+	OUTPUT = @extschema@.response_state_out,
+	RECEIVE = @extschema@.response_state_recv,
+	SEND = @extschema@.response_state_send,
+	INTERNALLENGTH = VARIABLE,
+	STORAGE = plain,
+	ALIGNMENT = double
+);
+COMMENT ON TYPE @extschema@.response_state IS
+	'treatment vs control counts and value moments; combinable (rollup) state of the segment response aggregates';
+
+CREATE FUNCTION @extschema@.response_state_eq(@extschema@.response_state, @extschema@.response_state) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_state_eq(@extschema@.response_state, @extschema@.response_state) IS 'implementation of = for response_state';
+
+CREATE FUNCTION @extschema@.response_state_ne(@extschema@.response_state, @extschema@.response_state) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_state_ne(@extschema@.response_state, @extschema@.response_state) IS 'implementation of <> for response_state';
+
+CREATE OPERATOR @extschema@.= (
+	LEFTARG = @extschema@.response_state, RIGHTARG = @extschema@.response_state,
+	FUNCTION = @extschema@.response_state_eq,
+	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+	RESTRICT = eqsel, JOIN = eqjoinsel
+);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.response_state, @extschema@.response_state) IS 'equal (every count and moment)';
+
+CREATE OPERATOR @extschema@.<> (
+	LEFTARG = @extschema@.response_state, RIGHTARG = @extschema@.response_state,
+	FUNCTION = @extschema@.response_state_ne,
+	COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+	RESTRICT = neqsel, JOIN = neqjoinsel
+);
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.response_state, @extschema@.response_state) IS 'not equal';
+
+CREATE TYPE @extschema@.segment_response_result AS (
+	treated_n bigint, treated_responders bigint, treated_rate double precision,
+	control_n bigint, control_responders bigint, control_rate double precision,
+	abs_lift double precision, lift double precision,
+	ci_low double precision, ci_high double precision,
+	z double precision, p_value double precision);
+COMMENT ON TYPE @extschema@.segment_response_result IS
+	'result of segment_response: rates per arm, lift, interval of the difference, pooled z-test';
+
+CREATE TYPE @extschema@.segment_mean_response_result AS (
+	treated_n bigint, treated_mean double precision, treated_sd double precision,
+	control_n bigint, control_mean double precision, control_sd double precision,
+	mean_diff double precision, lift double precision,
+	ci_low double precision, ci_high double precision,
+	t double precision, df double precision, p_value double precision);
+COMMENT ON TYPE @extschema@.segment_mean_response_result IS
+	'result of segment_mean_response: means per arm and Welch''s t-test of their difference';
+
+-- aggregate support
+
+CREATE FUNCTION @extschema@.response_agg_transfn(@extschema@.response_state, boolean, boolean)
+	RETURNS @extschema@.response_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_agg_transfn(@extschema@.response_state, boolean, boolean) IS
+	'response_agg and segment_response transition function';
+
+CREATE FUNCTION @extschema@.response_agg_value_transfn(@extschema@.response_state, boolean, boolean, double precision)
+	RETURNS @extschema@.response_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_agg_value_transfn(@extschema@.response_state, boolean, boolean, double precision) IS
+	'response_agg(treated, responded, value) transition function';
+
+CREATE FUNCTION @extschema@.response_mean_transfn(@extschema@.response_state, boolean, double precision)
+	RETURNS @extschema@.response_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_mean_transfn(@extschema@.response_state, boolean, double precision) IS
+	'segment_mean_response transition function';
+
+CREATE FUNCTION @extschema@.response_state_combine(@extschema@.response_state, @extschema@.response_state)
+	RETURNS @extschema@.response_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_state_combine(@extschema@.response_state, @extschema@.response_state) IS
+	'combine function of the response aggregates; transition function of rollup(response_state)';
+
+CREATE FUNCTION @extschema@.segment_response_finalfn(@extschema@.response_state)
+	RETURNS @extschema@.segment_response_result
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.segment_response_finalfn(@extschema@.response_state) IS
+	'segment_response final function (95% interval)';
+
+CREATE FUNCTION @extschema@.segment_mean_response_finalfn(@extschema@.response_state)
+	RETURNS @extschema@.segment_mean_response_result
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.segment_mean_response_finalfn(@extschema@.response_state) IS
+	'segment_mean_response final function (95% interval)';
+
+-- The transition and combine functions update their first argument in
+-- place (it is the aggregate's own copy); the final functions only read.
+CREATE AGGREGATE @extschema@.segment_response(treated boolean, responded boolean) (
+	SFUNC = @extschema@.response_agg_transfn,
+	STYPE = @extschema@.response_state,
+	FINALFUNC = @extschema@.segment_response_finalfn,
+	COMBINEFUNC = @extschema@.response_state_combine,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.segment_response(boolean, boolean) IS
+	'treatment vs control response: rates, lift, 95% interval of the difference, pooled z-test (rows with NULL treated or responded are skipped)';
+
+CREATE AGGREGATE @extschema@.response_agg(treated boolean, responded boolean) (
+	SFUNC = @extschema@.response_agg_transfn,
+	STYPE = @extschema@.response_state,
+	COMBINEFUNC = @extschema@.response_state_combine,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.response_agg(boolean, boolean) IS
+	'response_state of treatment vs control response counts (rows with NULL treated or responded are skipped)';
+
+CREATE AGGREGATE @extschema@.response_agg(treated boolean, responded boolean, value double precision) (
+	SFUNC = @extschema@.response_agg_value_transfn,
+	STYPE = @extschema@.response_state,
+	COMBINEFUNC = @extschema@.response_state_combine,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.response_agg(boolean, boolean, double precision) IS
+	'response_state of response counts and value moments (NULL treated skips the row; NULL responded or value skips that part)';
+
+CREATE AGGREGATE @extschema@.segment_mean_response(treated boolean, value double precision) (
+	SFUNC = @extschema@.response_mean_transfn,
+	STYPE = @extschema@.response_state,
+	FINALFUNC = @extschema@.segment_mean_response_finalfn,
+	COMBINEFUNC = @extschema@.response_state_combine,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.segment_mean_response(boolean, double precision) IS
+	'treatment vs control means of a value with Welch''s t-test and 95% interval (rows with NULL treated or value are skipped)';
+
+CREATE AGGREGATE @extschema@.rollup(@extschema@.response_state) (
+	SFUNC = @extschema@.response_state_combine,
+	STYPE = @extschema@.response_state,
+	COMBINEFUNC = @extschema@.response_state_combine,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rollup(@extschema@.response_state) IS
+	'combine stored response states (e.g. daily ones) into one, exactly as over all their rows';
+
+-- results from a state
+
+CREATE FUNCTION @extschema@.segment_response(@extschema@.response_state, level double precision DEFAULT 0.95)
+	RETURNS @extschema@.segment_response_result
+	AS 'MODULE_PATHNAME', 'segment_response_state' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.segment_response(@extschema@.response_state, double precision) IS
+	'segment_response result of a state, interval at the given level';
+
+CREATE FUNCTION @extschema@.segment_mean_response(@extschema@.response_state, level double precision DEFAULT 0.95)
+	RETURNS @extschema@.segment_mean_response_result
+	AS 'MODULE_PATHNAME', 'segment_mean_response_state' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.segment_mean_response(@extschema@.response_state, double precision) IS
+	'segment_mean_response result of a state, interval at the given level';
+
+-- accessors: one per result field
+
+CREATE FUNCTION @extschema@.response_treated_n(@extschema@.response_state) RETURNS bigint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_treated_n(@extschema@.response_state) IS 'rows of the treated arm (responded not NULL)';
+
+CREATE FUNCTION @extschema@.response_treated_responders(@extschema@.response_state) RETURNS bigint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_treated_responders(@extschema@.response_state) IS 'responders in the treated arm';
+
+CREATE FUNCTION @extschema@.response_treated_rate(@extschema@.response_state) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_treated_rate(@extschema@.response_state) IS 'treated response rate; NULL without treated rows';
+
+CREATE FUNCTION @extschema@.response_control_n(@extschema@.response_state) RETURNS bigint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_control_n(@extschema@.response_state) IS 'rows of the control arm (responded not NULL)';
+
+CREATE FUNCTION @extschema@.response_control_responders(@extschema@.response_state) RETURNS bigint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_control_responders(@extschema@.response_state) IS 'responders in the control arm';
+
+CREATE FUNCTION @extschema@.response_control_rate(@extschema@.response_state) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_control_rate(@extschema@.response_state) IS 'control response rate; NULL without control rows';
+
+CREATE FUNCTION @extschema@.response_abs_lift(@extschema@.response_state) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_abs_lift(@extschema@.response_state) IS 'treated rate minus control rate';
+
+CREATE FUNCTION @extschema@.response_lift(@extschema@.response_state) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_lift(@extschema@.response_state) IS 'treated rate / control rate - 1; NULL when the control rate is 0';
+
+CREATE FUNCTION @extschema@.response_ci_low(@extschema@.response_state, level double precision DEFAULT 0.95) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_ci_low(@extschema@.response_state, double precision) IS 'lower end of the unpooled (Wald) interval of the rate difference';
+
+CREATE FUNCTION @extschema@.response_ci_high(@extschema@.response_state, level double precision DEFAULT 0.95) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_ci_high(@extschema@.response_state, double precision) IS 'upper end of the unpooled (Wald) interval of the rate difference';
+
+CREATE FUNCTION @extschema@.response_z(@extschema@.response_state) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_z(@extschema@.response_state) IS 'pooled two-proportion z statistic';
+
+CREATE FUNCTION @extschema@.response_p_value(@extschema@.response_state) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_p_value(@extschema@.response_state) IS 'two-sided p-value of the pooled z-test (= chi-square without continuity correction)';
+
+CREATE FUNCTION @extschema@.response_treated_value_n(@extschema@.response_state) RETURNS bigint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_treated_value_n(@extschema@.response_state) IS 'values in the treated arm';
+
+CREATE FUNCTION @extschema@.response_treated_mean(@extschema@.response_state) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_treated_mean(@extschema@.response_state) IS 'mean value of the treated arm';
+
+CREATE FUNCTION @extschema@.response_treated_sd(@extschema@.response_state) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_treated_sd(@extschema@.response_state) IS 'sample standard deviation of the treated values';
+
+CREATE FUNCTION @extschema@.response_control_value_n(@extschema@.response_state) RETURNS bigint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_control_value_n(@extschema@.response_state) IS 'values in the control arm';
+
+CREATE FUNCTION @extschema@.response_control_mean(@extschema@.response_state) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_control_mean(@extschema@.response_state) IS 'mean value of the control arm';
+
+CREATE FUNCTION @extschema@.response_control_sd(@extschema@.response_state) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_control_sd(@extschema@.response_state) IS 'sample standard deviation of the control values';
+
+CREATE FUNCTION @extschema@.response_mean_diff(@extschema@.response_state) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_mean_diff(@extschema@.response_state) IS 'treated mean minus control mean';
+
+CREATE FUNCTION @extschema@.response_mean_lift(@extschema@.response_state) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_mean_lift(@extschema@.response_state) IS 'treated mean / control mean - 1; NULL when the control mean is 0';
+
+CREATE FUNCTION @extschema@.response_mean_ci_low(@extschema@.response_state, level double precision DEFAULT 0.95) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_mean_ci_low(@extschema@.response_state, double precision) IS 'lower end of Welch''s interval of the mean difference';
+
+CREATE FUNCTION @extschema@.response_mean_ci_high(@extschema@.response_state, level double precision DEFAULT 0.95) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_mean_ci_high(@extschema@.response_state, double precision) IS 'upper end of Welch''s interval of the mean difference';
+
+CREATE FUNCTION @extschema@.response_t(@extschema@.response_state) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_t(@extschema@.response_state) IS 'Welch''s t statistic';
+
+CREATE FUNCTION @extschema@.response_df(@extschema@.response_state) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_df(@extschema@.response_state) IS 'Welch-Satterthwaite degrees of freedom';
+
+CREATE FUNCTION @extschema@.response_mean_p_value(@extschema@.response_state) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_mean_p_value(@extschema@.response_state) IS 'two-sided p-value of Welch''s t-test';
+-- single rates and planning
+
+CREATE FUNCTION @extschema@.response_rate_ci(responders bigint, n bigint, level double precision DEFAULT 0.95,
+		OUT rate double precision, OUT ci_low double precision, OUT ci_high double precision)
+	RETURNS record
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_rate_ci(bigint, bigint, double precision) IS
+	'response rate with its Wilson score interval; NULLs when n is 0';
+
+CREATE FUNCTION @extschema@.response_sample_size(baseline double precision, mde double precision,
+		alpha double precision DEFAULT 0.05, power double precision DEFAULT 0.8)
+	RETURNS bigint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_sample_size(double precision, double precision, double precision, double precision) IS
+	'rows per arm for a two-sided two-proportion test to detect an absolute change mde of the baseline rate';
+
+-- A/B/n tests
+
+CREATE TYPE @extschema@.response_variants;
+
+CREATE FUNCTION @extschema@.response_variants_in(cstring) RETURNS @extschema@.response_variants
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_variants_in(cstring) IS 'response_variants text input';
+
+CREATE FUNCTION @extschema@.response_variants_out(@extschema@.response_variants) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_variants_out(@extschema@.response_variants) IS 'response_variants text output (canonical)';
+
+CREATE FUNCTION @extschema@.response_variants_recv(internal) RETURNS @extschema@.response_variants
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_variants_recv(internal) IS 'response_variants binary input';
+
+CREATE FUNCTION @extschema@.response_variants_send(@extschema@.response_variants) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_variants_send(@extschema@.response_variants) IS 'response_variants binary output';
+
+CREATE TYPE @extschema@.response_variants (
+	INPUT = @extschema@.response_variants_in,
+	OUTPUT = @extschema@.response_variants_out,
+	RECEIVE = @extschema@.response_variants_recv,
+	SEND = @extschema@.response_variants_send,
+	INTERNALLENGTH = VARIABLE,
+	STORAGE = extended,
+	ALIGNMENT = double
+);
+COMMENT ON TYPE @extschema@.response_variants IS
+	'rows and responders per A/B/n variant; combinable (rollup) state of response_variants_agg';
+
+CREATE FUNCTION @extschema@.response_variants_transfn(@extschema@.response_variants, text, boolean)
+	RETURNS @extschema@.response_variants
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_variants_transfn(@extschema@.response_variants, text, boolean) IS
+	'response_variants_agg transition function';
+
+CREATE FUNCTION @extschema@.response_variants_combine(@extschema@.response_variants, @extschema@.response_variants)
+	RETURNS @extschema@.response_variants
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_variants_combine(@extschema@.response_variants, @extschema@.response_variants) IS
+	'response_variants_agg combine function; transition function of rollup(response_variants)';
+
+CREATE AGGREGATE @extschema@.response_variants_agg(variant text, responded boolean) (
+	SFUNC = @extschema@.response_variants_transfn,
+	STYPE = @extschema@.response_variants,
+	COMBINEFUNC = @extschema@.response_variants_combine,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.response_variants_agg(text, boolean) IS
+	'rows and responders per variant (rows with NULL variant or responded are skipped)';
+
+CREATE AGGREGATE @extschema@.rollup(@extschema@.response_variants) (
+	SFUNC = @extschema@.response_variants_combine,
+	STYPE = @extschema@.response_variants,
+	COMBINEFUNC = @extschema@.response_variants_combine,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.rollup(@extschema@.response_variants) IS
+	'combine stored response_variants values (e.g. daily ones) into one';
+
+CREATE FUNCTION @extschema@.response_ab_test(@extschema@.response_variants, control text,
+		correction text DEFAULT 'none', level double precision DEFAULT 0.95,
+		OUT variant text, OUT n bigint, OUT responders bigint, OUT rate double precision,
+		OUT abs_lift double precision, OUT lift double precision,
+		OUT ci_low double precision, OUT ci_high double precision,
+		OUT z double precision, OUT p_value double precision, OUT p_adjusted double precision)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION @extschema@.response_ab_test(@extschema@.response_variants, text, text, double precision) IS
+	'one row per variant (control first) compared with the control; correction ''none'' or ''holm'' adjusts p-values';
+
+CREATE FUNCTION @extschema@.response_ab_chi2(@extschema@.response_variants,
+		OUT chi2 double precision, OUT df integer, OUT p_value double precision)
+	RETURNS record
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_ab_chi2(@extschema@.response_variants) IS
+	'chi-square test of independence of variant and response (k x 2, no continuity correction)';
+
+CREATE FUNCTION @extschema@.response_variant_state(@extschema@.response_variants, variant text, control text)
+	RETURNS @extschema@.response_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_variant_state(@extschema@.response_variants, text, text) IS
+	'response_state of one variant (as treated) against the control, for segment_response and the accessors';

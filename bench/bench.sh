@@ -128,6 +128,20 @@ bench_row -e funnel_sql \
 bench_row -e stage_time_sql \
     "SELECT customer_id, stage, sum(next_at - occurred_at) FROM (SELECT customer_id, stage::stage AS stage, occurred_at, lead(occurred_at) OVER (PARTITION BY customer_id ORDER BY occurred_at, stage::stage) AS next_at FROM touchpoints) s GROUP BY 1, 2"
 
+# Segment response: the aggregate (counts, rates, lift, interval, z-test per
+# segment) against the four plain count(*) FILTER aggregates it replaces, on
+# the same join of touchpoints to customers.
+RESP_FROM="FROM touchpoints t JOIN customers c USING (customer_id) GROUP BY c.segment"
+bench_row -e segment_response \
+    "SELECT c.segment, segment_response(c.campaign_group = 'treatment', t.event = 'purchase') $RESP_FROM" \
+    segment_response_sql
+bench_row segment_response_sql \
+    "SELECT c.segment,
+            count(*) FILTER (WHERE c.campaign_group = 'treatment' AND t.event IS NOT NULL),
+            count(*) FILTER (WHERE c.campaign_group = 'treatment' AND t.event = 'purchase'),
+            count(*) FILTER (WHERE c.campaign_group <> 'treatment' AND t.event IS NOT NULL),
+            count(*) FILTER (WHERE c.campaign_group <> 'treatment' AND t.event = 'purchase') $RESP_FROM"
+
 # --- set-up ------------------------------------------------------------------
 
 sql -c "SELECT 1" >/dev/null ||

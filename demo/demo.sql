@@ -210,3 +210,43 @@ SELECT to_char(cohort, 'YYYY-MM') AS cohort,
 FROM (SELECT cohort, retention_sum(r) AS s FROM per_customer GROUP BY cohort) m
 WHERE cohort < '2025-10-01'
 ORDER BY cohort;
+
+-- ===========================================================================
+-- (i) Spring campaign response by segment: treatment vs control
+-- ===========================================================================
+\echo '(i) Spring campaign (March-May purchase) by segment: treatment vs control'
+CREATE TEMP TABLE spring AS
+SELECT c.customer_id, c.segment, c.ab_variant, c.campaign_group = 'treatment' AS treated,
+       coalesce(bool_or(t.event = 'purchase' AND t.occurred_at >= '2025-03-01' AND t.occurred_at < '2025-06-01'), false) AS responded,
+       coalesce(sum(t.revenue), 0) AS revenue
+FROM customers c LEFT JOIN touchpoints t USING (customer_id)
+GROUP BY c.customer_id;
+
+SELECT segment, (r).treated_n, round((r).treated_rate::numeric, 4) AS treated_rate,
+       (r).control_n, round((r).control_rate::numeric, 4) AS control_rate,
+       round((r).abs_lift::numeric, 4) AS abs_lift, round((r).lift::numeric, 3) AS lift,
+       format('[%s, %s]', round((r).ci_low::numeric, 4), round((r).ci_high::numeric, 4)) AS ci_95,
+       round((r).z::numeric, 2) AS z, to_char((r).p_value, '9.99EEEE') AS p_value
+FROM (SELECT segment, segment_response(treated, responded) AS r FROM spring GROUP BY segment) s
+ORDER BY segment;
+
+\echo 'Revenue per customer, treatment vs control (Welch t-test)'
+SELECT segment, round((r).treated_mean::numeric, 2) AS treated_mean, round((r).control_mean::numeric, 2) AS control_mean,
+       round((r).mean_diff::numeric, 2) AS diff,
+       format('[%s, %s]', round((r).ci_low::numeric, 2), round((r).ci_high::numeric, 2)) AS ci_95,
+       round((r).t::numeric, 2) AS t, round((r).df::numeric, 1) AS df, to_char((r).p_value, '9.99EEEE') AS p_value
+FROM (SELECT segment, segment_mean_response(treated, revenue::float8) AS r FROM spring GROUP BY segment) s
+ORDER BY segment;
+
+-- ===========================================================================
+-- (j) A/B/n test of the treatment group's variants
+-- ===========================================================================
+\echo '(j) A/B/n: variants vs control in the treatment group (Holm-adjusted p-values)'
+SELECT variant, n, round(rate::numeric, 4) AS rate, round(abs_lift::numeric, 4) AS abs_lift,
+       round(p_value::numeric, 4) AS p_value, round(p_adjusted::numeric, 4) AS p_holm
+FROM response_ab_test((SELECT response_variants_agg(ab_variant, responded) FROM spring WHERE treated),
+                      'control', 'holm');
+SELECT round(chi2::numeric, 3) AS chi2, df, round(p_value::numeric, 4) AS p_value
+FROM response_ab_chi2((SELECT response_variants_agg(ab_variant, responded) FROM spring WHERE treated));
+\echo 'Customers per arm to detect +2 points on a 25% rate (alpha 0.05, power 0.8):'
+SELECT response_sample_size(0.25, 0.02) AS per_arm;

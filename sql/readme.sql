@@ -102,3 +102,55 @@ FROM (SELECT funnel_report_agg(times, 3) AS r
 SELECT customer_id,
        retention(occurred_at < '2025-03-05', occurred_at >= '2025-03-05') AS active_week1_then_later
 FROM touchpoints GROUP BY customer_id ORDER BY customer_id;
+
+CREATE TABLE campaign (day date, segment text, treated boolean, responded boolean, revenue numeric);
+INSERT INTO campaign
+SELECT date '2025-03-01' + g % 30, CASE WHEN g % 3 = 0 THEN 'smb' ELSE 'consumer' END, g % 4 <> 0,
+       g % 7 = 0 OR (g % 4 <> 0 AND g % 11 = 0), (g % 13) * 10
+FROM generate_series(1, 2000) g;
+
+SELECT segment, (r).treated_n, (r).treated_responders, (r).control_n, (r).control_responders,
+       round((r).treated_rate::numeric, 4) AS treated_rate, round((r).control_rate::numeric, 4) AS control_rate,
+       round((r).abs_lift::numeric, 4) AS abs_lift, round((r).p_value::numeric, 4) AS p_value
+FROM (SELECT segment, segment_response(treated, responded) AS r FROM campaign GROUP BY segment) s
+ORDER BY segment;
+
+SELECT round((r).ci_low::numeric, 4) AS ci_low, round((r).ci_high::numeric, 4) AS ci_high
+FROM (SELECT segment_response(response_agg(treated, responded), 0.90) AS r FROM campaign) s;
+
+-- rate 0.45 with its Wilson score interval, at 95% and 99%
+SELECT round(ci_low::numeric, 4) AS ci_low, round(ci_high::numeric, 4) AS ci_high FROM response_rate_ci(45, 100);
+SELECT round(ci_low::numeric, 4) AS ci_low, round(ci_high::numeric, 4) AS ci_high FROM response_rate_ci(45, 100, 0.99);
+
+SELECT segment, round((r).treated_mean::numeric, 2) AS treated_mean,
+       round((r).control_mean::numeric, 2) AS control_mean, round((r).t::numeric, 4) AS t,
+       round((r).df::numeric, 2) AS df, round((r).p_value::numeric, 4) AS p_value
+FROM (SELECT segment, segment_mean_response(treated, revenue::float8) AS r FROM campaign GROUP BY segment) s
+ORDER BY segment;
+
+CREATE TABLE daily_response AS
+SELECT day, segment, response_agg(treated, responded, revenue::float8) AS st
+FROM campaign GROUP BY day, segment;
+
+-- any date range: one state per segment, then any statistic of it
+SELECT segment, response_treated_n(st) AS treated_n, response_control_n(st) AS control_n,
+       round(response_abs_lift(st)::numeric, 4) AS abs_lift, round(response_p_value(st)::numeric, 4) AS p_value,
+       round(response_mean_diff(st)::numeric, 2) AS revenue_diff
+FROM (SELECT segment, rollup(st) AS st FROM daily_response
+      WHERE day BETWEEN '2025-03-01' AND '2025-03-15' GROUP BY segment) r
+ORDER BY segment;
+
+-- the rollup of the days equals the aggregate over the rows
+SELECT segment_response(r.st) = segment_response(w.st) AS same
+FROM (SELECT rollup(st) AS st FROM daily_response) r,
+     (SELECT response_agg(treated, responded) AS st FROM campaign) w;
+
+SELECT variant, n, responders, rate, abs_lift, round(z::numeric, 4) AS z,
+       round(p_value::numeric, 4) AS p_value, round(p_adjusted::numeric, 4) AS p_holm
+FROM response_ab_test('{"control": 1000/100, "a": 1000/130, "b": 1000/90}', 'control', correction => 'holm');
+
+SELECT round(chi2::numeric, 4) AS chi2, df, round(p_value::numeric, 4) AS p_value
+FROM response_ab_chi2('{"control": 1000/100, "a": 1000/130, "b": 1000/90}');
+
+SELECT response_sample_size(0.10, 0.02) AS per_arm,                     -- alpha 0.05, power 0.8
+       response_sample_size(0.10, 0.02, alpha => 0.01, power => 0.9) AS strict;

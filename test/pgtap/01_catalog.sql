@@ -3,13 +3,20 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(16);
+SELECT plan(20);
 
 SELECT has_type('stage');
 SELECT has_type('touchpoint');
 SELECT has_type('journey');
 SELECT is_aggregate('journey_agg', ARRAY['timestamp with time zone', 'anyenum', 'text', 'text']);
 SELECT is_aggregate('journey_agg', ARRAY['touchpoint']);
+SELECT has_type('response_state');
+SELECT has_type('response_variants');
+SELECT is_aggregate('segment_response', ARRAY['boolean', 'boolean']);
+SELECT is((SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute
+           WHERE attrelid = 'segment_response_result'::regclass AND attnum > 0),
+          'treated_n,treated_responders,treated_rate,control_n,control_responders,control_rate,abs_lift,lift,ci_low,ci_high,z,p_value',
+          'segment_response returns the pinned field names in order');
 
 CREATE TEMP VIEW cj_objects AS
 SELECT d.classid::regclass AS catalog, d.objid,
@@ -33,8 +40,12 @@ SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_proc p ON p.oid = c.ob
 SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_proc p ON p.oid = c.objid
                   WHERE c.catalog = 'pg_proc'::regclass AND p.provolatile <> 'i'$$,
                 'every function is IMMUTABLE (text output is in UTC, no setting is read)');
+-- Serialize/deserialize are needed only for internal states; the response
+-- aggregates' state is a real type (response_state, response_variants)
+-- that travels between workers as it is.
 SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_aggregate a ON a.aggfnoid = c.objid
-                  WHERE a.aggcombinefn = 0 OR a.aggserialfn = 0 OR a.aggdeserialfn = 0$$,
+                  WHERE a.aggcombinefn = 0
+                     OR (a.aggtranstype = 'internal'::regtype AND (a.aggserialfn = 0 OR a.aggdeserialfn = 0))$$,
                 'every aggregate can run in partial (parallel) mode');
 SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_aggregate a ON a.aggfnoid = c.objid
                   JOIN pg_proc t ON t.oid = a.aggtransfn JOIN pg_proc k ON k.oid = a.aggcombinefn
@@ -43,9 +54,10 @@ SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_aggregate a ON a.aggfn
 SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_proc p ON p.oid = c.objid
                   WHERE c.catalog = 'pg_proc'::regclass
                     AND p.proname NOT LIKE 'journey%' AND p.proname NOT LIKE 'touchpoint%' AND p.proname NOT LIKE 'stage\_time%' AND p.proname NOT LIKE 'window\_funnel%' AND p.proname NOT LIKE 'retention%' AND p.proname NOT LIKE 'funnel\_report%'
+                    AND p.proname NOT LIKE 'response%' AND p.proname NOT LIKE 'segment\_response%' AND p.proname NOT LIKE 'segment\_mean\_response%'
                     AND NOT EXISTS (SELECT 1 FROM unnest(p.proargtypes::oid[]) a
                                     JOIN cj_objects t ON t.objid = a AND t.catalog = 'pg_type'::regclass)$$,
-                'functions without a cjourney type in their signature carry the name prefix');
+                'functions without a cjourney type in their signature carry a type or topic prefix');
 SELECT function_privs_are('journey_length', ARRAY['journey'], 'public', ARRAY['EXECUTE']);
 SELECT is((SELECT count(*)::int FROM pg_opclass o JOIN pg_am a ON a.oid = o.opcmethod
            WHERE o.opcintype IN ('journey'::regtype, 'touchpoint'::regtype) AND o.opcdefault),

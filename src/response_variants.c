@@ -1,0 +1,829 @@
+/*-------------------------------------------------------------------------
+ *
+ * response_variants.c
+ *		A/B/n tests: response_variants (per-variant counts), its aggregate,
+ *		the per-variant comparison with a control and the overall
+ *		chi-square test.
+ *
+ * A response_variants value is a varlena: header, version byte, three
+ * reserved zero bytes, the number of variants, four reserved zero bytes,
+ * then per variant (in bytewise label order) rows, responders, label
+ * offset and length, then the label bytes.  As with response_state the
+ * transition and combine functions update their first argument in place;
+ * a new label makes a new, larger value (rare: once per variant).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "cjourney.h"
+#include "response.h"
+#include "stats.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "common/int.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+
+PG_FUNCTION_INFO_V1(response_variants_in);
+PG_FUNCTION_INFO_V1(response_variants_out);
+PG_FUNCTION_INFO_V1(response_variants_recv);
+PG_FUNCTION_INFO_V1(response_variants_send);
+PG_FUNCTION_INFO_V1(response_variants_transfn);
+PG_FUNCTION_INFO_V1(response_variants_combine);
+PG_FUNCTION_INFO_V1(response_ab_test);
+PG_FUNCTION_INFO_V1(response_ab_chi2);
+PG_FUNCTION_INFO_V1(response_variant_state);
+
+#define RV_TYPE "response_variants"
+#define RV_VERSION 1
+
+/* Variants in one value. */
+#define CJ_MAX_VARIANTS 1000
+
+typedef struct VariantEntry
+{
+	int64		n;
+	int64		responders;
+	uint32		off;			/* into the label area */
+	uint32		len;
+} VariantEntry;
+
+typedef struct ResponseVariants
+{
+	int32		vl_len_;
+	uint8		version;
+	uint8		reserved[3];
+	int32		count;
+	int32		reserved2;
+	VariantEntry e[FLEXIBLE_ARRAY_MEMBER];
+} ResponseVariants;
+
+#define RV_LABELS(rv)	((char *) &(rv)->e[(rv)->count])
+#define RV_LABEL(rv, i) (RV_LABELS(rv) + (rv)->e[i].off)
+#define PG_GETARG_RV(n) ((ResponseVariants *) PG_DETOAST_DATUM(PG_GETARG_DATUM(n)))
+
+/* One variant while building a value. */
+typedef struct VariantItem
+{
+	const char *label;
+	int			len;
+	int64		n;
+	int64		responders;
+} VariantItem;
+
+static int
+label_order(const char *a, int alen, const char *b, int blen)
+{
+	int			c = memcmp(a, b, Min(alen, blen));
+
+	if (c != 0)
+		return c;
+	return (alen > blen) - (alen < blen);
+}
+
+static void
+rv_check_label_len(int len)
+{
+	if (len > CJ_MAX_LABEL_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("variant label is too long"),
+				 errdetail("A variant label may be at most %d bytes; this one has %d.",
+						   CJ_MAX_LABEL_BYTES, len)));
+}
+
+static void
+rv_check_count(int count)
+{
+	if (count > CJ_MAX_VARIANTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many variants"),
+				 errdetail("A response_variants value holds at most %d variants.",
+						   CJ_MAX_VARIANTS)));
+}
+
+/* A value from items sorted by label (duplicates are the caller's concern). */
+static ResponseVariants *
+rv_build(const VariantItem *items, int count)
+{
+	Size		labels = 0,
+				size;
+	ResponseVariants *rv;
+	uint32		off = 0;
+	int			i;
+
+	rv_check_count(count);
+	for (i = 0; i < count; i++)
+		labels += items[i].len;
+	size = offsetof(ResponseVariants, e) + count * sizeof(VariantEntry) + labels;
+	rv = palloc0(size);
+	SET_VARSIZE(rv, size);
+	rv->version = RV_VERSION;
+	rv->count = count;
+	for (i = 0; i < count; i++)
+	{
+		rv->e[i].n = items[i].n;
+		rv->e[i].responders = items[i].responders;
+		rv->e[i].off = off;
+		rv->e[i].len = items[i].len;
+		off += items[i].len;
+	}
+	for (i = 0; i < count; i++)
+		memcpy(RV_LABEL(rv, i), items[i].label, items[i].len);
+	return rv;
+}
+
+static void
+rv_invalid(bool from_text, const char *detail)
+{
+	if (from_text)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type %s", RV_TYPE),
+				 errdetail_internal("%s", detail)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid binary representation of type %s", RV_TYPE),
+			 errdetail_internal("%s", detail)));
+}
+
+/* Check items (from text or binary input) and build the value. */
+static ResponseVariants *
+rv_from_items(VariantItem *items, int count, bool from_text)
+{
+	int			i;
+
+	rv_check_count(count);
+	for (i = 0; i < count; i++)
+	{
+		rv_check_label_len(items[i].len);
+		if (items[i].n < 1 || items[i].responders < 0 || items[i].responders > items[i].n)
+			rv_invalid(from_text, psprintf("Variant %d needs at least one row and between 0 and its rows responders.", i + 1));
+		if (i > 0)
+		{
+			int			c = label_order(items[i - 1].label, items[i - 1].len,
+										items[i].label, items[i].len);
+
+			if (c == 0)
+				rv_invalid(from_text, psprintf("Variant \"%s\" appears twice.", pnstrdup(items[i].label, items[i].len)));
+			if (c > 0 && !from_text)
+				rv_invalid(false, "Variants are not in label order.");
+		}
+	}
+	return rv_build(items, count);
+}
+
+static int
+item_cmp(const void *a, const void *b)
+{
+	const VariantItem *x = a,
+			   *y = b;
+
+	return label_order(x->label, x->len, y->label, y->len);
+}
+
+/* --- text I/O ------------------------------------------------------- */
+
+static void
+rv_syntax(const char *input, const char *p, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type %s: \"%s\"", RV_TYPE, input),
+			 errdetail("Expected %s at character %d.", what, (int) (p - input) + 1)));
+}
+
+static const char *
+rv_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+static int64
+rv_int64(const char *input, const char **pp)
+{
+	const char *p = *pp;
+	int64		v = 0;
+
+	if (*p < '0' || *p > '9')
+		rv_syntax(input, p, "a count (digits)");
+	while (*p >= '0' && *p <= '9')
+	{
+		if (pg_mul_s64_overflow(v, 10, &v) || pg_add_s64_overflow(v, *p - '0', &v))
+			rv_syntax(input, p, "a count below 2^63");
+		p++;
+	}
+	*pp = p;
+	return v;
+}
+
+/*
+ * Text form: {"label": rows/responders, ...}; labels in double quotes with
+ * backslash escaping " and \.  Output lists variants in bytewise label
+ * order; input may list them in any order.
+ */
+Datum
+response_variants_in(PG_FUNCTION_ARGS)
+{
+	char	   *input = PG_GETARG_CSTRING(0);
+	const char *p = rv_ws(input);
+	VariantItem *items;
+	int			count = 0,
+				cap = 8;
+	ResponseVariants *rv;
+
+	items = palloc(cap * sizeof(VariantItem));
+	if (*p != '{')
+		rv_syntax(input, p, "\"{\"");
+	p = rv_ws(p + 1);
+	if (*p != '}')
+	{
+		for (;;)
+		{
+			StringInfoData lab;
+
+			if (*p != '"')
+				rv_syntax(input, p, "a double-quoted variant label");
+			p++;
+			initStringInfo(&lab);
+			while (*p != '"')
+			{
+				if (*p == '\0')
+					rv_syntax(input, p, "a closing double quote");
+				if (*p == '\\')
+				{
+					p++;
+					if (*p == '\0')
+						rv_syntax(input, p, "a character after the backslash");
+				}
+				appendStringInfoChar(&lab, *p++);
+			}
+			p = rv_ws(p + 1);
+			if (*p != ':')
+				rv_syntax(input, p, "\":\"");
+			p = rv_ws(p + 1);
+			if (count == cap)
+			{
+				cap *= 2;
+				items = repalloc(items, cap * sizeof(VariantItem));
+			}
+			rv_check_label_len(lab.len);
+			rv_check_count(count + 1);
+			items[count].label = lab.data;
+			items[count].len = lab.len;
+			items[count].n = rv_int64(input, &p);
+			p = rv_ws(p);
+			if (*p != '/')
+				rv_syntax(input, p, "\"/\"");
+			p = rv_ws(p + 1);
+			items[count].responders = rv_int64(input, &p);
+			count++;
+			p = rv_ws(p);
+			if (*p == ',')
+			{
+				p = rv_ws(p + 1);
+				continue;
+			}
+			break;
+		}
+		if (*p != '}')
+			rv_syntax(input, p, "\",\" or \"}\"");
+	}
+	p = rv_ws(p + 1);
+	if (*p != '\0')
+		rv_syntax(input, p, "end of input");
+	qsort(items, count, sizeof(VariantItem), item_cmp);
+	rv = rv_from_items(items, count, true);
+	PG_RETURN_POINTER(rv);
+}
+
+Datum
+response_variants_out(PG_FUNCTION_ARGS)
+{
+	ResponseVariants *rv = PG_GETARG_RV(0);
+	StringInfoData buf;
+	int			i;
+	uint32		j;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	for (i = 0; i < rv->count; i++)
+	{
+		const char *s = RV_LABEL(rv, i);
+
+		if (i > 0)
+			appendStringInfoString(&buf, ", ");
+		appendStringInfoChar(&buf, '"');
+		for (j = 0; j < rv->e[i].len; j++)
+		{
+			if (s[j] == '"' || s[j] == '\\')
+				appendStringInfoChar(&buf, '\\');
+			appendStringInfoChar(&buf, s[j]);
+		}
+		appendStringInfo(&buf, "\": " INT64_FORMAT "/" INT64_FORMAT,
+						 rv->e[i].n, rv->e[i].responders);
+	}
+	appendStringInfoChar(&buf, '}');
+	PG_RETURN_CSTRING(buf.data);
+}
+
+/* --- binary I/O: version byte, int32 count, per variant int32 length,
+ * label bytes (client encoding), int64 rows, int64 responders --------- */
+
+Datum
+response_variants_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	msg = (StringInfo) PG_GETARG_POINTER(0);
+	VariantItem *items;
+	int32		count,
+				i;
+
+	if (msg->len - msg->cursor < 5)
+		rv_invalid(false, "The value is truncated.");
+	if (pq_getmsgbyte(msg) != RV_VERSION)
+		rv_invalid(false, "Unknown format version.");
+	count = pq_getmsgint(msg, 4);
+	if (count < 0)
+		rv_invalid(false, "The number of variants is negative.");
+	rv_check_count(count);
+	items = palloc(Max(count, 1) * sizeof(VariantItem));
+	for (i = 0; i < count; i++)
+	{
+		int32		len;
+		const char *raw;
+		char	   *s;
+
+		if (msg->len - msg->cursor < 4)
+			rv_invalid(false, "The value is truncated.");
+		len = pq_getmsgint(msg, 4);
+		if (len < 0 || len > msg->len - msg->cursor)
+			rv_invalid(false, "A label length is out of range.");
+		raw = pq_getmsgbytes(msg, len);
+		if (memchr(raw, '\0', len) != NULL)
+			rv_invalid(false, "A label contains a zero byte.");
+		s = pg_client_to_server(raw, len);
+		if (s == raw)
+			s = pnstrdup(raw, len);
+		items[i].label = s;
+		items[i].len = strlen(s);
+		if (msg->len - msg->cursor < 16)
+			rv_invalid(false, "The value is truncated.");
+		items[i].n = pq_getmsgint64(msg);
+		items[i].responders = pq_getmsgint64(msg);
+	}
+	if (msg->cursor != msg->len)
+		rv_invalid(false, "The value has trailing bytes.");
+	PG_RETURN_POINTER(rv_from_items(items, count, false));
+}
+
+Datum
+response_variants_send(PG_FUNCTION_ARGS)
+{
+	ResponseVariants *rv = PG_GETARG_RV(0);
+	StringInfoData buf;
+	int			i;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, RV_VERSION);
+	pq_sendint32(&buf, rv->count);
+	for (i = 0; i < rv->count; i++)
+	{
+		char	   *s = pnstrdup(RV_LABEL(rv, i), rv->e[i].len);
+		char	   *c = pg_server_to_client(s, rv->e[i].len);
+		int			clen = strlen(c);
+
+		pq_sendint32(&buf, clen);
+		pq_sendbytes(&buf, c, clen);
+		pq_sendint64(&buf, rv->e[i].n);
+		pq_sendint64(&buf, rv->e[i].responders);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* --- aggregate ------------------------------------------------------ */
+
+static void
+rv_require_agg(FunctionCallInfo fcinfo, const char *fn)
+{
+	if (!AggCheckCallContext(fcinfo, NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s called in non-aggregate context", fn)));
+}
+
+/* Index of a label, or -(insertion point) - 1. */
+static int
+rv_find(const ResponseVariants *rv, const char *s, int len)
+{
+	int			lo = 0,
+				hi = rv->count - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			c = label_order(RV_LABEL(rv, mid), rv->e[mid].len, s, len);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -lo - 1;
+}
+
+static void
+rv_items_of(const ResponseVariants *rv, VariantItem *items)
+{
+	int			i;
+
+	for (i = 0; i < rv->count; i++)
+	{
+		items[i].label = RV_LABEL(rv, i);
+		items[i].len = rv->e[i].len;
+		items[i].n = rv->e[i].n;
+		items[i].responders = rv->e[i].responders;
+	}
+}
+
+/* response_variants_agg(variant, responded) */
+Datum
+response_variants_transfn(PG_FUNCTION_ARGS)
+{
+	ResponseVariants *rv;
+	text	   *label;
+	const char *s;
+	int			len,
+				i;
+
+	rv_require_agg(fcinfo, "response_variants_transfn");
+	rv = PG_ARGISNULL(0) ? NULL : (ResponseVariants *) PG_GETARG_POINTER(0);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		if (rv == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(rv);
+	}
+	label = PG_GETARG_TEXT_PP(1);
+	s = VARDATA_ANY(label);
+	len = VARSIZE_ANY_EXHDR(label);
+	i = rv ? rv_find(rv, s, len) : -1;
+	if (i >= 0)
+	{
+		rv->e[i].n++;
+		rv->e[i].responders += PG_GETARG_BOOL(2) ? 1 : 0;
+		PG_RETURN_POINTER(rv);
+	}
+	else
+	{
+		/* a new variant: a new value with it inserted in order */
+		int			count = rv ? rv->count : 0;
+		int			at = -i - 1;
+		VariantItem *items = palloc((count + 1) * sizeof(VariantItem));
+
+		rv_check_label_len(len);
+		if (rv)
+			rv_items_of(rv, items);
+		memmove(&items[at + 1], &items[at], (count - at) * sizeof(VariantItem));
+		items[at].label = s;
+		items[at].len = len;
+		items[at].n = 1;
+		items[at].responders = PG_GETARG_BOOL(2) ? 1 : 0;
+		PG_RETURN_POINTER(rv_build(items, count + 1));
+	}
+}
+
+static void
+rv_add(int64 *a, int64 b)
+{
+	if (pg_add_s64_overflow(*a, b, a))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("response counts out of range"),
+				 errdetail("A combined count would exceed 2^63 - 1.")));
+}
+
+/*
+ * Combine function of response_variants_agg and transition function of
+ * rollup(response_variants): adds value 2 into value 1.
+ */
+Datum
+response_variants_combine(PG_FUNCTION_ARGS)
+{
+	ResponseVariants *a,
+			   *b;
+	VariantItem *items;
+	int			i,
+				j,
+				k;
+	bool		subset = true;
+
+	rv_require_agg(fcinfo, "response_variants_combine");
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	b = PG_GETARG_RV(1);
+	if (PG_ARGISNULL(0))
+	{
+		a = palloc(VARSIZE(b));
+		memcpy(a, b, VARSIZE(b));
+		PG_RETURN_POINTER(a);
+	}
+	a = (ResponseVariants *) PG_GETARG_POINTER(0);
+	for (j = 0; j < b->count && subset; j++)
+		subset = rv_find(a, RV_LABEL(b, j), b->e[j].len) >= 0;
+	if (subset)
+	{
+		for (j = 0; j < b->count; j++)
+		{
+			i = rv_find(a, RV_LABEL(b, j), b->e[j].len);
+			rv_add(&a->e[i].n, b->e[j].n);
+			rv_add(&a->e[i].responders, b->e[j].responders);
+		}
+		PG_RETURN_POINTER(a);
+	}
+	/* merge two sorted lists */
+	items = palloc((a->count + b->count) * sizeof(VariantItem));
+	i = j = k = 0;
+	while (i < a->count || j < b->count)
+	{
+		int			c;
+
+		if (i == a->count)
+			c = 1;
+		else if (j == b->count)
+			c = -1;
+		else
+			c = label_order(RV_LABEL(a, i), a->e[i].len, RV_LABEL(b, j), b->e[j].len);
+		if (c <= 0)
+		{
+			items[k].label = RV_LABEL(a, i);
+			items[k].len = a->e[i].len;
+			items[k].n = a->e[i].n;
+			items[k].responders = a->e[i].responders;
+			if (c == 0)
+			{
+				rv_add(&items[k].n, b->e[j].n);
+				rv_add(&items[k].responders, b->e[j].responders);
+				j++;
+			}
+			i++;
+		}
+		else
+		{
+			items[k].label = RV_LABEL(b, j);
+			items[k].len = b->e[j].len;
+			items[k].n = b->e[j].n;
+			items[k].responders = b->e[j].responders;
+			j++;
+		}
+		k++;
+	}
+	PG_RETURN_POINTER(rv_build(items, k));
+}
+
+/* --- analyses ------------------------------------------------------- */
+
+/* A response_state with one variant as treated and another as control. */
+static ResponseState *
+rv_pair_state(const ResponseVariants *rv, int v, int c)
+{
+	ResponseState *st = response_state_new();
+
+	if (v >= 0)
+	{
+		st->treated.n = rv->e[v].n;
+		st->treated.responders = rv->e[v].responders;
+	}
+	if (c >= 0)
+	{
+		st->control.n = rv->e[c].n;
+		st->control.responders = rv->e[c].responders;
+	}
+	return st;
+}
+
+/* response_variant_state(variants, variant, control) */
+Datum
+response_variant_state(PG_FUNCTION_ARGS)
+{
+	ResponseVariants *rv = PG_GETARG_RV(0);
+	text	   *v = PG_GETARG_TEXT_PP(1);
+	text	   *c = PG_GETARG_TEXT_PP(2);
+
+	PG_RETURN_POINTER(rv_pair_state(rv,
+									rv_find(rv, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v)),
+									rv_find(rv, VARDATA_ANY(c), VARSIZE_ANY_EXHDR(c))));
+}
+
+/* One output row of response_ab_test. */
+typedef struct AbRow
+{
+	int			idx;			/* variant index */
+	bool		compared;		/* not the control, and a control exists */
+	BinaryStats s;
+	double		p_adj;
+} AbRow;
+
+typedef struct AbResult
+{
+	ResponseVariants *rv;
+	AbRow	   *rows;
+} AbResult;
+
+static int
+abrow_p_cmp(const void *a, const void *b)
+{
+	const AbRow *x = *(AbRow *const *) a,
+			   *y = *(AbRow *const *) b;
+
+	if (x->s.p < y->s.p)
+		return -1;
+	if (x->s.p > y->s.p)
+		return 1;
+	return x->idx - y->idx;
+}
+
+/* Holm's step-down adjustment of the p-values of rows[0..m-1]. */
+static void
+holm_adjust(AbRow **sorted, int m)
+{
+	double		running = 0.0;
+	int			i;
+
+	qsort(sorted, m, sizeof(AbRow *), abrow_p_cmp);
+	for (i = 0; i < m; i++)
+	{
+		double		adj = Min(1.0, (double) (m - i) * sorted[i]->s.p);
+
+		running = Max(running, adj);
+		sorted[i]->p_adj = running;
+	}
+}
+
+/*
+ * response_ab_test(variants, control, correction, level): one row per
+ * variant, the control first, then the others in label order, each
+ * compared with the control as segment_response does.  correction 'holm'
+ * adjusts the p-values of the non-control variants (Holm's step-down);
+ * 'none' repeats them.
+ */
+Datum
+response_ab_test(PG_FUNCTION_ARGS)
+{
+	FuncCallContext *funcctx;
+	AbResult   *res;
+
+	if (SRF_IS_FIRSTCALL())
+	{
+		MemoryContext old;
+		ResponseVariants *rv;
+		text	   *ctl;
+		char	   *corr;
+		double		level;
+		int			c,
+					i,
+					k,
+					m;
+		TupleDesc	tupdesc;
+		AbRow	  **sorted;
+		bool		holm;
+
+		funcctx = SRF_FIRSTCALL_INIT();
+		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+		rv = PG_GETARG_RV(0);
+		ctl = PG_GETARG_TEXT_PP(1);
+		corr = text_to_cstring(PG_GETARG_TEXT_PP(2));
+		level = PG_GETARG_FLOAT8(3);
+		response_check_unit(level, "level");
+		if (strcmp(corr, "none") == 0)
+			holm = false;
+		else if (strcmp(corr, "holm") == 0)
+			holm = true;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown p-value correction \"%s\"", corr),
+					 errhint("Use 'none' or 'holm'.")));
+		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "return type must be a row type");
+		funcctx->tuple_desc = BlessTupleDesc(tupdesc);
+
+		c = rv_find(rv, VARDATA_ANY(ctl), VARSIZE_ANY_EXHDR(ctl));
+		res = palloc(sizeof(AbResult));
+		res->rv = rv;
+		res->rows = palloc0(Max(rv->count, 1) * sizeof(AbRow));
+		sorted = palloc(Max(rv->count, 1) * sizeof(AbRow *));
+		k = 0;
+		if (c >= 0)
+			res->rows[k++].idx = c;
+		for (i = 0; i < rv->count; i++)
+			if (i != c)
+				res->rows[k++].idx = i;
+		m = 0;
+		for (i = 0; i < k; i++)
+		{
+			AbRow	   *r = &res->rows[i];
+
+			response_binary_stats(rv_pair_state(rv, r->idx, r->idx == c ? -1 : c),
+								  level, &r->s);
+			r->compared = r->s.has_cmp;
+			if (r->s.has_z)
+			{
+				r->p_adj = r->s.p;
+				sorted[m++] = r;
+			}
+		}
+		if (holm && m > 0)
+			holm_adjust(sorted, m);
+		funcctx->user_fctx = res;
+		funcctx->max_calls = k;
+		MemoryContextSwitchTo(old);
+	}
+	funcctx = SRF_PERCALL_SETUP();
+	res = (AbResult *) funcctx->user_fctx;
+	if (funcctx->call_cntr < funcctx->max_calls)
+	{
+		ResponseVariants *rv = res->rv;
+		AbRow	   *r = &res->rows[funcctx->call_cntr];
+		Datum		v[11];
+		bool		nul[11];
+
+		memset(nul, 0, sizeof(nul));
+		v[0] = PointerGetDatum(cstring_to_text_with_len(RV_LABEL(rv, r->idx), rv->e[r->idx].len));
+		v[1] = Int64GetDatum(rv->e[r->idx].n);
+		v[2] = Int64GetDatum(rv->e[r->idx].responders);
+		v[3] = Float8GetDatum(r->s.t_rate);
+		v[4] = Float8GetDatum(r->s.diff);
+		nul[4] = !r->s.has_cmp;
+		v[5] = Float8GetDatum(r->s.lift);
+		nul[5] = !r->s.has_lift;
+		v[6] = Float8GetDatum(r->s.ci_low);
+		nul[6] = !r->s.has_cmp;
+		v[7] = Float8GetDatum(r->s.ci_high);
+		nul[7] = !r->s.has_cmp;
+		v[8] = Float8GetDatum(r->s.z);
+		nul[8] = !r->s.has_z;
+		v[9] = Float8GetDatum(r->s.p);
+		nul[9] = !r->s.has_z;
+		v[10] = Float8GetDatum(r->p_adj);
+		nul[10] = !r->s.has_z;
+		SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(heap_form_tuple(funcctx->tuple_desc, v, nul)));
+	}
+	SRF_RETURN_DONE(funcctx);
+}
+
+/*
+ * response_ab_chi2(variants): Pearson's chi-square test of independence of
+ * variant and response (k x 2 table, no continuity correction).  Row i
+ * contributes (x_i N - n_i X)^2 / (n_i X (N - X)), numerators exact.
+ */
+Datum
+response_ab_chi2(PG_FUNCTION_ARGS)
+{
+	ResponseVariants *rv = PG_GETARG_RV(0);
+	TupleDesc	tupdesc;
+	Datum		v[3];
+	bool		nul[3] = {true, true, true};
+	int64		n = 0,
+				x = 0;
+	int			i;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	for (i = 0; i < rv->count; i++)
+	{
+		rv_add(&n, rv->e[i].n);
+		rv_add(&x, rv->e[i].responders);
+	}
+	v[0] = v[1] = v[2] = (Datum) 0;
+	if (rv->count >= 2 && x > 0 && x < n)
+	{
+		double		chi2 = 0.0;
+		double		df = rv->count - 1;
+
+		for (i = 0; i < rv->count; i++)
+		{
+			double		num = response_cross_diff(rv->e[i].responders, n, rv->e[i].n, x);
+
+			chi2 += num * num / ((double) rv->e[i].n * (double) x * (double) (n - x));
+		}
+		v[0] = Float8GetDatum(chi2);
+		v[1] = Int32GetDatum(rv->count - 1);
+		v[2] = Float8GetDatum(cj_chi2_sf(chi2, df));
+		nul[0] = nul[1] = nul[2] = false;
+	}
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, v, nul));
+}
