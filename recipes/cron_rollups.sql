@@ -36,6 +36,11 @@
 --   SELECT cjourney_reports.refresh_days('2025-01-01', current_date - 1);
 -- An index on the touchpoints' occurred_at keeps each day's refresh cheap.
 --
+-- The functions' SQL-standard bodies depend on the touchpoints and customers
+-- tables (pg_depend): dropping or replacing those tables (data/load.sh does)
+-- needs DROP SCHEMA cjourney_reports CASCADE first, then a re-install and a
+-- backfill.
+--
 -- Search path safety: the script runs with search_path = pg_catalog, pg_temp
 -- and names every object with its schema; function bodies are SQL-standard
 -- (BEGIN ATOMIC), so their references are resolved when the script runs, not
