@@ -97,10 +97,12 @@ cj_psql "$COORD" -q -c "CREATE SCHEMA cjourney" -c "CREATE EXTENSION cjourney SC
 out=$(cj_psql "$COORD" -q -v VERBOSITY=terse 2>&1 <<SQL
 CREATE SERVER shard1 FOREIGN DATA WRAPPER postgres_fdw
     OPTIONS (host '127.0.0.1', port '$P1', dbname 'postgres', extensions 'cjourney',
-             async_capable 'true', batch_size '1000', fetch_size '10000');
+             async_capable 'true', batch_size '1000', fetch_size '10000',
+             fdw_tuple_cost '0.2');
 CREATE SERVER shard2 FOREIGN DATA WRAPPER postgres_fdw
     OPTIONS (host '127.0.0.1', port '$P2', dbname 'postgres', extensions 'cjourney',
-             async_capable 'true', batch_size '1000', fetch_size '10000');
+             async_capable 'true', batch_size '1000', fetch_size '10000',
+             fdw_tuple_cost '0.2');
 CREATE USER MAPPING FOR CURRENT_USER SERVER shard1 OPTIONS (user 'postgres');
 CREATE USER MAPPING FOR CURRENT_USER SERVER shard2 OPTIONS (user 'postgres');
 CREATE SCHEMA dist;
