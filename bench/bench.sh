@@ -273,6 +273,42 @@ SQL
 done
 sql -c "DROP TABLE IF EXISTS bench_grow" >/dev/null
 
+# --- parallel speedup ----------------------------------------------------------
+#
+# Each per-customer aggregate timed with 2 parallel workers against the serial
+# plan, on the same data in the same session. parallel_setup_cost and
+# parallel_tuple_cost are 0 so that the planner picks the parallel plan (a
+# grouped aggregate with ~100k groups is otherwise often costed serial); the
+# plan line shows what ran and how many workers were launched.
+
+# time_parallel QUERY WORKERS: best Execution Time and the plan summary
+time_parallel() {
+    local query=$1 workers=$2 input i out
+    input="SET max_parallel_workers_per_gather = $workers; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;"$'\n'
+    for ((i = 0; i <= runs; i++)); do
+        input+="EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, COSTS OFF) $query;"$'\n'
+    done
+    out=$(sql <<<"$input") || die "parallel timing failed: $query"
+    awk '/^Execution Time:/ { n++; if (n > 1 && (best == "" || $3 < best)) best = $3 }
+         /Workers Launched:/ { w = $3 }
+         NR == 1 { sub(/ *\(.*/, ""); sub(/^ */, ""); top = $0 }
+         END { printf "%.1f %s %s\n", best, (w == "" ? 0 : w), top }' <<<"$out"
+}
+
+if ((!skip_cjourney)); then
+    echo
+    echo "parallel speedup (max_parallel_workers_per_gather 2 vs 0, best of $runs; $(nproc 2>/dev/null || echo '?') CPUs):"
+    pfmt='  %-16s %10s %10s %8s  %s\n'
+    # shellcheck disable=SC2059
+    printf "$pfmt" aggregate "serial ms" "2 workers" speedup "parallel plan (workers launched)"
+    for name in journey_agg stage_time_agg window_funnel; do
+        read -r ms0 _ plan0 < <(time_parallel "${ROW_SQL[$name]}" 0)
+        read -r ms2 w2 plan2 < <(time_parallel "${ROW_SQL[$name]}" 2)
+        # shellcheck disable=SC2059
+        printf "$pfmt" "$name" "$ms0" "$ms2" "$(ratio "$ms0" "$ms2")x" "$plan2 ($w2)"
+    done
+fi
+
 # --- journey size --------------------------------------------------------------
 
 echo

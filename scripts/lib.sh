@@ -37,6 +37,13 @@
 #   PG_CFLAGS      passed through to PGXS (CI uses -Werror)
 #   CJ_PYTHON      a python3 that sees Debian's python3-scipy (/usr/bin/python3;
 #                  a pyenv python3 earlier in PATH would not)
+#   CJ_EXTRA_CONF  extra postgresql.conf lines (newline-separated) appended to
+#                  every cluster cj_cluster_start creates, after its own conf
+#                  lines. For developers testing a build staged with
+#                  `make install DESTDIR=/tmp/stage` without installing it:
+#                    extension_destdir = '/tmp/stage'
+#                    dynamic_library_path = '/tmp/stage/usr/lib/postgresql/15/lib:$libdir'
+#                  Unset in CI (the extension is installed system-wide).
 
 CJ_ROOT=${CJ_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 CJ_LIB=${CJ_LIB:-$CJ_ROOT/scripts/lib.sh}
@@ -222,6 +229,7 @@ cj_cluster_start() {
             echo "max_parallel_workers = 8"
             local line
             for line in "$@"; do echo "$line"; done
+            [[ -z ${CJ_EXTRA_CONF:-} ]] || printf '%s\n' "$CJ_EXTRA_CONF"
             # port last, so retries below can rewrite it in place
             echo "port = 0"
         } | cj_as_server tee -a "$data/postgresql.conf" >/dev/null || return 1

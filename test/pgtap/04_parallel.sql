@@ -1,123 +1,192 @@
--- Forced parallel plans give the results of serial plans.
+-- Forced parallel plans give the results of serial plans, for every aggregate:
+-- journey_agg(occurred_at, stage, channel, event), journey_agg(touchpoint),
+-- stage_time_agg and rollup(stage_time). For each: the plan has a Partial and
+-- a Finalize Aggregate and workers ran; the result equals the serial plan's
+-- for every customer, with the leader participating and not (every state
+-- then goes through serialize/deserialize), for one customer with 100,000
+-- touches spread over all workers, for one customer whose rows only one
+-- worker sees (the others combine zero rows) and for no rows at all.
+--
+-- Parallel results are produced by EXPLAIN ANALYZE CREATE TABLE AS, so the
+-- same statement proves the plan ran in parallel and keeps its result (a
+-- query called from a pgTAP function would run serially: pgTAP's functions
+-- are parallel unsafe).
 \set ON_ERROR_STOP 1
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(25);
+SELECT plan(49);
 
--- plan text of a query, for EXPLAIN checks
-CREATE FUNCTION pg_temp.plan_of(q text, with_analyze boolean DEFAULT false) RETURNS text LANGUAGE plpgsql AS $$
+-- serial result of q into temp table tbl (columns k, v)
+CREATE FUNCTION pg_temp.serial(tbl text, q text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('max_parallel_workers_per_gather', '0', true);
+  EXECUTE format('CREATE TEMP TABLE %I AS %s', tbl, q);
+END $$;
+
+-- parallel result of q into table tbl; returns the EXPLAIN ANALYZE text
+CREATE FUNCTION pg_temp.parallel(tbl text, q text, leader boolean DEFAULT true) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE line text; result text := '';
 BEGIN
-  FOR line IN EXECUTE format('EXPLAIN (COSTS OFF%s) %s',
-                             CASE WHEN with_analyze THEN ', ANALYZE, TIMING OFF, SUMMARY OFF' ELSE '' END, q) LOOP
+  PERFORM set_config('max_parallel_workers_per_gather', '2', true);
+  PERFORM set_config('parallel_setup_cost', '0', true);
+  PERFORM set_config('parallel_tuple_cost', '0', true);
+  PERFORM set_config('min_parallel_table_scan_size', '0', true);
+  PERFORM set_config('enable_indexscan', 'off', true);
+  PERFORM set_config('enable_bitmapscan', 'off', true);
+  PERFORM set_config('parallel_leader_participation', leader::text, true);
+  IF current_setting('server_version_num')::int >= 160000 THEN
+    PERFORM set_config('debug_parallel_query', 'on', true);
+  ELSE
+    PERFORM set_config('force_parallel_mode', 'on', true);
+  END IF;
+  FOR line IN EXECUTE format('EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) CREATE TABLE %I AS %s', tbl, q) LOOP
     result := result || line || E'\n';
   END LOOP;
+  PERFORM set_config('max_parallel_workers_per_gather', '0', true);
+  PERFORM set_config('parallel_leader_participation', 'on', true);
   RETURN result;
 END $$;
 
-CREATE FUNCTION pg_temp.force_parallel(on_ boolean) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-  IF on_ THEN
-    PERFORM set_config('max_parallel_workers_per_gather', '2', true);
-    PERFORM set_config('parallel_setup_cost', '0', true);
-    PERFORM set_config('parallel_tuple_cost', '0', true);
-    PERFORM set_config('min_parallel_table_scan_size', '0', true);
-    PERFORM set_config('enable_indexscan', 'off', true);
-    PERFORM set_config('enable_bitmapscan', 'off', true);
-    IF current_setting('server_version_num')::int >= 160000 THEN
-      PERFORM set_config('debug_parallel_query', 'on', true);
-    ELSE
-      PERFORM set_config('force_parallel_mode', 'on', true);
-    END IF;
-  ELSE
-    PERFORM set_config('max_parallel_workers_per_gather', '0', true);
-  END IF;
-END $$;
+-- rows of tables a and b (k, v) that differ
+CREATE FUNCTION pg_temp.diff(a text, b text) RETURNS text LANGUAGE sql AS $$
+  SELECT format('SELECT k FROM %I x FULL JOIN %I y USING (k) WHERE x.v IS DISTINCT FROM y.v', a, b)
+$$;
 
--- a regular table (workers cannot read temp tables), skewed: one customer
--- with 20000 touches besides the sample data
+\set partial_finalize 'Finalize [A-Za-z]*Aggregate.*Partial [A-Za-z]*Aggregate'
+\set workers 'Workers Launched: [1-9]'
+
+-- a regular table (workers cannot read temp tables): the sample data plus
+-- customer 0 with 100,000 touches, appended, so its rows span many pages
 CREATE TABLE par_tp AS SELECT * FROM touchpoints;
 INSERT INTO par_tp
 SELECT 0, '2025-01-01'::timestamptz + g * interval '7 minutes',
        (enum_range(NULL::stage))[1 + g % 5]::text, 'ch' || (g % 13), CASE WHEN g % 4 = 0 THEN NULL ELSE 'ev' || (g % 7) END, NULL, g % 50
-FROM generate_series(1, 20000) g;
+FROM generate_series(1, 100000) g;
 ANALYZE par_tp;
+-- hourly stage_time states, the input of rollup (enough states per customer
+-- that the planner chooses partial aggregation)
+SELECT pg_temp.serial('par_hourly_tmp', $$SELECT customer_id, date_trunc('hour', occurred_at) AS hour, stage_time_agg(occurred_at, stage::stage) AS st FROM par_tp GROUP BY 1, 2$$) \gset
+CREATE TABLE par_hourly AS SELECT * FROM par_hourly_tmp;
+ANALYZE par_hourly;
 
-\set grouped 'SELECT customer_id, journey_agg(occurred_at, stage::stage, channel, event) AS j FROM par_tp GROUP BY customer_id'
-\set grouped_tp 'SELECT customer_id, journey_agg(touchpoint(occurred_at, stage::stage, channel, event, revenue)) AS j FROM par_tp GROUP BY customer_id'
--- one customer's rows sit in a few pages: the other workers see no row
-\set one 'SELECT journey_agg(occurred_at, stage::stage, channel, event) FROM par_tp WHERE customer_id = 7'
-\set none 'SELECT journey_agg(occurred_at, stage::stage, channel, event) FROM par_tp WHERE customer_id = -42'
-\set grouped_st 'SELECT customer_id, stage_time_agg(occurred_at, stage::stage) AS st FROM par_tp GROUP BY customer_id'
-\set funnel 'SELECT customer_id, window_funnel(interval ''14 days'', ''strict_increase'', occurred_at, event = ''page_view'', event = ''signup'', event = ''purchase'') AS l, window_funnel_times(interval ''14 days'', occurred_at, event = ''page_view'', event = ''signup'', event = ''purchase'') AS t FROM par_tp GROUP BY customer_id'
-\set rolled 'SELECT customer_id, rollup(st) AS st FROM par_monthly GROUP BY customer_id'
-\set skewed 'SELECT journey_agg(occurred_at, stage::stage, channel, event) AS j FROM par_tp WHERE customer_id = 0'
+\set j_args 'occurred_at, stage::stage, channel, event'
+\set jt_args 'touchpoint(occurred_at, stage::stage, channel, event, revenue)'
+\set st_args 'occurred_at, stage::stage'
 
-SELECT pg_temp.force_parallel(false);
-CREATE TEMP TABLE serial_grouped AS :grouped;
-CREATE TEMP TABLE serial_grouped_tp AS :grouped_tp;
-CREATE TEMP TABLE serial_grouped_st AS :grouped_st;
-CREATE TEMP TABLE serial_funnel AS :funnel;
-CREATE TABLE par_monthly AS
-SELECT customer_id, date_trunc('month', occurred_at) AS month, stage_time_agg(occurred_at, stage::stage) AS st
-FROM par_tp GROUP BY 1, 2;
-ANALYZE par_monthly;
-CREATE TEMP TABLE serial_rolled AS :rolled;
-CREATE TEMP TABLE serial_rolled_all AS SELECT rollup(st) AS st FROM par_monthly;
-CREATE TEMP TABLE serial_skewed AS :skewed;
-CREATE TEMP TABLE serial_one AS :one;
+-- one customer (7) sits in a few pages: the other workers see no row of it
+\set j_grouped  'SELECT customer_id AS k, journey_agg(' :j_args ') AS v FROM par_tp GROUP BY customer_id'
+\set j_skewed   'SELECT 0 AS k, journey_agg(' :j_args ') AS v FROM par_tp WHERE customer_id = 0'
+\set j_one      'SELECT 0 AS k, journey_agg(' :j_args ') AS v FROM par_tp WHERE customer_id = 7'
+\set j_none     'SELECT 0 AS k, journey_agg(' :j_args ') AS v FROM par_tp WHERE customer_id = -42'
+\set jt_grouped 'SELECT customer_id AS k, journey_agg(' :jt_args ') AS v FROM par_tp GROUP BY customer_id'
+\set jt_skewed  'SELECT 0 AS k, journey_agg(' :jt_args ') AS v FROM par_tp WHERE customer_id = 0'
+\set jt_one     'SELECT 0 AS k, journey_agg(' :jt_args ') AS v FROM par_tp WHERE customer_id = 7'
+\set jt_none    'SELECT 0 AS k, journey_agg(' :jt_args ') AS v FROM par_tp WHERE customer_id = -42'
+\set st_grouped 'SELECT customer_id AS k, stage_time_agg(' :st_args ') AS v FROM par_tp GROUP BY customer_id'
+\set st_skewed  'SELECT 0 AS k, stage_time_agg(' :st_args ') AS v FROM par_tp WHERE customer_id = 0'
+\set st_one     'SELECT 0 AS k, stage_time_agg(' :st_args ') AS v FROM par_tp WHERE customer_id = 7'
+\set st_none    'SELECT 0 AS k, stage_time_agg(' :st_args ') AS v FROM par_tp WHERE customer_id = -42'
+\set ru_grouped 'SELECT customer_id AS k, rollup(st) AS v FROM par_hourly GROUP BY customer_id'
+\set ru_skewed  'SELECT 0 AS k, rollup(st) AS v FROM par_hourly WHERE customer_id = 0'
+\set ru_one     'SELECT 0 AS k, rollup(st) AS v FROM par_hourly WHERE customer_id = 7'
+\set ru_none    'SELECT 0 AS k, rollup(st) AS v FROM par_hourly WHERE customer_id = -42'
 
-SELECT pg_temp.force_parallel(true);
-SELECT matches(pg_temp.plan_of(:'grouped'), 'Partial .*Aggregate', 'grouped plan has a Partial Aggregate');
-SELECT matches(pg_temp.plan_of(:'grouped'), 'Finalize .*Aggregate', 'grouped plan has a Finalize Aggregate');
-SELECT matches(pg_temp.plan_of(:'grouped', true), 'Workers Launched: [1-9]', 'workers actually ran');
-SELECT matches(pg_temp.plan_of(:'skewed'), 'Partial Aggregate', 'whole-table plan has a Partial Aggregate');
+SELECT pg_temp.serial('s_j_grouped', :'j_grouped'), pg_temp.serial('s_j_skewed', :'j_skewed'),
+       pg_temp.serial('s_j_one', :'j_one'),
+       pg_temp.serial('s_jt_grouped', :'jt_grouped'), pg_temp.serial('s_jt_skewed', :'jt_skewed'),
+       pg_temp.serial('s_jt_one', :'jt_one'),
+       pg_temp.serial('s_st_grouped', :'st_grouped'), pg_temp.serial('s_st_skewed', :'st_skewed'),
+       pg_temp.serial('s_st_one', :'st_one'),
+       pg_temp.serial('s_ru_grouped', :'ru_grouped'), pg_temp.serial('s_ru_skewed', :'ru_skewed'),
+       pg_temp.serial('s_ru_one', :'ru_one') \gset
 
--- results of parallel plans, kept in regular tables (CREATE TABLE AS runs its query in parallel)
-SELECT matches(pg_temp.plan_of('CREATE TABLE par_check AS ' || :'grouped'), 'Partial .*Aggregate',
-               'CREATE TABLE AS keeps the parallel plan');
-CREATE TABLE par_grouped AS :grouped;
-CREATE TABLE par_grouped_tp AS :grouped_tp;
-SELECT matches(pg_temp.plan_of(:'grouped_st'), 'Partial .*Aggregate', 'stage_time_agg: parallel plan');
-CREATE TABLE par_grouped_st AS :grouped_st;
-SELECT matches(pg_temp.plan_of(:'funnel'), 'Partial .*Aggregate', 'window_funnel: parallel plan');
-CREATE TABLE par_funnel AS :funnel;
-ANALYZE par_funnel;
-SELECT matches(pg_temp.plan_of('SELECT rollup(st) FROM par_monthly'), 'Partial Aggregate',
-               'rollup(stage_time) over the whole table: parallel plan');
-SELECT is((SELECT rollup(st) FROM par_monthly), (SELECT st FROM serial_rolled_all), 'parallel rollup of every state = serial');
-CREATE TABLE par_rolled AS :rolled;
-SELECT is((SELECT count(*) FROM par_grouped), (SELECT count(*) FROM serial_grouped), 'same number of journeys');
-SELECT is_empty($$SELECT customer_id FROM par_grouped p FULL JOIN serial_grouped s USING (customer_id)
-                  WHERE p.j IS DISTINCT FROM s.j$$, 'parallel grouped = serial grouped');
-SELECT is_empty($$SELECT customer_id FROM par_grouped_tp p FULL JOIN serial_grouped_tp s USING (customer_id)
-                  WHERE p.j IS DISTINCT FROM s.j$$, 'parallel journey_agg(touchpoint) = serial');
-SELECT is_empty($$SELECT customer_id FROM par_grouped_st p FULL JOIN serial_grouped_st s USING (customer_id)
-                  WHERE p.st IS DISTINCT FROM s.st$$, 'parallel stage_time_agg = serial');
-SELECT is_empty($$SELECT customer_id FROM par_funnel p FULL JOIN serial_funnel s USING (customer_id)
-                  WHERE p.l IS DISTINCT FROM s.l OR p.t IS DISTINCT FROM s.t$$, 'parallel window_funnel = serial');
-SELECT matches(pg_temp.plan_of('SELECT funnel_report_agg(t, 3) FROM par_funnel'), 'Partial Aggregate', 'funnel_report_agg: parallel plan');
-SELECT is((SELECT funnel_report_agg(t, 3)::text FROM par_funnel), (SELECT funnel_report_agg(t, 3)::text FROM serial_funnel),
-          'funnel_report_agg in a parallel plan = serial');
-SELECT is_empty($$SELECT customer_id FROM par_rolled p FULL JOIN serial_grouped_st s USING (customer_id)
-                  WHERE p.st IS DISTINCT FROM s.st$$, 'parallel rollup of monthly states = serial stage_time_agg');
-SELECT is((:skewed), (SELECT j FROM serial_skewed), 'skewed customer (20000 touches): parallel = serial');
-SELECT is((SELECT journey_length(j) FROM serial_skewed), 20000 + (SELECT count(*)::int FROM touchpoints WHERE customer_id = 0),
+-- the inputs are what the cases claim
+SELECT is((SELECT journey_length(v) FROM s_j_skewed), 100000 + (SELECT count(*)::int FROM touchpoints WHERE customer_id = 0),
           'the skewed journey holds all its touches');
+SELECT cmp_ok((SELECT count(*) FROM par_hourly WHERE customer_id = 0), '>', 3000::bigint, 'the skewed customer has thousands of hourly states');
+SELECT is_empty(pg_temp.diff('s_ru_grouped', 's_st_grouped'), 'serial: rollup of hourly states = stage_time_agg of the rows');
 
--- workers do all the work: every state goes through serialize/deserialize
-SELECT set_config('parallel_leader_participation', 'off', true);
-CREATE TABLE par_grouped_noleader AS :grouped;
-SELECT is_empty($$SELECT customer_id FROM par_grouped_noleader p FULL JOIN serial_grouped s USING (customer_id)
-                  WHERE p.j IS DISTINCT FROM s.j$$, 'leader not participating: parallel = serial');
-SELECT is((:skewed), (SELECT j FROM serial_skewed), 'leader not participating, skewed: parallel = serial');
+-- journey_agg(occurred_at, stage, channel, event)
+SELECT matches(pg_temp.parallel('p_j_grouped', :'j_grouped'), :'partial_finalize', 'journey_agg grouped: Partial and Finalize Aggregate');
+SELECT matches(pg_temp.parallel('p_j_grouped2', :'j_grouped'), :'workers', 'journey_agg grouped: workers ran');
+SELECT is_empty(pg_temp.diff('p_j_grouped', 's_j_grouped'), 'journey_agg grouped: parallel = serial');
+SELECT matches(pg_temp.parallel('p_j_grouped_nl', :'j_grouped', false), :'workers', 'journey_agg grouped, leader off: workers ran');
+SELECT is_empty(pg_temp.diff('p_j_grouped_nl', 's_j_grouped'), 'journey_agg grouped, leader off: parallel = serial');
+SELECT matches(pg_temp.parallel('p_j_skewed', :'j_skewed'), :'partial_finalize', 'journey_agg skewed (100k touches): parallel plan');
+SELECT is_empty(pg_temp.diff('p_j_skewed', 's_j_skewed'), 'journey_agg skewed: parallel = serial');
+SELECT length(pg_temp.parallel('p_j_skewed_nl', :'j_skewed', false)) AS _ \gset
+SELECT is_empty(pg_temp.diff('p_j_skewed_nl', 's_j_skewed'), 'journey_agg skewed, leader off: parallel = serial');
+SELECT length(pg_temp.parallel('p_j_one', :'j_one', false)) AS _ \gset
+SELECT is_empty(pg_temp.diff('p_j_one', 's_j_one'), 'journey_agg one customer, other workers see zero rows: parallel = serial');
+SELECT length(pg_temp.parallel('p_j_none', :'j_none')) AS _ \gset
+SELECT is((SELECT v FROM p_j_none), NULL, 'journey_agg, no rows in any worker: NULL');
 
--- workers that see no rows
-SELECT matches(pg_temp.plan_of(:'one'), 'Partial Aggregate', 'one customer: parallel plan');
-SELECT is((:one), (SELECT journey_agg FROM serial_one), 'one customer, other workers empty: equal to serial');
-SELECT matches(pg_temp.plan_of(:'none'), 'Partial Aggregate', 'no matching row: parallel plan');
-SELECT is((:none), NULL, 'no rows in any worker: NULL');
+-- journey_agg(touchpoint)
+SELECT matches(pg_temp.parallel('p_jt_grouped', :'jt_grouped'), :'partial_finalize', 'journey_agg(touchpoint) grouped: Partial and Finalize Aggregate');
+SELECT is_empty(pg_temp.diff('p_jt_grouped', 's_jt_grouped'), 'journey_agg(touchpoint) grouped: parallel = serial');
+SELECT matches(pg_temp.parallel('p_jt_grouped_nl', :'jt_grouped', false), :'workers', 'journey_agg(touchpoint) grouped, leader off: workers ran');
+SELECT is_empty(pg_temp.diff('p_jt_grouped_nl', 's_jt_grouped'), 'journey_agg(touchpoint) grouped, leader off: parallel = serial');
+SELECT matches(pg_temp.parallel('p_jt_skewed', :'jt_skewed'), :'partial_finalize', 'journey_agg(touchpoint) skewed: parallel plan');
+SELECT is_empty(pg_temp.diff('p_jt_skewed', 's_jt_skewed'), 'journey_agg(touchpoint) skewed: parallel = serial');
+SELECT length(pg_temp.parallel('p_jt_skewed_nl', :'jt_skewed', false)) AS _ \gset
+SELECT is_empty(pg_temp.diff('p_jt_skewed_nl', 's_jt_skewed'), 'journey_agg(touchpoint) skewed, leader off: parallel = serial');
+SELECT length(pg_temp.parallel('p_jt_one', :'jt_one', false)) AS _ \gset
+SELECT is_empty(pg_temp.diff('p_jt_one', 's_jt_one'), 'journey_agg(touchpoint) one customer, zero-row workers: parallel = serial');
+SELECT length(pg_temp.parallel('p_jt_none', :'jt_none')) AS _ \gset
+SELECT is((SELECT v FROM p_jt_none), NULL, 'journey_agg(touchpoint), no rows: NULL');
+
+-- stage_time_agg
+SELECT matches(pg_temp.parallel('p_st_grouped', :'st_grouped'), :'partial_finalize', 'stage_time_agg grouped: Partial and Finalize Aggregate');
+SELECT is_empty(pg_temp.diff('p_st_grouped', 's_st_grouped'), 'stage_time_agg grouped: parallel = serial');
+SELECT matches(pg_temp.parallel('p_st_grouped_nl', :'st_grouped', false), :'workers', 'stage_time_agg grouped, leader off: workers ran');
+SELECT is_empty(pg_temp.diff('p_st_grouped_nl', 's_st_grouped'), 'stage_time_agg grouped, leader off: parallel = serial');
+SELECT matches(pg_temp.parallel('p_st_skewed', :'st_skewed'), :'partial_finalize', 'stage_time_agg skewed: parallel plan');
+SELECT is_empty(pg_temp.diff('p_st_skewed', 's_st_skewed'), 'stage_time_agg skewed: parallel = serial');
+SELECT length(pg_temp.parallel('p_st_skewed_nl', :'st_skewed', false)) AS _ \gset
+SELECT is_empty(pg_temp.diff('p_st_skewed_nl', 's_st_skewed'), 'stage_time_agg skewed, leader off: parallel = serial');
+SELECT length(pg_temp.parallel('p_st_one', :'st_one', false)) AS _ \gset
+SELECT is_empty(pg_temp.diff('p_st_one', 's_st_one'), 'stage_time_agg one customer, zero-row workers: parallel = serial');
+SELECT length(pg_temp.parallel('p_st_none', :'st_none')) AS _ \gset
+SELECT is((SELECT v FROM p_st_none), NULL, 'stage_time_agg, no rows: NULL');
+
+-- rollup(stage_time)
+SELECT matches(pg_temp.parallel('p_ru_grouped', :'ru_grouped'), :'partial_finalize', 'rollup grouped: Partial and Finalize Aggregate');
+SELECT is_empty(pg_temp.diff('p_ru_grouped', 's_ru_grouped'), 'rollup grouped: parallel = serial');
+SELECT matches(pg_temp.parallel('p_ru_grouped_nl', :'ru_grouped', false), :'workers', 'rollup grouped, leader off: workers ran');
+SELECT is_empty(pg_temp.diff('p_ru_grouped_nl', 's_ru_grouped'), 'rollup grouped, leader off: parallel = serial');
+SELECT matches(pg_temp.parallel('p_ru_skewed', :'ru_skewed'), :'partial_finalize', 'rollup skewed (thousands of hourly states): parallel plan');
+SELECT is_empty(pg_temp.diff('p_ru_skewed', 's_ru_skewed'), 'rollup skewed: parallel = serial');
+SELECT length(pg_temp.parallel('p_ru_skewed_nl', :'ru_skewed', false)) AS _ \gset
+SELECT is_empty(pg_temp.diff('p_ru_skewed_nl', 's_ru_skewed'), 'rollup skewed, leader off: parallel = serial');
+SELECT length(pg_temp.parallel('p_ru_one', :'ru_one', false)) AS _ \gset
+SELECT is_empty(pg_temp.diff('p_ru_one', 's_ru_one'), 'rollup one customer, zero-row workers: parallel = serial');
+SELECT length(pg_temp.parallel('p_ru_none', :'ru_none')) AS _ \gset
+SELECT is((SELECT v FROM p_ru_none), NULL, 'rollup, no rows: NULL');
+SELECT length(pg_temp.parallel('p_ru_all', 'SELECT 0 AS k, rollup(st) AS v FROM par_hourly')) AS _ \gset
+SELECT pg_temp.serial('s_ru_all', 'SELECT 0 AS k, rollup(st) AS v FROM par_hourly') \gset
+SELECT is_empty(pg_temp.diff('p_ru_all', 's_ru_all'), 'rollup of every state in the table: parallel = serial');
+
+-- window_funnel and window_funnel_times (level and step times as one value),
+-- and funnel_report_agg over those step times (compared as text)
+\set wf_args 'interval ''14 days'', ''strict_increase'', occurred_at, event = ''ev1'', event = ''ev2'', event = ''ev3'''
+\set wf_grouped 'SELECT customer_id AS k, window_funnel(' :wf_args ')::text || '' '' || window_funnel_times(' :wf_args ')::text AS v FROM par_tp GROUP BY customer_id'
+\set wf_skewed  'SELECT 0 AS k, window_funnel(' :wf_args ')::text || '' '' || window_funnel_times(' :wf_args ')::text AS v FROM par_tp WHERE customer_id = 0'
+SELECT pg_temp.serial('s_wf_grouped', :'wf_grouped'), pg_temp.serial('s_wf_skewed', :'wf_skewed') \gset
+SELECT pg_temp.serial('s_wf_times', 'SELECT customer_id, window_funnel_times(' || :'wf_args' || ') AS t FROM par_tp GROUP BY customer_id') \gset
+CREATE TABLE par_wf_times AS SELECT * FROM s_wf_times;
+ANALYZE par_wf_times;
+\set fr_grouped 'SELECT 0 AS k, funnel_report_agg(t, 3)::text AS v FROM par_wf_times'
+SELECT pg_temp.serial('s_fr', :'fr_grouped') \gset
+SELECT cmp_ok((SELECT count(*) FROM s_wf_grouped WHERE v LIKE '3 %'), '>', 0::bigint, 'some customers complete the 3-step funnel');
+SELECT matches(pg_temp.parallel('p_wf_grouped', :'wf_grouped'), :'partial_finalize', 'window_funnel grouped: Partial and Finalize Aggregate');
+SELECT is_empty(pg_temp.diff('p_wf_grouped', 's_wf_grouped'), 'window_funnel and window_funnel_times grouped: parallel = serial');
+SELECT length(pg_temp.parallel('p_wf_grouped_nl', :'wf_grouped', false)) AS _ \gset
+SELECT is_empty(pg_temp.diff('p_wf_grouped_nl', 's_wf_grouped'), 'window_funnel grouped, leader off: parallel = serial');
+SELECT matches(pg_temp.parallel('p_wf_skewed', :'wf_skewed'), :'partial_finalize', 'window_funnel skewed (100k rows): parallel plan');
+SELECT is_empty(pg_temp.diff('p_wf_skewed', 's_wf_skewed'), 'window_funnel skewed: parallel = serial');
+SELECT matches(pg_temp.parallel('p_fr', :'fr_grouped'), :'partial_finalize', 'funnel_report_agg: Partial and Finalize Aggregate');
+SELECT is_empty(pg_temp.diff('p_fr', 's_fr'), 'funnel_report_agg: parallel = serial');
 
 SELECT * FROM finish();
 ROLLBACK;
