@@ -117,3 +117,6 @@ SELECT rollup(r) FROM (VALUES ('2; 1 1; 5:1'::funnel_report), ('3; 1 0 0;;'::fun
 -- the stage funnel of a journey: first touch of each stage in lifecycle order
 SELECT journey_stage_funnel('{2025-01-01T00:00:00Z consideration w NULL; 2025-01-02T00:00:00Z awareness w NULL;
   2025-01-03T00:00:00Z consideration w NULL; 2025-01-04T00:00:00Z retention w NULL; 2025-01-05T00:00:00Z decision w NULL}'::journey);
+-- strict_once keeps one chain per step for chains that ended earlier (no blow-up on long journeys)
+SELECT window_funnel(interval '100 days', 'strict_once', t, true, true, true) AS strict_once_long
+FROM (SELECT '2025-01-01'::timestamptz + g * interval '1 minute' AS t FROM generate_series(1, 20000) g) s;

@@ -288,19 +288,31 @@ extend(Walk *w, int k, int64 t, int32 r)
 
 	if (w->modes & FM_STRICT_ONCE)
 	{
-		int32		n = prev->n;	/* chains added at k == k-1? never */
+		/*
+		 * A chain that ended before t used no row at t, so among those only
+		 * the latest start matters; chains ending at t are kept apart, as
+		 * the rows they used at t decide what may extend them.
+		 */
+		int32		n = prev->n;
+		int32		best = -1;
 
 		for (i = 0; i < n; i++)
 		{
 			int32		c = prev->idx[i];
 			Chain		ch = w->chains[c];
 
-			if ((w->modes & FM_STRICT_INCREASE) && !(ch.last < t))
+			if (ch.last < t)
+			{
+				if (best < 0 || ch.first > w->chains[best].first)
+					best = c;
 				continue;
-			if (path_uses_row(w, c, r, t))
+			}
+			if ((w->modes & FM_STRICT_INCREASE) || path_uses_row(w, c, r, t))
 				continue;
 			level_add(w, k, new_chain(w, ch.first, t, c, r));
 		}
+		if (best >= 0)
+			level_add(w, k, new_chain(w, w->chains[best].first, t, best, r));
 		return;
 	}
 
