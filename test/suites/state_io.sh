@@ -6,31 +6,9 @@
 set -uo pipefail
 export LC_ALL=C
 
-CJ_ROOT=${CJ_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-CJ_LIB=${CJ_LIB:-$CJ_ROOT/scripts/lib.sh}
-# shellcheck source=scripts/lib.sh
-source "$CJ_LIB"
-# shellcheck source=test/lib/tap.sh
-source "$CJ_ROOT/test/lib/tap.sh"
-PY=${CJ_PYTHON:-/usr/bin/python3}
-
-SRC=cj_state_src_$$
-DST=cj_state_dst_$$
-cj_tmpdir state_io || exit 1
-TMP=$CJ_TMP
-cleanup() {
-    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $SRC" -c "DROP DATABASE IF EXISTS $DST" >/dev/null 2>&1
-    cj_cleanup
-}
-trap cleanup EXIT
-
-PSQL=(psql -X -v ON_ERROR_STOP=1 -qAt)
-q() {
-    local db=$1
-    shift
-    "${PSQL[@]}" -d "$db" "$@"
-}
-q postgres -c "CREATE DATABASE $SRC" -c "CREATE DATABASE $DST" >/dev/null || bail "create databases"
+NAME=state
+# shellcheck source=test/lib/two_databases.sh
+source "${CJ_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/test/lib/two_databases.sh"
 
 q "$SRC" >/dev/null <<'SQL' || bail "set up source tables"
 CREATE EXTENSION cjourney;
