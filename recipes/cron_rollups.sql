@@ -14,12 +14,21 @@
 --                                                          default public.customers
 --   cj_stage_type    enum the stage column is cast to      default cjourney's stage
 --   cj_schedule      off: do not register the nightly pg_cron job
+-- The funnel and campaign tiles also read the touchpoints' event (text) and
+-- revenue (numeric) columns and the customers' campaign_group
+-- ('treatment' | 'control'); adapt refresh_day if yours differ.
 --
 -- What it creates, all in schema cjourney_reports (re-running the script
 -- keeps the stored rollups and replaces functions and views):
 --   daily_customer        one row per (UTC day, customer) with touches: the
 --                         customer's segment, number of touches and the
 --                         stage_time state of that day's rows
+--   funnel_customer       one row per customer whose funnel has entered: the
+--                         step times of the fixed 3-step funnel over all the
+--                         customer's touches, and the entry day
+--   daily_funnel          one funnel_report per (entry day, segment)
+--   daily_response        one response_state per (day, segment): the campaign's
+--                         active customer-days, treated vs control
 --   refresh_log           when each day was last refreshed
 --   refresh_day(d)        recompute one day: DELETE + INSERT in one
 --                         transaction; re-running replaces, never double counts
@@ -125,11 +134,86 @@ COMMENT ON COLUMN cjourney_reports.daily_customer.touches IS 'touchpoints of the
 COMMENT ON COLUMN cjourney_reports.daily_customer.st IS
 	'stage_time state of the customer''s touches that day; merge days with rollup(st)';
 
--- TODO(issue 8, funnels): a daily table of funnel states per (day, customer)
--- or (day, segment), filled by refresh_day, for the "funnel by step" tile.
--- TODO(issue 6, segment response): daily_segment_response (day, segment,
--- campaign, segment_response state), filled by refresh_day, merged with
--- rollup() by the "campaign response by segment" tile.
+-- The funnel of the funnel tiles, fixed (change it in refresh_day and in
+-- funnel_definition together, then re-run the backfill):
+--   step 1  event ad_click or page_view
+--   step 2  event signup or demo_request
+--   step 3  event purchase
+-- within 14 days of step 1 (window_funnel_times, default mode). A customer's
+-- funnel is window_funnel_times over ALL the customer's touches; its entry
+-- day is the UTC day of its step-1 time (the start of the chain that first
+-- reached the customer's deepest step). Completions arrive later than the
+-- entry, and a later, deeper chain moves the entry to a later day, so a
+-- day's funnel row is not a function of that day's touches: refresh_day(d)
+-- recomputes the funnel of every customer with touches on d (now, or at the
+-- previous refresh of d) over all their touches, then rebuilds the
+-- daily_funnel rows of every entry day those customers left or joined. Once
+-- every day with new touches has been refreshed, daily_funnel equals
+-- funnel_report_agg over the raw rows exactly, whichever days are re-run
+-- and in which order; the nightly refresh_recent(3) keeps it so for rows up
+-- to 3 days late.
+CREATE OR REPLACE VIEW cjourney_reports.funnel_definition (step, step_name, window_length) AS
+VALUES (1, 'ad_click or page_view', interval '14 days'),
+	   (2, 'signup or demo_request', interval '14 days'),
+	   (3, 'purchase', interval '14 days');
+COMMENT ON VIEW cjourney_reports.funnel_definition IS
+	'the fixed 3-step funnel of the funnel tiles (events per step, window from step 1); refresh_day computes it';
+COMMENT ON COLUMN cjourney_reports.funnel_definition.step IS 'step number, 1 = entry';
+COMMENT ON COLUMN cjourney_reports.funnel_definition.step_name IS 'touchpoint events that fill the step';
+COMMENT ON COLUMN cjourney_reports.funnel_definition.window_length IS 'every step must lie within this time of step 1';
+
+CREATE TABLE IF NOT EXISTS cjourney_reports.funnel_customer (
+	customer_id	bigint PRIMARY KEY,
+	segment		text,
+	entry_day	date NOT NULL,
+	step_times	timestamptz[] NOT NULL
+);
+CREATE INDEX IF NOT EXISTS funnel_customer_entry_day
+	ON cjourney_reports.funnel_customer (entry_day);
+COMMENT ON TABLE cjourney_reports.funnel_customer IS
+	'cjourney rollup: the funnel of each customer who entered it, over all their touches; written only by refresh_day';
+COMMENT ON COLUMN cjourney_reports.funnel_customer.customer_id IS 'customer';
+COMMENT ON COLUMN cjourney_reports.funnel_customer.segment IS 'customer''s segment when the customer''s funnel was last recomputed';
+COMMENT ON COLUMN cjourney_reports.funnel_customer.entry_day IS 'UTC day of step_times[1]';
+COMMENT ON COLUMN cjourney_reports.funnel_customer.step_times IS
+	'window_funnel_times of the funnel over all the customer''s touches (1 to 3 elements)';
+
+CREATE TABLE IF NOT EXISTS cjourney_reports.daily_funnel (
+	day			date NOT NULL,
+	segment		text,
+	customers	integer NOT NULL,
+	report		:"cj".funnel_report NOT NULL,
+	CONSTRAINT daily_funnel_day_segment UNIQUE NULLS NOT DISTINCT (day, segment)
+);
+COMMENT ON TABLE cjourney_reports.daily_funnel IS
+	'cjourney rollup: funnel_report of the customers whose funnel entered on a UTC day, per segment; written only by refresh_day';
+COMMENT ON COLUMN cjourney_reports.daily_funnel.day IS 'UTC entry day (day of step 1)';
+COMMENT ON COLUMN cjourney_reports.daily_funnel.segment IS 'customer segment (as in funnel_customer)';
+COMMENT ON COLUMN cjourney_reports.daily_funnel.customers IS 'customers who entered the funnel that day';
+COMMENT ON COLUMN cjourney_reports.daily_funnel.report IS
+	'funnel_report_agg(step_times, 3) of those customers; merge days with rollup(report)';
+
+-- Campaign response (the spring campaign's treatment/control split in
+-- customers.campaign_group). The unit is the customer-day: a customer in the
+-- campaign (campaign_group treatment or control) with at least one touch on
+-- a UTC day; treated = campaign_group = 'treatment'; responded = a purchase
+-- touch that day; value = that day's purchase revenue (0 without). Each row
+-- belongs to one day, so rollup(st) over any range of days equals
+-- response_agg over that range's customer-days exactly (the value moments to
+-- floating-point rounding).
+CREATE TABLE IF NOT EXISTS cjourney_reports.daily_response (
+	day			date NOT NULL,
+	segment		text,
+	st			:"cj".response_state NOT NULL,
+	CONSTRAINT daily_response_day_segment UNIQUE NULLS NOT DISTINCT (day, segment)
+);
+COMMENT ON TABLE cjourney_reports.daily_response IS
+	'cjourney rollup: campaign response_state of the active customer-days of a UTC day, per segment; written only by refresh_day';
+COMMENT ON COLUMN cjourney_reports.daily_response.day IS 'UTC calendar day';
+COMMENT ON COLUMN cjourney_reports.daily_response.segment IS 'customer segment when the day was last refreshed';
+COMMENT ON COLUMN cjourney_reports.daily_response.st IS
+	'response_agg(treated, purchased that day, purchase revenue that day) over the campaign customers active that day; merge days with rollup(st)';
+
 -- TODO(attribution): channel credit states per day for "channel credit by model".
 
 CREATE TABLE IF NOT EXISTS cjourney_reports.refresh_log (
@@ -150,14 +234,72 @@ COMMENT ON COLUMN cjourney_reports.refresh_log.touches IS 'touchpoints that day'
 -- ---------------------------------------------------------------------------
 
 -- Recompute one UTC day from the raw touchpoints. DELETE + INSERT in the
--- caller's transaction, serialised per day by an advisory lock, so a re-run
--- (or a concurrent one) replaces the day and never double counts.
+-- caller's transaction, serialised by an advisory lock (one refresh at a
+-- time, as a customer's funnel spans days), so a re-run (or a concurrent
+-- one) replaces the day and never double counts. It also recomputes the
+-- funnels of the day's customers (see funnel_customer) and the day's
+-- campaign response.
 CREATE OR REPLACE FUNCTION cjourney_reports.refresh_day(refresh_date date)
 RETURNS integer
 LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE
 BEGIN ATOMIC
-	SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('cjourney_reports.refresh_day'),
-											refresh_date - date '2000-01-01');
+	-- one refresh at a time: a customer's funnel row spans days
+	SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('cjourney_reports.refresh_day'), 0);
+	-- funnels of the customers with touches on the day (now, or at its last
+	-- refresh: daily_customer still holds that): drop the entry days they
+	-- were counted on, recompute them over all their touches, drop the
+	-- entry days they are counted on now, rebuild every dropped day
+	DELETE FROM cjourney_reports.daily_funnel
+	WHERE day IN (SELECT f.entry_day FROM cjourney_reports.funnel_customer f
+				  WHERE f.customer_id IN (SELECT t.customer_id FROM :cj_touchpoints t
+		 WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
+		   AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
+		 UNION SELECT r.customer_id FROM cjourney_reports.daily_customer r WHERE r.day = refresh_date));
+	DELETE FROM cjourney_reports.funnel_customer
+	WHERE customer_id IN (SELECT t.customer_id FROM :cj_touchpoints t
+		 WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
+		   AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
+		 UNION SELECT r.customer_id FROM cjourney_reports.daily_customer r WHERE r.day = refresh_date);
+	INSERT INTO cjourney_reports.funnel_customer (customer_id, segment, entry_day, step_times)
+	SELECT s.customer_id, s.segment, (s.times[1] AT TIME ZONE 'UTC')::date, s.times
+	FROM (SELECT t.customer_id, c.segment,
+				 :"cj".window_funnel_times(interval '14 days', t.occurred_at,
+					 t.event IN ('ad_click', 'page_view'),
+					 t.event IN ('signup', 'demo_request'),
+					 t.event = 'purchase') AS times
+		  FROM :cj_touchpoints t
+			  LEFT JOIN :cj_customers c ON c.customer_id = t.customer_id
+		  WHERE t.customer_id IN (SELECT t.customer_id FROM :cj_touchpoints t
+		 WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
+		   AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
+		 UNION SELECT r.customer_id FROM cjourney_reports.daily_customer r WHERE r.day = refresh_date)
+		  GROUP BY t.customer_id, c.segment) s
+	WHERE pg_catalog.cardinality(s.times) > 0;
+	DELETE FROM cjourney_reports.daily_funnel
+	WHERE day IN (SELECT f.entry_day FROM cjourney_reports.funnel_customer f
+				  WHERE f.customer_id IN (SELECT t.customer_id FROM :cj_touchpoints t
+		 WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
+		   AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
+		 UNION SELECT r.customer_id FROM cjourney_reports.daily_customer r WHERE r.day = refresh_date));
+	INSERT INTO cjourney_reports.daily_funnel (day, segment, customers, report)
+	SELECT f.entry_day, f.segment, pg_catalog.count(*), :"cj".funnel_report_agg(f.step_times, 3)
+	FROM cjourney_reports.funnel_customer f
+	WHERE NOT EXISTS (SELECT 1 FROM cjourney_reports.daily_funnel d WHERE d.day = f.entry_day)
+	GROUP BY f.entry_day, f.segment;
+	-- campaign response of the day's active customer-days
+	DELETE FROM cjourney_reports.daily_response WHERE day = refresh_date;
+	INSERT INTO cjourney_reports.daily_response (day, segment, st)
+	SELECT refresh_date, p.segment, :"cj".response_agg(p.treated, p.responded, p.revenue)
+	FROM (SELECT t.customer_id, c.segment, c.campaign_group = 'treatment' AS treated,
+				 pg_catalog.bool_or(COALESCE(t.event = 'purchase', false)) AS responded,
+				 COALESCE(pg_catalog.sum(t.revenue) FILTER (WHERE t.event = 'purchase'), 0)::double precision AS revenue
+		  FROM :cj_touchpoints t
+			  JOIN :cj_customers c ON c.customer_id = t.customer_id
+		  WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
+			AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
+			AND c.campaign_group IN ('treatment', 'control')
+		  GROUP BY t.customer_id, c.segment, c.campaign_group) p
+	GROUP BY p.segment;
 	DELETE FROM cjourney_reports.daily_customer WHERE day = refresh_date;
 	INSERT INTO cjourney_reports.daily_customer (day, customer_id, segment, touches, st)
 	SELECT refresh_date, t.customer_id, c.segment, pg_catalog.count(*),
@@ -176,7 +318,7 @@ BEGIN ATOMIC
 	SELECT l.customers FROM cjourney_reports.refresh_log l WHERE l.day = refresh_date;
 END;
 COMMENT ON FUNCTION cjourney_reports.refresh_day(date) IS
-	'recompute the cjourney rollups of one UTC day from the raw touchpoints (replaces the day; returns its customers)';
+	'recompute the cjourney rollups of one UTC day from the raw touchpoints (replaces the day, and the funnels of its customers; returns its customers)';
 
 -- Every day from from_day to to_day, inclusive, in one transaction.
 CREATE OR REPLACE FUNCTION cjourney_reports.refresh_days(from_day date, to_day date)
@@ -328,10 +470,84 @@ GROUP BY p.entry_week, p.segment, 3, c.customers;
 COMMENT ON VIEW cjourney_reports.cohort_retention_weekly IS
 	'dashboard: cohort retention matrix: customers of an entry week (UTC, Monday start) active in week_number weeks later';
 
--- TODO(issue 8): funnel_by_step view (funnel, step, segment, entered,
--- converted, conversion_rate, median_time_to_convert) over the funnel rollups.
--- TODO(issue 6): campaign_response_by_segment view (campaign, segment, treated,
--- responded, response_rate, lift, ...) from rollup(segment_response).
+-- Funnel by step: customers whose funnel entered on a UTC day from from_day
+-- to to_day (inclusive), per segment, with their later steps wherever they
+-- fell (up to 14 days after entry); funnel_steps of rollup(report).
+CREATE OR REPLACE FUNCTION cjourney_reports.funnel_by_step(from_day date, to_day date)
+RETURNS TABLE (segment text, step integer, step_name text, customers bigint,
+			   conversion_from_previous double precision, conversion_from_first double precision,
+			   dropped_off bigint, median_time_from_previous interval, p90_time_from_previous interval)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT r.segment, s.step, d.step_name, s.customers, s.conversion_from_previous, s.conversion_from_first,
+		   s.dropped_off, s.median_time_from_previous, s.p90_time_from_previous
+	FROM (SELECT f.segment, :"cj".rollup(f.report) AS report
+		  FROM cjourney_reports.daily_funnel f
+		  WHERE f.day >= from_day AND f.day <= to_day
+		  GROUP BY f.segment) r,
+		 :"cj".funnel_steps(r.report) s
+		 LEFT JOIN cjourney_reports.funnel_definition d ON d.step = s.step
+	ORDER BY 1, 2;
+END;
+COMMENT ON FUNCTION cjourney_reports.funnel_by_step(date, date) IS
+	'dashboard: funnel by step and segment for the customers whose funnel entered on UTC days from_day..to_day (inclusive)';
+
+CREATE OR REPLACE VIEW cjourney_reports.funnel_by_step_28d AS
+SELECT r.from_day, r.to_day, f.segment, f.step, f.step_name, f.customers, f.conversion_from_previous,
+	   f.conversion_from_first, f.dropped_off, f.median_time_from_previous, f.p90_time_from_previous
+FROM (SELECT (pg_catalog.now() AT TIME ZONE 'UTC')::date - 28 AS from_day,
+			 (pg_catalog.now() AT TIME ZONE 'UTC')::date - 1 AS to_day) r,
+	 cjourney_reports.funnel_by_step(r.from_day, r.to_day) f;
+COMMENT ON VIEW cjourney_reports.funnel_by_step_28d IS
+	'dashboard: funnel by step and segment for funnels entered in the last 28 complete UTC days (recent entries may still convert)';
+
+-- Funnel conversion trend: one funnel per entry week (UTC, Monday start).
+CREATE OR REPLACE VIEW cjourney_reports.funnel_by_entry_week AS
+SELECT w.week_start, w.segment, s.step, d.step_name, s.customers,
+	   s.conversion_from_previous, s.conversion_from_first, s.dropped_off,
+	   s.median_time_from_previous, s.p90_time_from_previous
+FROM (SELECT pg_catalog.date_trunc('week', f.day::timestamp)::date AS week_start, f.segment,
+			 :"cj".rollup(f.report) AS report
+	  FROM cjourney_reports.daily_funnel f
+	  GROUP BY 1, 2) w,
+	 :"cj".funnel_steps(w.report) s
+	 LEFT JOIN cjourney_reports.funnel_definition d ON d.step = s.step;
+COMMENT ON VIEW cjourney_reports.funnel_by_entry_week IS
+	'dashboard: funnel conversion trend: the funnel of the customers whose funnel entered in each UTC week (Monday start), per segment';
+
+-- Campaign response by segment over any range of UTC days (inclusive): the
+-- campaign's active customer-days (see daily_response), treated vs control.
+CREATE OR REPLACE FUNCTION cjourney_reports.campaign_response_by_segment(from_day date, to_day date,
+																	   level double precision DEFAULT 0.95)
+RETURNS TABLE (segment text, treated_n bigint, treated_responders bigint, treated_rate double precision,
+			   control_n bigint, control_responders bigint, control_rate double precision,
+			   abs_lift double precision, lift double precision, ci_low double precision,
+			   ci_high double precision, z double precision, p_value double precision,
+			   treated_mean_value double precision, control_mean_value double precision)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT r.segment, (r.sr).treated_n, (r.sr).treated_responders, (r.sr).treated_rate,
+		   (r.sr).control_n, (r.sr).control_responders, (r.sr).control_rate,
+		   (r.sr).abs_lift, (r.sr).lift, (r.sr).ci_low, (r.sr).ci_high, (r.sr).z, (r.sr).p_value,
+		   :"cj".response_treated_mean(r.st), :"cj".response_control_mean(r.st)
+	FROM (SELECT m.segment, m.st, :"cj".segment_response(m.st, level) AS sr
+		  FROM (SELECT d.segment, :"cj".rollup(d.st) AS st
+				FROM cjourney_reports.daily_response d
+				WHERE d.day >= from_day AND d.day <= to_day
+				GROUP BY d.segment) m) r
+	ORDER BY 1;
+END;
+COMMENT ON FUNCTION cjourney_reports.campaign_response_by_segment(date, date, double precision) IS
+	'dashboard: campaign response (purchase on an active day) by segment, treatment vs control, over UTC days from_day..to_day (inclusive)';
+
+CREATE OR REPLACE VIEW cjourney_reports.campaign_response_by_segment_28d AS
+SELECT r.from_day, r.to_day, c.*
+FROM (SELECT (pg_catalog.now() AT TIME ZONE 'UTC')::date - 28 AS from_day,
+			 (pg_catalog.now() AT TIME ZONE 'UTC')::date - 1 AS to_day) r,
+	 cjourney_reports.campaign_response_by_segment(r.from_day, r.to_day) c;
+COMMENT ON VIEW cjourney_reports.campaign_response_by_segment_28d IS
+	'dashboard: campaign response by segment over the last 28 complete UTC days';
+
 -- TODO(attribution): channel_credit_by_model view (model, channel, credit, revenue).
 
 -- Column descriptions: BI tools (Metabase, Superset) show them next to fields.
@@ -368,6 +584,44 @@ COMMENT ON COLUMN cjourney_reports.cohort_retention_weekly.week_number IS 'weeks
 COMMENT ON COLUMN cjourney_reports.cohort_retention_weekly.customers IS 'customers of the cohort (entry week and segment)';
 COMMENT ON COLUMN cjourney_reports.cohort_retention_weekly.active_customers IS 'of those, customers with a touch in that week';
 COMMENT ON COLUMN cjourney_reports.cohort_retention_weekly.share_active IS 'active_customers / customers, rounded to 4 decimals';
+COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.from_day IS 'first UTC entry day of the range';
+COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.to_day IS 'last UTC entry day of the range (inclusive)';
+COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.segment IS 'customer segment';
+COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.step IS 'funnel step (1 = entry); see funnel_definition';
+COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.step_name IS 'touchpoint events that fill the step';
+COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.customers IS 'customers who reached the step';
+COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.conversion_from_previous IS 'customers / customers of the previous step';
+COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.conversion_from_first IS 'customers / customers of step 1';
+COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.dropped_off IS 'customers of the previous step who did not reach this one';
+COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.median_time_from_previous IS 'median time from the previous step (exact, percentile_cont)';
+COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.p90_time_from_previous IS '90th percentile of the time from the previous step';
+COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.week_start IS 'Monday of the UTC week the customers'' funnels entered';
+COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.segment IS 'customer segment';
+COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.step IS 'funnel step (1 = entry); see funnel_definition';
+COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.step_name IS 'touchpoint events that fill the step';
+COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.customers IS 'customers who reached the step';
+COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.conversion_from_previous IS 'customers / customers of the previous step';
+COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.conversion_from_first IS 'customers / customers of step 1';
+COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.dropped_off IS 'customers of the previous step who did not reach this one';
+COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.median_time_from_previous IS 'median time from the previous step (exact, percentile_cont)';
+COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.p90_time_from_previous IS '90th percentile of the time from the previous step';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.from_day IS 'first UTC day of the range';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.to_day IS 'last UTC day of the range (inclusive)';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.segment IS 'customer segment';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.treated_n IS 'treatment customer-days (campaign customers active on a day)';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.treated_responders IS 'of those, days with a purchase';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.treated_rate IS 'treated_responders / treated_n';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.control_n IS 'control customer-days';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.control_responders IS 'of those, days with a purchase';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.control_rate IS 'control_responders / control_n';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.abs_lift IS 'treated_rate - control_rate';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.lift IS 'treated_rate / control_rate - 1 (NULL when the control rate is 0)';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.ci_low IS 'lower bound of the 95% (Wald) interval of abs_lift';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.ci_high IS 'upper bound of the 95% (Wald) interval of abs_lift';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.z IS 'pooled two-proportion z statistic';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.p_value IS 'two-sided p-value of the z-test';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.treated_mean_value IS 'mean purchase revenue per treatment customer-day';
+COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.control_mean_value IS 'mean purchase revenue per control customer-day';
 
 -- ---------------------------------------------------------------------------
 -- The nightly job

@@ -8,9 +8,13 @@
 # cron.job_run_details. Then every dashboard tile read from the rollups is
 # compared with the same analysis written in plain SQL over the raw rows
 # (lead() over distinct points for time in stage, min() for entry weeks,
-# DISTINCT weeks for retention), over several date ranges; refresh_day is
+# DISTINCT weeks for retention; window_funnel_times + funnel_report_agg and
+# plain SQL over the step times for funnels; segment_response over raw
+# customer-days for the campaign), over several date ranges; refresh_day is
 # checked to be idempotent, TimeZone-independent, safe under concurrent runs,
-# and to pick up late-arriving rows when their day is re-run.
+# and to pick up late-arriving rows when their day is re-run (funnels: a
+# completion days after the entry, an entry that moves to a later chain,
+# deleted touches).
 #
 # Env: CJ_ROOT, CJ_LIB, CJ_SUITE_TMP (scripts/test.sh); CJ_EXTRA_CONF (see
 # scripts/lib.sh) to test a staged build. Prints TAP.
@@ -116,6 +120,66 @@ STABLE LANGUAGE sql AS $$
 $$;
 CREATE FUNCTION raw.stage_order(s text) RETURNS integer STABLE LANGUAGE sql AS
   $$ SELECT array_position(enum_range(NULL::stage)::text[], s) $$;
+-- funnels: each customer's step times straight from window_funnel_times over
+-- all raw rows (the direct aggregate call), entry day = UTC day of step 1
+CREATE FUNCTION raw.funnel_customer()
+RETURNS TABLE (customer_id bigint, segment text, entry_day date, times timestamptz[])
+STABLE LANGUAGE sql AS $$
+  SELECT customer_id, segment, (times[1] AT TIME ZONE 'UTC')::date, times
+  FROM (SELECT t.customer_id, c.segment,
+               window_funnel_times(interval '14 days', t.occurred_at,
+                                   t.event IN ('ad_click', 'page_view'),
+                                   t.event IN ('signup', 'demo_request'),
+                                   t.event = 'purchase') AS times
+        FROM public.touchpoints t JOIN public.customers c USING (customer_id)
+        GROUP BY 1, 2) s
+  WHERE cardinality(times) > 0
+$$;
+-- funnel by step of the customers who entered in f..t: direct aggregate calls
+CREATE FUNCTION raw.funnel(f date, t date)
+RETURNS TABLE (segment text, step integer, customers bigint, conversion_from_previous float8,
+               conversion_from_first float8, dropped_off bigint, median_time_from_previous interval,
+               p90_time_from_previous interval)
+STABLE LANGUAGE sql AS $$
+  SELECT r.segment, s.*
+  FROM (SELECT segment, funnel_report_agg(times, 3) AS r FROM raw.funnel_customer()
+        WHERE entry_day BETWEEN f AND t GROUP BY 1) r, funnel_steps(r.r) s
+$$;
+-- the same counts in plain SQL over the step-time arrays (no funnel_report)
+CREATE FUNCTION raw.funnel_plain(f date, t date)
+RETURNS TABLE (segment text, step integer, customers bigint, conversion_from_previous float8,
+               conversion_from_first float8, dropped_off bigint, median_seconds float8, p90_seconds float8)
+STABLE LANGUAGE sql AS $$
+  WITH c AS (SELECT * FROM raw.funnel_customer() WHERE entry_day BETWEEN f AND t),
+  k AS (SELECT c.segment, g.k, count(*) FILTER (WHERE cardinality(c.times) >= g.k) AS n,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.times[g.k] - c.times[g.k - 1])::float8)
+                 FILTER (WHERE cardinality(c.times) >= g.k AND g.k > 1) AS med,
+               percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM c.times[g.k] - c.times[g.k - 1])::float8)
+                 FILTER (WHERE cardinality(c.times) >= g.k AND g.k > 1) AS p90
+        FROM c CROSS JOIN generate_series(1, 3) g(k) GROUP BY 1, 2)
+  SELECT segment, k, n,
+         CASE WHEN k > 1 AND lag(n) OVER w > 0 THEN n::float8 / lag(n) OVER w END,
+         n::float8 / first_value(n) OVER w,
+         CASE WHEN k > 1 THEN lag(n) OVER w - n END, med, p90
+  FROM k WINDOW w AS (PARTITION BY segment ORDER BY k)
+$$;
+-- campaign customer-days: a campaign customer's touches on one UTC day
+CREATE FUNCTION raw.customer_days()
+RETURNS TABLE (day date, customer_id bigint, segment text, treated boolean, responded boolean, revenue float8)
+STABLE LANGUAGE sql AS $$
+  SELECT (t.occurred_at AT TIME ZONE 'UTC')::date, t.customer_id, c.segment, c.campaign_group = 'treatment',
+         coalesce(bool_or(t.event = 'purchase'), false),
+         coalesce(sum(t.revenue) FILTER (WHERE t.event = 'purchase'), 0)::float8
+  FROM public.touchpoints t JOIN public.customers c USING (customer_id)
+  WHERE c.campaign_group IN ('treatment', 'control')
+  GROUP BY 1, 2, 3, 4
+$$;
+-- campaign response by segment over f..t: the segment_response aggregate
+CREATE FUNCTION raw.response(f date, t date)
+RETURNS SETOF record STABLE LANGUAGE sql AS $$
+  SELECT segment, (r).* FROM (SELECT segment, segment_response(treated, responded) AS r
+                              FROM raw.customer_days() WHERE day BETWEEN f AND t GROUP BY 1) x
+$$;
 CREATE FUNCTION raw.time_in_stage(f date, t date)
 RETURNS TABLE (segment text, stage text, stage_order integer, customers bigint,
                median_duration interval, p90_duration interval, avg_duration interval, median_days float8)
@@ -220,6 +284,56 @@ RAW_RETENTION="WITH f AS (SELECT customer_id, date_trunc('week', min(occurred_at
 same "cohort_retention_weekly = plain SQL over raw rows" \
     "SELECT * FROM cjourney_reports.cohort_retention_weekly" "$RAW_RETENTION"
 
+# funnel and campaign tiles over the same ranges
+RESP_COLS="segment text, treated_n bigint, treated_responders bigint, treated_rate float8, control_n bigint,
+           control_responders bigint, control_rate float8, abs_lift float8, lift float8, ci_low float8,
+           ci_high float8, z float8, p_value float8"
+check_tiles() { # $1 from, $2 to, $3 label prefix
+    same "${3:-}funnel_by_step('$1', '$2') = funnel_report_agg over window_funnel_times of the raw rows" \
+        "SELECT segment, step, customers, conversion_from_previous, conversion_from_first, dropped_off,
+                median_time_from_previous, p90_time_from_previous
+         FROM cjourney_reports.funnel_by_step('$1', '$2')" \
+        "SELECT * FROM raw.funnel('$1', '$2')"
+    same "${3:-}funnel_by_step('$1', '$2') = plain SQL over the step times (counts, rates, percentiles)" \
+        "SELECT segment, step, customers, conversion_from_previous, conversion_from_first, dropped_off,
+                round(extract(epoch FROM median_time_from_previous), 3), round(extract(epoch FROM p90_time_from_previous), 3)
+         FROM cjourney_reports.funnel_by_step('$1', '$2')" \
+        "SELECT segment, step, customers, conversion_from_previous, conversion_from_first, dropped_off,
+                round(median_seconds::numeric, 3), round(p90_seconds::numeric, 3)
+         FROM raw.funnel_plain('$1', '$2')"
+    same "${3:-}campaign_response_by_segment('$1', '$2') = segment_response over raw customer-days" \
+        "SELECT segment, treated_n, treated_responders, treated_rate, control_n, control_responders, control_rate,
+                abs_lift, lift, ci_low, ci_high, z, p_value
+         FROM cjourney_reports.campaign_response_by_segment('$1', '$2')" \
+        "SELECT * FROM raw.response('$1', '$2') AS ($RESP_COLS)"
+    same "${3:-}campaign_response_by_segment('$1', '$2'): counts = plain SQL, mean revenue to 1e-9" \
+        "SELECT segment, treated_n, treated_responders, control_n, control_responders,
+                round(treated_mean_value::numeric, 9), round(control_mean_value::numeric, 9)
+         FROM cjourney_reports.campaign_response_by_segment('$1', '$2')" \
+        "SELECT segment, count(*) FILTER (WHERE treated), count(*) FILTER (WHERE treated AND responded),
+                count(*) FILTER (WHERE NOT treated), count(*) FILTER (WHERE NOT treated AND responded),
+                round(avg(revenue) FILTER (WHERE treated)::numeric, 9), round(avg(revenue) FILTER (WHERE NOT treated)::numeric, 9)
+         FROM raw.customer_days() WHERE day BETWEEN '$1' AND '$2' GROUP BY 1"
+}
+for r in "${RANGES[@]}" "2025-03-01 2025-05-31"; do
+    set -- $r
+    # a single day may hold no funnel entries in a small sample: skip empty ones
+    if [[ $1 == "$2" && $(q -c "SELECT count(*) FROM raw.funnel_customer() WHERE entry_day = '$1'") == 0 ]]; then
+        continue
+    fi
+    check_tiles "$1" "$2"
+done
+RAW_FUNNEL_WEEKLY="SELECT r.week_start, r.segment, s.*
+     FROM (SELECT date_trunc('week', entry_day::timestamp)::date AS week_start, segment,
+                  funnel_report_agg(times, 3) AS r
+           FROM raw.funnel_customer() GROUP BY 1, 2) r, funnel_steps(r.r) s"
+FUNNEL_WEEKLY="SELECT week_start, segment, step, customers, conversion_from_previous, conversion_from_first,
+            dropped_off, median_time_from_previous, p90_time_from_previous FROM cjourney_reports.funnel_by_entry_week"
+same "funnel_by_entry_week = funnel_report_agg per entry week over the raw rows" "$FUNNEL_WEEKLY" "$RAW_FUNNEL_WEEKLY"
+same "funnel_customer = window_funnel_times over each customer's raw rows" \
+    "SELECT customer_id, segment, entry_day, step_times FROM cjourney_reports.funnel_customer" \
+    "SELECT * FROM raw.funnel_customer()"
+
 # stable names and types for BI tools
 cols() {
     q -c "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
@@ -237,6 +351,22 @@ is "$(cols stages_reached_by_entry_week)" \
 is "$(cols cohort_retention_weekly)" \
     "entry_week date, segment text, week_number integer, customers bigint, active_customers bigint, share_active numeric" \
     "cohort_retention_weekly: columns and types"
+is "$(cols funnel_by_step_28d)" \
+    "from_day date, to_day date, segment text, step integer, step_name text, customers bigint, conversion_from_previous double precision, conversion_from_first double precision, dropped_off bigint, median_time_from_previous interval, p90_time_from_previous interval" \
+    "funnel_by_step_28d: columns and types"
+is "$(cols funnel_by_entry_week)" \
+    "week_start date, segment text, step integer, step_name text, customers bigint, conversion_from_previous double precision, conversion_from_first double precision, dropped_off bigint, median_time_from_previous interval, p90_time_from_previous interval" \
+    "funnel_by_entry_week: columns and types"
+is "$(cols campaign_response_by_segment_28d)" \
+    "from_day date, to_day date, segment text, treated_n bigint, treated_responders bigint, treated_rate double precision, control_n bigint, control_responders bigint, control_rate double precision, abs_lift double precision, lift double precision, ci_low double precision, ci_high double precision, z double precision, p_value double precision, treated_mean_value double precision, control_mean_value double precision" \
+    "campaign_response_by_segment_28d: columns and types"
+for v in funnel_by_step_28d campaign_response_by_segment_28d; do
+    if out=$(q -c "SELECT count(*) FROM cjourney_reports.$v" 2>&1); then
+        ok "$v answers ($out rows today)"
+    else
+        not_ok "$v answers" "$out"
+    fi
+done
 if out=$(q -c "SELECT count(*) FROM cjourney_reports.time_in_stage_by_segment_28d" 2>&1); then
     ok "time_in_stage_by_segment_28d answers ($out rows today)"
 else
@@ -245,13 +375,22 @@ fi
 
 # --- idempotence, late rows, time zones, concurrency ----------------------------------
 
-q -c "CREATE TABLE snap AS SELECT day, customer_id, segment, touches, st::text AS st FROM cjourney_reports.daily_customer"
-SNAP="SELECT day, customer_id, segment, touches, st::text FROM snap"
-CUR="SELECT day, customer_id, segment, touches, st::text FROM cjourney_reports.daily_customer"
+# every rollup table, one text row per stored row
+CUR="SELECT 'daily_customer' AS tbl, to_jsonb(x)::text AS r FROM (SELECT day, customer_id, segment, touches, st::text AS st FROM cjourney_reports.daily_customer) x
+     UNION ALL SELECT 'funnel_customer', to_jsonb(x)::text FROM cjourney_reports.funnel_customer x
+     UNION ALL SELECT 'daily_funnel', to_jsonb(x)::text FROM (SELECT day, segment, customers, report::text AS report FROM cjourney_reports.daily_funnel) x
+     UNION ALL SELECT 'daily_response', to_jsonb(x)::text FROM (SELECT day, segment, st::text AS st FROM cjourney_reports.daily_response) x"
+q -c "CREATE TABLE snap AS SELECT day, customer_id, segment, touches, st::text AS st FROM cjourney_reports.daily_customer" \
+  -c "CREATE TABLE snap_all AS $CUR"
+SNAP="SELECT tbl, r FROM snap_all"
 q -c "SELECT cjourney_reports.refresh_day('2025-05-15')" -c "SELECT cjourney_reports.refresh_day('2025-05-15')" >/dev/null
-same "refresh_day twice: the table is unchanged" "$CUR" "$SNAP"
+same "refresh_day twice: the rollup tables are unchanged" "$CUR" "$SNAP"
 q -c "SELECT cjourney_reports.refresh_days('$FIRST', '$LAST')" >/dev/null
-same "refresh_days over every day again: the table the cron job wrote" "$CUR" "$SNAP"
+same "refresh_days over every day again: the rollup tables the cron job wrote" "$CUR" "$SNAP"
+q -c "SELECT cjourney_reports.refresh_day(d::date) FROM generate_series('$LAST'::date, '$FIRST', '-1 day') d" >/dev/null
+same "refresh_day over every day in reverse order: the rollup tables are unchanged" "$CUR" "$SNAP"
+q -c "SELECT cjourney_reports.refresh_days('2025-06-01', '2025-06-30')" -c "SELECT cjourney_reports.refresh_days('2025-06-10', '2025-07-20')" >/dev/null
+same "overlapping ranges re-run: the rollup tables are unchanged" "$CUR" "$SNAP"
 PGOPTIONS="-c TimeZone=Pacific/Kiritimati" q -c "SELECT cjourney_reports.refresh_days('$FIRST', '$LAST')" >/dev/null
 same "refresh under TimeZone = Pacific/Kiritimati (+14): same UTC days" "$CUR" "$SNAP"
 PGOPTIONS="-c search_path=" q -c "SELECT cjourney_reports.refresh_day('2025-05-15')" >/dev/null &&
@@ -268,7 +407,7 @@ rc=0
 wait $p1 || rc=1
 wait $p2 || rc=1
 if ((rc == 0)); then ok "concurrent refreshes of the same days both succeed"; else not_ok "concurrent refreshes of the same days both succeed"; fi
-same "after concurrent refreshes: the table is unchanged" "$CUR" "$SNAP"
+same "after concurrent refreshes: the rollup tables are unchanged" "$CUR" "$SNAP"
 
 # late rows: a past day gets new touches (an existing customer, and a new one)
 LATE_DAY=2025-03-12
@@ -294,6 +433,48 @@ same "after the late rows: stages_reached_by_entry_week = raw rows" \
     "SELECT * FROM cjourney_reports.stages_reached_by_entry_week" "$RAW_ENTRY"
 same "after the late rows: cohort_retention_weekly = raw rows" \
     "SELECT * FROM cjourney_reports.cohort_retention_weekly" "$RAW_RETENTION"
+check_tiles 2025-03-01 2025-03-31 "after the late rows: "
+check_tiles "$FIRST" "$LAST" "after the late rows: "
+
+# late completions: customer 999999001 (entered on $LATE_DAY with page_view,
+# signup) purchases 3 days later; only that later day is refreshed, and the
+# purchase is credited to the entry day's funnel row
+q -c "INSERT INTO touchpoints (customer_id, occurred_at, stage, channel, event, revenue)
+      VALUES (999999001, '2025-03-15 09:00+00', 'retention', 'web', 'purchase', 120)" >/dev/null
+q -c "SELECT cjourney_reports.refresh_day('2025-03-15')" >/dev/null
+is "$(q -c "SELECT entry_day || ' ' || cardinality(step_times) FROM cjourney_reports.funnel_customer WHERE customer_id = 999999001")" \
+    "$LATE_DAY 3" "a completion 3 days later: the customer's funnel is complete, entry day unchanged"
+check_tiles "$LATE_DAY" "$LATE_DAY" "late completion: "
+check_tiles 2025-03-01 2025-03-31 "late completion: "
+# a later, deeper chain moves a customer's entry: 999999002 reaches step 2 on
+# 2025-06-02; a full chain on 2025-07-01..02 (past the 14-day window) makes
+# 2025-07-01 the entry, and refreshing only July's days takes the customer
+# out of June 2's row
+q <<SQL || bail "insert rows of customer 999999002"
+INSERT INTO customers SELECT 999999002, '2025-06-01', 'smb', 'na', 'treatment', 'variant_a';
+INSERT INTO touchpoints (customer_id, occurred_at, stage, channel, event) VALUES
+  (999999002, '2025-06-02 10:00+00', 'awareness', 'web', 'page_view'),
+  (999999002, '2025-06-02 11:00+00', 'consideration', 'web', 'signup');
+SQL
+q -c "SELECT cjourney_reports.refresh_day('2025-06-02')" >/dev/null
+check_tiles 2025-06-01 2025-06-30 "entry moves (before): "
+q -c "INSERT INTO touchpoints (customer_id, occurred_at, stage, channel, event, revenue) VALUES
+        (999999002, '2025-07-01 10:00+00', 'awareness', 'web', 'ad_click', NULL),
+        (999999002, '2025-07-01 12:00+00', 'decision', 'web', 'demo_request', NULL),
+        (999999002, '2025-07-02 08:00+00', 'retention', 'web', 'purchase', 99)" >/dev/null
+q -c "SELECT cjourney_reports.refresh_days('2025-07-01', '2025-07-02')" >/dev/null
+is "$(q -c "SELECT entry_day || ' ' || cardinality(step_times) FROM cjourney_reports.funnel_customer WHERE customer_id = 999999002")" \
+    "2025-07-01 3" "a later, deeper chain moves the customer's entry day"
+check_tiles 2025-06-01 2025-06-30 "entry moves (after): "
+check_tiles 2025-06-01 2025-07-31 "entry moves (after): "
+same "entry moves (after): funnel_by_entry_week = raw rows" "$FUNNEL_WEEKLY" "$RAW_FUNNEL_WEEKLY"
+# touches deleted: refreshing their day removes them from every rollup
+q -c "DELETE FROM touchpoints WHERE customer_id = 999999002 AND occurred_at >= '2025-07-01'" >/dev/null
+q -c "SELECT cjourney_reports.refresh_days('2025-07-01', '2025-07-02')" >/dev/null
+is "$(q -c "SELECT entry_day || ' ' || cardinality(step_times) FROM cjourney_reports.funnel_customer WHERE customer_id = 999999002")" \
+    "2025-06-02 2" "deleted touches: the customer's funnel falls back to the earlier entry"
+check_tiles 2025-06-01 2025-07-31 "deleted touches: "
+same "deleted touches: funnel_by_entry_week = raw rows" "$FUNNEL_WEEKLY" "$RAW_FUNNEL_WEEKLY"
 
 if out=$(q -f "$CJ_ROOT/recipes/cron_rollups.sql" 2>&1) &&
     [[ $(q -c "SELECT count(*) FROM cjourney_reports.daily_customer d JOIN snap s USING (day, customer_id)") -gt 0 &&
