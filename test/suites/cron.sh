@@ -29,7 +29,7 @@ source "$CJ_LIB"
 source "$CJ_ROOT/test/lib/tap.sh"
 
 CUSTOMERS=${CJ_CRON_CUSTOMERS:-400}
-WAIT=${CJ_CRON_WAIT:-75} # seconds; a '* * * * *' job starts within 60
+WAIT=${CJ_CRON_WAIT:-150} # seconds; a '* * * * *' job starts within 60
 
 if [[ -n ${CJ_SUITE_TMP:-} ]]; then
     TMP=$CJ_SUITE_TMP
