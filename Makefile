@@ -22,11 +22,12 @@ OBJS = \
 	src/funnel_report.o \
 	src/stats.o \
 	src/response.o \
-	src/response_variants.o
+	src/response_variants.o \
+	src/conversion.o
 
 DATA = cjourney--$(EXTVERSION).sql
 
-REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel response readme
+REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel response conversion readme
 REGRESS_OPTS = --load-extension=cjourney
 
 EXTRA_CLEAN = results regression.diffs regression.out log tmp_check

@@ -1461,3 +1461,122 @@ CREATE FUNCTION @extschema@.response_variant_state(@extschema@.response_variants
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.response_variant_state(@extschema@.response_variants, text, text) IS
 	'response_state of one variant (as treated) against the control, for segment_response and the accessors';
+
+--------------------------------------------------------------------------
+-- conversions: touches before conversion, time to conversion, paths
+--------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.conversion_transfn(internal, timestamptz, boolean) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.conversion_transfn(internal, timestamptz, boolean) IS 'conversion aggregates transition function';
+
+CREATE FUNCTION @extschema@.conversion_transfn(internal, timestamptz, boolean, interval) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.conversion_transfn(internal, timestamptz, boolean, interval) IS 'conversion aggregates transition function (lookback)';
+
+CREATE FUNCTION @extschema@.conversion_transfn(internal, timestamptz, text, boolean) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.conversion_transfn(internal, timestamptz, text, boolean) IS 'conversion_path transition function';
+
+CREATE FUNCTION @extschema@.conversion_transfn(internal, timestamptz, text, boolean, boolean, integer) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.conversion_transfn(internal, timestamptz, text, boolean, boolean, integer) IS 'conversion_path transition function (options)';
+
+CREATE FUNCTION @extschema@.conversion_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.conversion_combine(internal, internal) IS 'conversion aggregates combine function';
+
+CREATE FUNCTION @extschema@.conversion_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.conversion_serialize(internal) IS 'conversion aggregates state serialization';
+
+CREATE FUNCTION @extschema@.conversion_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.conversion_deserialize(bytea, internal) IS 'conversion aggregates state deserialization';
+
+CREATE FUNCTION @extschema@.touches_before_conversion_finalfn(internal) RETURNS integer
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touches_before_conversion_finalfn(internal) IS 'touches_before_conversion final function';
+
+CREATE FUNCTION @extschema@.touches_before_each_conversion_finalfn(internal) RETURNS integer[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touches_before_each_conversion_finalfn(internal) IS 'touches_before_each_conversion final function';
+
+CREATE FUNCTION @extschema@.time_to_conversion_finalfn(internal) RETURNS interval
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.time_to_conversion_finalfn(internal) IS 'time_to_conversion final function';
+
+CREATE FUNCTION @extschema@.conversion_path_finalfn(internal) RETURNS text[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.conversion_path_finalfn(internal) IS 'conversion_path final function';
+
+CREATE AGGREGATE @extschema@.touches_before_conversion(occurred_at timestamptz, converted boolean) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.touches_before_conversion_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.touches_before_conversion(timestamptz, boolean) IS
+	'touches strictly before the first converting row; NULL when the customer never converted';
+
+CREATE AGGREGATE @extschema@.touches_before_conversion(occurred_at timestamptz, converted boolean, lookback interval) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.touches_before_conversion_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.touches_before_conversion(timestamptz, boolean, interval) IS
+	'touches within the lookback window strictly before the first converting row';
+
+CREATE AGGREGATE @extschema@.touches_before_each_conversion(occurred_at timestamptz, converted boolean) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.touches_before_each_conversion_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.touches_before_each_conversion(timestamptz, boolean) IS
+	'for each conversion, the touches since the previous one (conversion cycles)';
+
+CREATE AGGREGATE @extschema@.time_to_conversion(occurred_at timestamptz, converted boolean) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.time_to_conversion_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.time_to_conversion(timestamptz, boolean) IS
+	'first touch to first conversion; NULL when the customer never converted';
+
+CREATE AGGREGATE @extschema@.conversion_path(occurred_at timestamptz, channel text, converted boolean) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.conversion_path_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.conversion_path(timestamptz, text, boolean) IS
+	'channels in time order before the first conversion; NULL when the customer never converted';
+
+CREATE AGGREGATE @extschema@.conversion_path(occurred_at timestamptz, channel text, converted boolean,
+		collapse boolean, max_length integer) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.conversion_path_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.conversion_path(timestamptz, text, boolean, boolean, integer) IS
+	'conversion path, consecutive repeats merged when collapse, the last max_length channels (0: all)';
+
+CREATE FUNCTION @extschema@.journey_conversion_path(@extschema@.journey, conversion_event text) RETURNS text[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_conversion_path(@extschema@.journey, text) IS
+	'channels before the first touch with the conversion event';
+
+CREATE FUNCTION @extschema@.journey_conversion_path(@extschema@.journey, conversion_event text,
+		collapse boolean, max_length integer) RETURNS text[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_conversion_path(@extschema@.journey, text, boolean, integer) IS
+	'conversion path of a journey, repeats merged when collapse, the last max_length channels';
+
+CREATE FUNCTION @extschema@.journey_touches_before_conversion(@extschema@.journey, conversion_event text) RETURNS integer
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_touches_before_conversion(@extschema@.journey, text) IS
+	'touches strictly before the first touch with the conversion event';

@@ -115,6 +115,12 @@ bench_row -e stage_time_agg \
 bench_row -e stage_durations \
     "SELECT customer_id, d.stage, d.duration FROM (SELECT customer_id, stage_time_agg(occurred_at, stage::stage) AS st FROM touchpoints GROUP BY customer_id) s, stage_durations(s.st) d" \
     stage_time_sql
+bench_row -e touches_before_conversion \
+    "SELECT customer_id, touches_before_conversion(occurred_at, event = 'purchase') FROM touchpoints GROUP BY customer_id" \
+    touches_before_sql
+# the join formulation: first purchase per customer, then count the earlier rows
+bench_row -e touches_before_sql \
+    "SELECT t.customer_id, count(*) FILTER (WHERE t.occurred_at < f.t1) FROM touchpoints t JOIN (SELECT customer_id, min(occurred_at) AS t1 FROM touchpoints WHERE event = 'purchase' GROUP BY customer_id) f USING (customer_id) GROUP BY t.customer_id"
 FUNNEL_STEPS="event = 'page_view', event = 'signup', event = 'purchase'"
 bench_row -e window_funnel \
     "SELECT customer_id, window_funnel(interval '14 days', occurred_at, $FUNNEL_STEPS) FROM touchpoints GROUP BY customer_id" \

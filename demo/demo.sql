@@ -250,3 +250,22 @@ SELECT round(chi2::numeric, 3) AS chi2, df, round(p_value::numeric, 4) AS p_valu
 FROM response_ab_chi2((SELECT response_variants_agg(ab_variant, responded) FROM spring WHERE treated));
 \echo 'Customers per arm to detect +2 points on a 25% rate (alpha 0.05, power 0.8):'
 SELECT response_sample_size(0.25, 0.02) AS per_arm;
+
+-- ===========================================================================
+-- (k) Touches before the first purchase, by segment
+-- ===========================================================================
+\echo '(k) Touches before the first purchase and days to buy, by segment (touches_before_conversion, time_to_conversion)'
+SELECT c.segment,
+       count(*) FILTER (WHERE x.n IS NOT NULL) AS buyers,
+       round(avg(x.n), 1) AS avg_touches,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY x.n) AS median_touches,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM x.ttc)) / 86400)::numeric, 1) AS median_days_to_buy,
+       mode() WITHIN GROUP (ORDER BY x.path[cardinality(x.path)]) AS usual_last_channel
+FROM (SELECT customer_id,
+             touches_before_conversion(occurred_at, event = 'purchase') AS n,
+             time_to_conversion(occurred_at, event = 'purchase') AS ttc,
+             conversion_path(occurred_at, channel, event = 'purchase') AS path
+      FROM touchpoints GROUP BY customer_id) x
+JOIN customers c USING (customer_id)
+GROUP BY c.segment
+ORDER BY c.segment;

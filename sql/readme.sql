@@ -103,6 +103,14 @@ SELECT customer_id,
        retention(occurred_at < '2025-03-05', occurred_at >= '2025-03-05') AS active_week1_then_later
 FROM touchpoints GROUP BY customer_id ORDER BY customer_id;
 
+SELECT customer_id,
+       touches_before_conversion(occurred_at, event = 'purchase') AS touches,
+       touches_before_conversion(occurred_at, event = 'purchase', interval '3 days') AS touches_3d,
+       time_to_conversion(occurred_at, event = 'purchase') AS time_to_buy,
+       conversion_path(occurred_at, channel, event = 'purchase') AS path,
+       conversion_path(occurred_at, channel, event = 'purchase', true, 2) AS last_2_collapsed
+FROM touchpoints GROUP BY customer_id ORDER BY customer_id;
+
 CREATE TABLE campaign (day date, segment text, treated boolean, responded boolean, revenue numeric);
 INSERT INTO campaign
 SELECT date '2025-03-01' + g % 30, CASE WHEN g % 3 = 0 THEN 'smb' ELSE 'consumer' END, g % 4 <> 0,

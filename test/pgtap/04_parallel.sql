@@ -15,7 +15,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(49);
+SELECT plan(52);
 
 -- serial result of q into temp table tbl (columns k, v)
 CREATE FUNCTION pg_temp.serial(tbl text, q text) RETURNS void LANGUAGE plpgsql AS $$
@@ -187,6 +187,14 @@ SELECT matches(pg_temp.parallel('p_wf_skewed', :'wf_skewed'), :'partial_finalize
 SELECT is_empty(pg_temp.diff('p_wf_skewed', 's_wf_skewed'), 'window_funnel skewed: parallel = serial');
 SELECT matches(pg_temp.parallel('p_fr', :'fr_grouped'), :'partial_finalize', 'funnel_report_agg: Partial and Finalize Aggregate');
 SELECT is_empty(pg_temp.diff('p_fr', 's_fr'), 'funnel_report_agg: parallel = serial');
+
+-- conversion aggregates: touches before the first purchase and the path, as one value
+\set cv_grouped 'SELECT customer_id AS k, touches_before_conversion(occurred_at, event = ''ev3'')::text || '' '' || coalesce(conversion_path(occurred_at, channel, event = ''ev3'', true, 0)::text, ''-'') AS v FROM par_tp GROUP BY customer_id'
+SELECT pg_temp.serial('s_cv_grouped', :'cv_grouped') \gset
+SELECT matches(pg_temp.parallel('p_cv_grouped', :'cv_grouped'), :'partial_finalize', 'conversion aggregates grouped: Partial and Finalize Aggregate');
+SELECT is_empty(pg_temp.diff('p_cv_grouped', 's_cv_grouped'), 'conversion aggregates grouped: parallel = serial');
+SELECT length(pg_temp.parallel('p_cv_grouped_nl', :'cv_grouped', false)) AS _ \gset
+SELECT is_empty(pg_temp.diff('p_cv_grouped_nl', 's_cv_grouped'), 'conversion aggregates grouped, leader off: parallel = serial');
 
 SELECT * FROM finish();
 ROLLBACK;

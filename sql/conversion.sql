@@ -1,0 +1,32 @@
+-- touches before conversion, time to conversion, conversion paths
+SET timezone = 'UTC';
+CREATE TEMP TABLE c (u int, t timestamptz, ch text, conv boolean);
+INSERT INTO c VALUES
+  (1, '2025-01-01', 'ads', false), (1, '2025-01-02', 'email', false), (1, '2025-01-02', 'email', false),
+  (1, '2025-01-03', 'web', true),                      -- first conversion
+  (1, '2025-01-03', 'store', false),                   -- same instant: not before it
+  (1, '2025-01-05', 'email', false), (1, '2025-01-06', 'web', true),
+  (2, '2025-01-01', 'ads', false),                     -- never converts
+  (3, '2025-01-01', 'web', true), (3, '2025-01-01', NULL, false),
+  (4, '2025-01-01', NULL, false), (4, NULL, 'ads', false), (4, '2025-01-02', 'ads', NULL), (4, '2025-01-03', 'web', true);
+SELECT u, touches_before_conversion(t, conv) AS touches,
+       touches_before_conversion(t, conv, interval '1 day 12 hours') AS in_36h,
+       touches_before_each_conversion(t, conv) AS per_cycle,
+       time_to_conversion(t, conv),
+       conversion_path(t, ch, conv) AS path,
+       conversion_path(t, ch, conv, true, 2) AS collapsed_last_2
+FROM c GROUP BY u ORDER BY u;
+-- input order never matters
+SELECT conversion_path(t, ch, conv ORDER BY t DESC, ch DESC) = conversion_path(t, ch, conv ORDER BY t, ch) AS order_free
+FROM c WHERE u = 1;
+-- from a stored journey: a conversion is a touch with the given event
+SELECT journey_touches_before_conversion(j, 'purchase'), journey_conversion_path(j, 'purchase'),
+       journey_conversion_path(j, 'purchase', true, 0), journey_conversion_path(j, 'refund')
+FROM (VALUES ('{2025-01-01T00:00:00Z awareness ads click; 2025-01-02T00:00:00Z consideration email open;
+              2025-01-02T01:00:00Z consideration email click; 2025-01-03T00:00:00Z decision web purchase;
+              2025-01-04T00:00:00Z retention web purchase}'::journey)) v(j);
+-- errors
+SELECT touches_before_conversion(t, conv, interval '0') FROM c;
+SELECT conversion_path(t, ch, conv, true, -1) FROM c;
+SELECT touches_before_conversion(t, conv, l) FROM (VALUES (now(), true, interval '1 day'), (now(), true, interval '2 days')) v(t, conv, l);
+RESET timezone;
