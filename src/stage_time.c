@@ -443,6 +443,29 @@ stage_label(const JourneyView *v, int s)
 }
 
 /*
+ * The visits of argument 0, the last one closed at the optional as_of in
+ * argument 1 (checked); sets up the set-returning function's tuplestore.
+ */
+static Visit *
+visits_of_args(FunctionCallInfo fcinfo, JourneyView *v, int32 *n,
+			   Tuplestorestate **store, TupleDesc *tupdesc)
+{
+	bool		has_close = PG_NARGS() > 1;
+	TimestampTz close = has_close ? PG_GETARG_TIMESTAMPTZ(1) : 0;
+	Points		p;
+	Visit	   *visits;
+
+	st_view(fcinfo, 0, v);
+	if (has_close)
+		check_as_of(v, close);
+	*store = cj_srf_begin(fcinfo, tupdesc);
+	points_from_view(v, &p, false, 0, 0);
+	visits = palloc(Max(p.n, 1) * sizeof(Visit));
+	*n = build_visits(&p, visits, has_close, close);
+	return visits;
+}
+
+/*
  * stage_durations(st [, as_of]): per visited stage, in lifecycle order:
  * (stage, duration, visits, first_entered).
  */
@@ -450,26 +473,16 @@ Datum
 stage_time_durations(PG_FUNCTION_ARGS)
 {
 	JourneyView v;
-	Points		p;
 	TupleDesc	tupdesc;
 	Tuplestorestate *store;
-	Visit	   *visits;
 	int32		n,
 				i;
-	bool		has_close = PG_NARGS() > 1;
-	TimestampTz close = has_close ? PG_GETARG_TIMESTAMPTZ(1) : 0;
+	Visit	   *visits = visits_of_args(fcinfo, &v, &n, &store, &tupdesc);
 	int64		total[CJ_MAX_STAGES];
 	int32		count[CJ_MAX_STAGES];
 	TimestampTz first[CJ_MAX_STAGES];
 	int			s;
 
-	st_view(fcinfo, 0, &v);
-	if (has_close)
-		check_as_of(&v, close);
-	store = cj_srf_begin(fcinfo, &tupdesc);
-	points_from_view(&v, &p, false, 0, 0);
-	visits = palloc(Max(p.n, 1) * sizeof(Visit));
-	n = build_visits(&p, visits, has_close, close);
 	memset(total, 0, sizeof(total));
 	memset(count, 0, sizeof(count));
 	for (i = 0; i < n; i++)
@@ -519,22 +532,12 @@ Datum
 stage_time_timeline(PG_FUNCTION_ARGS)
 {
 	JourneyView v;
-	Points		p;
 	TupleDesc	tupdesc;
 	Tuplestorestate *store;
-	Visit	   *visits;
 	int32		n,
 				i;
-	bool		has_close = PG_NARGS() > 1;
-	TimestampTz close = has_close ? PG_GETARG_TIMESTAMPTZ(1) : 0;
+	Visit	   *visits = visits_of_args(fcinfo, &v, &n, &store, &tupdesc);
 
-	st_view(fcinfo, 0, &v);
-	if (has_close)
-		check_as_of(&v, close);
-	store = cj_srf_begin(fcinfo, &tupdesc);
-	points_from_view(&v, &p, false, 0, 0);
-	visits = palloc(Max(p.n, 1) * sizeof(Visit));
-	n = build_visits(&p, visits, has_close, close);
 	for (i = 0; i < n; i++)
 		put_visit(store, tupdesc, &v, visits[i].entered, visits[i].end,
 				  visits[i].last, visits[i].stage);
