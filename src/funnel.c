@@ -18,6 +18,7 @@
 #include "journey_format.h"
 
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "libpq/pqformat.h"
 #include "port/pg_bitutils.h"
 #include "utils/array.h"
@@ -81,7 +82,10 @@ window_arg(FunctionCallInfo fcinfo, int argno, bool bigint_time)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("window_funnel window is out of range")));
-		w = days * USECS_PER_DAY + iv->time;
+		if (pg_add_s64_overflow(days * USECS_PER_DAY, iv->time, &w))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("window_funnel window is out of range")));
 	}
 	if (w <= 0)
 		ereport(ERROR,

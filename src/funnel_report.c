@@ -155,7 +155,10 @@ merge_into(Report *dst, const Report *src)
 				 errmsg("cannot combine funnel reports of %d and %d steps", dst->nsteps, src->nsteps)));
 	for (k = 0; k < src->nsteps; k++)
 	{
-		dst->reached[k] += src->reached[k];
+		if (pg_add_s64_overflow(dst->reached[k], src->reached[k], &dst->reached[k]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("funnel report customer count out of range")));
 		for (i = 0; i < src->npairs[k]; i++)
 			add_pair(dst, k, src->pairs[k][i].d, src->pairs[k][i].count);
 	}

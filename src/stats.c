@@ -21,6 +21,8 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+
 #include <float.h>
 #include <math.h>
 
@@ -188,6 +190,7 @@ beta_cf(double a, double b, double x)
 		double		aa,
 					del;
 
+		CHECK_FOR_INTERRUPTS();
 		aa = m * (b - m) * x / ((qam + m2) * (a + m2));
 		d = 1.0 + aa * d;
 		if (fabs(d) < FPMIN)
@@ -379,6 +382,7 @@ cj_t_isf(double q, double df)
 		double		f = cj_t_sf(x, df) - q;
 		double		next;
 
+		CHECK_FOR_INTERRUPTS();
 		if (f == 0.0)
 			break;
 		if (f > 0)
@@ -418,6 +422,7 @@ cj_gamma_q(double a, double x)
 
 		for (n = 0; n < CF_MAX_ITER; n++)
 		{
+			CHECK_FOR_INTERRUPTS();
 			ap += 1.0;
 			del *= x / ap;
 			sum += del;
@@ -440,6 +445,7 @@ cj_gamma_q(double a, double x)
 			double		an = -i * (i - a),
 						del;
 
+			CHECK_FOR_INTERRUPTS();
 			b += 2.0;
 			d = an * d + b;
 			if (fabs(d) < FPMIN)
