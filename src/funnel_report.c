@@ -489,12 +489,19 @@ funnel_report_send(PG_FUNCTION_ARGS)
 
 /* ---- aggregates ---- */
 
+/* The state of funnel_report_agg; argument 2 is the number of steps. */
 static Report *
-agg_report(FunctionCallInfo fcinfo, const char *fn, int nsteps)
+agg_report(FunctionCallInfo fcinfo)
 {
-	MemoryContext aggcxt = agg_context(fcinfo, fn);
+	MemoryContext aggcxt = agg_context(fcinfo, "funnel_report_agg");
 	Report	   *r = PG_ARGISNULL(0) ? NULL : (Report *) PG_GETARG_POINTER(0);
+	int			nsteps;
 
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel_report_agg needs the number of steps")));
+	nsteps = PG_GETARG_INT32(2);
 	nsteps_check(nsteps);
 	if (r == NULL)
 		r = report_new(aggcxt, nsteps);
@@ -519,11 +526,7 @@ funnel_report_times_transfn(PG_FUNCTION_ARGS)
 	int			n,
 				k;
 
-	if (PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("funnel_report_agg needs the number of steps")));
-	r = agg_report(fcinfo, "funnel_report_agg", PG_GETARG_INT32(2));
+	r = agg_report(fcinfo);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(r);
 	arr = PG_GETARG_ARRAYTYPE_P(1);
@@ -561,11 +564,7 @@ funnel_report_level_transfn(PG_FUNCTION_ARGS)
 	int32		level,
 				k;
 
-	if (PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("funnel_report_agg needs the number of steps")));
-	r = agg_report(fcinfo, "funnel_report_agg", PG_GETARG_INT32(2));
+	r = agg_report(fcinfo);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(r);
 	level = PG_GETARG_INT32(1);
