@@ -9,6 +9,7 @@ OBJS = \
 	src/cjourney.o \
 	src/stage.o \
 	src/labels.o \
+	src/wire.o \
 	src/event_buffer.o \
 	src/journey_format.o \
 	src/journey_text.o \

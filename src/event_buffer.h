@@ -18,6 +18,7 @@
 #include "cjourney.h"
 #include "labels.h"
 #include "stage.h"
+#include "wire.h"
 
 #include "lib/stringinfo.h"
 
@@ -47,8 +48,8 @@ typedef struct EventBuffer
 } EventBuffer;
 
 /* wire-format flavours */
-#define EVBUF_WIRE_INTERNAL	0	/* aggregate state between backends */
-#define EVBUF_WIRE_CLIENT	1	/* send/recv: labels in client encoding */
+#define EVBUF_WIRE_INTERNAL	WIRE_INTERNAL
+#define EVBUF_WIRE_CLIENT	WIRE_CLIENT
 
 extern EventBuffer *evbuf_create(MemoryContext mcxt, const StageList *stages,
 								 LabelDict *dict);

@@ -1,0 +1,126 @@
+/*-------------------------------------------------------------------------
+ *
+ * wire.c
+ *		Checked reading and writing of cjourney's binary formats.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "cjourney.h"
+#include "wire.h"
+
+#include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
+
+#include <math.h>
+
+/* A label, converted to the client encoding for send. */
+void
+wire_put_text(StringInfo buf, const char *s, int len, int flavour)
+{
+	if (flavour == WIRE_CLIENT)
+	{
+		char	   *p = pg_server_to_client(s, len);
+		int			plen = (p == s) ? len : (int) strlen(p);
+
+		pq_sendint32(buf, plen);
+		pq_sendbytes(buf, p, plen);
+		if (p != s)
+			pfree(p);
+	}
+	else
+	{
+		pq_sendint32(buf, len);
+		pq_sendbytes(buf, s, len);
+	}
+}
+
+pg_attribute_noreturn()
+void
+wire_error(WireReader *w, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid binary representation of type %s", w->type_name),
+			 errdetail_internal("%s", detail)));
+}
+
+pg_attribute_noreturn()
+void
+wire_limit(WireReader *w, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("binary value of type %s exceeds a limit", w->type_name),
+			 errdetail_internal("%s", detail)));
+}
+
+void
+wire_need(WireReader *w, int64 n)
+{
+	if (n < 0 || n > (int64) w->msg->len - w->msg->cursor)
+		wire_error(w, "The value is truncated.");
+}
+
+int32
+wire_int32(WireReader *w)
+{
+	wire_need(w, 4);
+	return (int32) pq_getmsgint(w->msg, 4);
+}
+
+int64
+wire_int64(WireReader *w)
+{
+	wire_need(w, 8);
+	return pq_getmsgint64(w->msg);
+}
+
+/* A float8 that must be finite. */
+double
+wire_float8(WireReader *w)
+{
+	double		d;
+
+	wire_need(w, 8);
+	d = pq_getmsgfloat8(w->msg);
+	if (!isfinite(d))
+		wire_error(w, "A number is not finite.");
+	return d;
+}
+
+/* A length-prefixed text, converted to the server encoding and checked. */
+char *
+wire_text(WireReader *w, int flavour, int *lenp)
+{
+	int32		len = wire_int32(w);
+	const char *raw;
+	char	   *s;
+
+	if (len < 0)
+		wire_error(w, "A label has a negative length.");
+	wire_need(w, len);
+	raw = pq_getmsgbytes(w->msg, len);
+	if (memchr(raw, '\0', len) != NULL)
+		wire_error(w, "A label contains a zero byte.");
+	if (flavour == WIRE_CLIENT)
+	{
+		if (!pg_verify_mbstr(pg_get_client_encoding(), raw, len, true))
+			wire_error(w, "A label is not valid in the client encoding.");
+		s = pg_client_to_server(raw, len);
+	}
+	else
+	{
+		if (!pg_verify_mbstr(GetDatabaseEncoding(), raw, len, true))
+			wire_error(w, "A label is not valid in the database encoding.");
+		s = (char *) raw;
+	}
+	if (s == raw)
+	{
+		s = palloc(len + 1);
+		memcpy(s, raw, len);
+		s[len] = '\0';
+	}
+	*lenp = (int) strlen(s);
+	return s;
+}
+
