@@ -24,7 +24,14 @@ OBJS = \
 	src/stats.o \
 	src/response.o \
 	src/response_variants.o \
-	src/conversion.o
+	src/conversion.o \
+	src/attribution_model.o \
+	src/attribution.o \
+	src/attribution_text.o \
+	src/attribution_walk.o \
+	src/attribution_markov.o \
+	src/attribution_shapley.o \
+	src/attribution_agg.o
 
 DATA = cjourney--$(EXTVERSION).sql
 

@@ -1580,3 +1580,232 @@ CREATE FUNCTION @extschema@.journey_touches_before_conversion(@extschema@.journe
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.journey_touches_before_conversion(@extschema@.journey, text) IS
 	'touches strictly before the first touch with the conversion event';
+
+--------------------------------------------------------------------------
+-- attribution: credit for each conversion among the channels before it
+--------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.attribution;
+
+CREATE FUNCTION @extschema@.attribution_in(cstring) RETURNS @extschema@.attribution
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_in(cstring) IS 'attribution text input';
+
+CREATE FUNCTION @extschema@.attribution_out(@extschema@.attribution) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_out(@extschema@.attribution) IS 'attribution text output';
+
+CREATE FUNCTION @extschema@.attribution_recv(internal) RETURNS @extschema@.attribution
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_recv(internal) IS 'attribution binary input';
+
+CREATE FUNCTION @extschema@.attribution_send(@extschema@.attribution) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_send(@extschema@.attribution) IS 'attribution binary output';
+
+CREATE TYPE @extschema@.attribution (
+	INPUT = @extschema@.attribution_in,
+	OUTPUT = @extschema@.attribution_out,
+	RECEIVE = @extschema@.attribution_recv,
+	SEND = @extschema@.attribution_send,
+	INTERNALLENGTH = VARIABLE,
+	STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.attribution IS
+	'conversions and revenue credited to channels under one model (rule-based: credits; markov, shapley: paths); combinable with rollup';
+
+-- from one customer's touch rows
+CREATE FUNCTION @extschema@.attribution_rows_transfn(internal, timestamptz, text, boolean, numeric, text)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_rows_transfn(internal, timestamptz, text, boolean, numeric, text) IS
+	'attribution_agg transition function (rows)';
+
+CREATE FUNCTION @extschema@.attribution_rows_transfn(internal, timestamptz, text, boolean, numeric, text, text)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_rows_transfn(internal, timestamptz, text, boolean, numeric, text, text) IS
+	'attribution_agg transition function (rows, options)';
+
+CREATE FUNCTION @extschema@.attribution_rows_transfn(internal, timestamptz, text, boolean, numeric, boolean, boolean, text, text)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_rows_transfn(internal, timestamptz, text, boolean, numeric, boolean, boolean, text, text) IS
+	'attribution_agg transition function (rows with milestones)';
+
+CREATE FUNCTION @extschema@.attribution_rows_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_rows_combine(internal, internal) IS 'attribution_agg (rows) combine function';
+
+CREATE FUNCTION @extschema@.attribution_rows_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_rows_serialize(internal) IS 'attribution_agg (rows) state serialization';
+
+CREATE FUNCTION @extschema@.attribution_rows_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_rows_deserialize(bytea, internal) IS 'attribution_agg (rows) state deserialization';
+
+CREATE FUNCTION @extschema@.attribution_rows_finalfn(internal) RETURNS @extschema@.attribution
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_rows_finalfn(internal) IS 'attribution_agg (rows) final function';
+
+CREATE AGGREGATE @extschema@.attribution_agg(occurred_at timestamptz, channel text, converted boolean,
+		revenue numeric, model text) (
+	SFUNC = @extschema@.attribution_rows_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.attribution_rows_finalfn,
+	COMBINEFUNC = @extschema@.attribution_rows_combine,
+	SERIALFUNC = @extschema@.attribution_rows_serialize, DESERIALFUNC = @extschema@.attribution_rows_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.attribution_agg(timestamptz, text, boolean, numeric, text) IS
+	'one customer''s conversions credited to the channels before them (GROUP BY customer)';
+
+CREATE AGGREGATE @extschema@.attribution_agg(occurred_at timestamptz, channel text, converted boolean,
+		revenue numeric, model text, options text) (
+	SFUNC = @extschema@.attribution_rows_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.attribution_rows_finalfn,
+	COMBINEFUNC = @extschema@.attribution_rows_combine,
+	SERIALFUNC = @extschema@.attribution_rows_serialize, DESERIALFUNC = @extschema@.attribution_rows_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.attribution_agg(timestamptz, text, boolean, numeric, text, text) IS
+	'one customer''s conversions credited to the channels before them, with model options';
+
+CREATE AGGREGATE @extschema@.attribution_agg(occurred_at timestamptz, channel text, converted boolean,
+		revenue numeric, lead boolean, opportunity boolean, model text, options text) (
+	SFUNC = @extschema@.attribution_rows_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.attribution_rows_finalfn,
+	COMBINEFUNC = @extschema@.attribution_rows_combine,
+	SERIALFUNC = @extschema@.attribution_rows_serialize, DESERIALFUNC = @extschema@.attribution_rows_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.attribution_agg(timestamptz, text, boolean, numeric, boolean, boolean, text, text) IS
+	'one customer''s conversions credited to the channels before them, with lead and opportunity milestones (w_shaped)';
+
+-- across customers: from paths, from journeys, and rollup
+CREATE FUNCTION @extschema@.attribution_paths_transfn(internal, text[], bigint, bigint, numeric, text)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_paths_transfn(internal, text[], bigint, bigint, numeric, text) IS
+	'attribution_agg transition function (paths)';
+
+CREATE FUNCTION @extschema@.attribution_paths_transfn(internal, text[], bigint, bigint, numeric, text, text)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_paths_transfn(internal, text[], bigint, bigint, numeric, text, text) IS
+	'attribution_agg transition function (paths, options)';
+
+CREATE FUNCTION @extschema@.attribution_journey_transfn(internal, @extschema@.journey, text, text)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_journey_transfn(internal, @extschema@.journey, text, text) IS
+	'attribution_agg transition function (journeys)';
+
+CREATE FUNCTION @extschema@.attribution_journey_transfn(internal, @extschema@.journey, text, text, text)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_journey_transfn(internal, @extschema@.journey, text, text, text) IS
+	'attribution_agg transition function (journeys, options)';
+
+CREATE FUNCTION @extschema@.attribution_rollup_transfn(internal, @extschema@.attribution)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_rollup_transfn(internal, @extschema@.attribution) IS
+	'rollup(attribution) transition function';
+
+CREATE FUNCTION @extschema@.attribution_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_combine(internal, internal) IS 'attribution combine function';
+
+CREATE FUNCTION @extschema@.attribution_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_serialize(internal) IS 'attribution state serialization';
+
+CREATE FUNCTION @extschema@.attribution_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_deserialize(bytea, internal) IS 'attribution state deserialization';
+
+CREATE FUNCTION @extschema@.attribution_finalfn(internal) RETURNS @extschema@.attribution
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_finalfn(internal) IS 'attribution final function';
+
+CREATE AGGREGATE @extschema@.attribution_agg(path text[], conversions bigint, nulls bigint,
+		revenue numeric, model text) (
+	SFUNC = @extschema@.attribution_paths_transfn, STYPE = internal,
+	FINALFUNC = @extschema@.attribution_finalfn,
+	COMBINEFUNC = @extschema@.attribution_combine,
+	SERIALFUNC = @extschema@.attribution_serialize, DESERIALFUNC = @extschema@.attribution_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.attribution_agg(text[], bigint, bigint, numeric, text) IS
+	'attribution from channel paths with conversion and non-conversion counts (ChannelAttribution''s input)';
+
+CREATE AGGREGATE @extschema@.attribution_agg(path text[], conversions bigint, nulls bigint,
+		revenue numeric, model text, options text) (
+	SFUNC = @extschema@.attribution_paths_transfn, STYPE = internal,
+	FINALFUNC = @extschema@.attribution_finalfn,
+	COMBINEFUNC = @extschema@.attribution_combine,
+	SERIALFUNC = @extschema@.attribution_serialize, DESERIALFUNC = @extschema@.attribution_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.attribution_agg(text[], bigint, bigint, numeric, text, text) IS
+	'attribution from channel paths with counts, with model options';
+
+CREATE AGGREGATE @extschema@.attribution_agg(j @extschema@.journey, conversion_event text, model text) (
+	SFUNC = @extschema@.attribution_journey_transfn, STYPE = internal,
+	FINALFUNC = @extschema@.attribution_finalfn,
+	COMBINEFUNC = @extschema@.attribution_combine,
+	SERIALFUNC = @extschema@.attribution_serialize, DESERIALFUNC = @extschema@.attribution_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.attribution_agg(@extschema@.journey, text, text) IS
+	'attribution across stored journeys; a conversion is a touch with the given event';
+
+CREATE AGGREGATE @extschema@.attribution_agg(j @extschema@.journey, conversion_event text, model text, options text) (
+	SFUNC = @extschema@.attribution_journey_transfn, STYPE = internal,
+	FINALFUNC = @extschema@.attribution_finalfn,
+	COMBINEFUNC = @extschema@.attribution_combine,
+	SERIALFUNC = @extschema@.attribution_serialize, DESERIALFUNC = @extschema@.attribution_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.attribution_agg(@extschema@.journey, text, text, text) IS
+	'attribution across stored journeys, with model options (lead_stage, opportunity_stage for w_shaped)';
+
+CREATE AGGREGATE @extschema@.rollup(@extschema@.attribution) (
+	SFUNC = @extschema@.attribution_rollup_transfn, STYPE = internal,
+	FINALFUNC = @extschema@.attribution_finalfn,
+	COMBINEFUNC = @extschema@.attribution_combine,
+	SERIALFUNC = @extschema@.attribution_serialize, DESERIALFUNC = @extschema@.attribution_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.rollup(@extschema@.attribution) IS
+	'merge attribution states of one model (customers into segments, days into months, shards into one)';
+
+-- reading
+CREATE FUNCTION @extschema@.attribution_credits(@extschema@.attribution,
+		OUT channel text, OUT conversions double precision, OUT revenue double precision)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION @extschema@.attribution_credits(@extschema@.attribution) IS
+	'credited conversions and revenue per channel, (none) for conversions without a prior touch';
+
+CREATE FUNCTION @extschema@.attribution_removal_effects(@extschema@.attribution,
+		OUT channel text, OUT removal_effect double precision)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION @extschema@.attribution_removal_effects(@extschema@.attribution) IS
+	'markov model: the share of conversions lost if each channel were removed';
+
+CREATE FUNCTION @extschema@.attribution_paths(@extschema@.attribution,
+		OUT path text[], OUT conversions bigint, OUT nulls bigint, OUT revenue double precision)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION @extschema@.attribution_paths(@extschema@.attribution) IS
+	'markov, shapley: the distinct paths with their conversions, non-converting journeys and revenue';
+
+CREATE FUNCTION @extschema@.attribution_conversions(@extschema@.attribution) RETURNS bigint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_conversions(@extschema@.attribution) IS
+	'conversions in the state, those without a prior touch included';
+
+CREATE FUNCTION @extschema@.attribution_revenue(@extschema@.attribution) RETURNS double precision
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_revenue(@extschema@.attribution) IS
+	'revenue of the conversions in the state';
+
+CREATE FUNCTION @extschema@.attribution_model(@extschema@.attribution) RETURNS text
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_model(@extschema@.attribution) IS
+	'the model and its parameters, canonical (times in microseconds)';
+
+CREATE FUNCTION @extschema@.journey_attribution(j @extschema@.journey, conversion_event text, model text,
+		options text DEFAULT '',
+		OUT channel text, OUT conversions double precision, OUT revenue double precision)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION @extschema@.journey_attribution(@extschema@.journey, text, text, text) IS
+	'one journey''s conversions credited to its channels, as rows';

@@ -26,6 +26,7 @@ typedef struct AggCache
 	char	   *mode_text;		/* window_funnel: last mode text parsed */
 	int			mode_len;
 	uint32		mode_bits;
+	void	   *attr_spec;		/* attribution: last model and options parsed */
 } AggCache;
 
 extern MemoryContext agg_context(FunctionCallInfo fcinfo, const char *fn);

@@ -1,0 +1,785 @@
+/*-------------------------------------------------------------------------
+ *
+ * attribution_agg.c
+ *		SQL interface of attribution: the type's I/O, the aggregates, the
+ *		credit rows and the accessors.
+ *
+ * Three aggregates build an attribution value:
+ *	- from one customer's rows (GROUP BY customer): the rows are kept in an
+ *	  EventBuffer and walked in canonical order by the final function;
+ *	- from paths (one row per path with its counts, as ChannelAttribution
+ *	  takes them) and from stored journeys: each row is credited at once
+ *	  into an Attr, which is also the state of rollup(attribution).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "cjourney.h"
+#include "attribution.h"
+#include "journey_agg.h"
+#include "journey_format.h"
+
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(attribution_in);
+PG_FUNCTION_INFO_V1(attribution_out);
+PG_FUNCTION_INFO_V1(attribution_recv);
+PG_FUNCTION_INFO_V1(attribution_send);
+PG_FUNCTION_INFO_V1(attribution_rows_transfn);
+PG_FUNCTION_INFO_V1(attribution_rows_combine);
+PG_FUNCTION_INFO_V1(attribution_rows_serialize);
+PG_FUNCTION_INFO_V1(attribution_rows_deserialize);
+PG_FUNCTION_INFO_V1(attribution_rows_finalfn);
+PG_FUNCTION_INFO_V1(attribution_paths_transfn);
+PG_FUNCTION_INFO_V1(attribution_journey_transfn);
+PG_FUNCTION_INFO_V1(attribution_rollup_transfn);
+PG_FUNCTION_INFO_V1(attribution_combine);
+PG_FUNCTION_INFO_V1(attribution_serialize);
+PG_FUNCTION_INFO_V1(attribution_deserialize);
+PG_FUNCTION_INFO_V1(attribution_finalfn);
+PG_FUNCTION_INFO_V1(attribution_credits);
+PG_FUNCTION_INFO_V1(journey_attribution);
+PG_FUNCTION_INFO_V1(attribution_conversions);
+PG_FUNCTION_INFO_V1(attribution_revenue);
+PG_FUNCTION_INFO_V1(attribution_model);
+PG_FUNCTION_INFO_V1(attribution_paths);
+PG_FUNCTION_INFO_V1(attribution_removal_effects);
+
+#define TYPE_NAME	"attribution"
+#define NONE_LABEL	"(none)"
+
+/* ---- the type ---- */
+
+static Attr *
+decode_arg(FunctionCallInfo fcinfo, int arg, LabelDict *dict)
+{
+	if (dict == NULL)
+		dict = labeldict_create(CurrentMemoryContext);
+	return attr_decode(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(arg)), CurrentMemoryContext, dict);
+}
+
+Datum
+attribution_in(PG_FUNCTION_ARGS)
+{
+	return attr_text_in(PG_GETARG_CSTRING(0), labeldict_create(CurrentMemoryContext),
+						CurrentMemoryContext);
+}
+
+Datum
+attribution_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(attr_text_out(decode_arg(fcinfo, 0, NULL)));
+}
+
+Datum
+attribution_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	msg = (StringInfo) PG_GETARG_POINTER(0);
+	Attr	   *a = attr_read(msg, CurrentMemoryContext, labeldict_create(CurrentMemoryContext),
+							  WIRE_CLIENT, TYPE_NAME);
+
+	if (msg->cursor != msg->len)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary representation of type %s", TYPE_NAME),
+				 errdetail("The value has trailing bytes.")));
+	PG_RETURN_BYTEA_P(attr_encode(a));
+}
+
+Datum
+attribution_send(PG_FUNCTION_ARGS)
+{
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	attr_write(&buf, decode_arg(fcinfo, 0, NULL), WIRE_CLIENT);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* ---- the model arguments, parsed once per query ---- */
+
+typedef struct SpecCache
+{
+	char	   *model;
+	char	   *options;
+	AttrSpec	spec;
+} SpecCache;
+
+/*
+ * The spec of (model, options) arguments.  The parse is cached in the
+ * query's AggCache; a changed text is parsed again into a new spec, and a
+ * state that already has a different one then raises the mismatch error.
+ */
+static const AttrSpec *
+arg_spec(FunctionCallInfo fcinfo, int model_arg, int options_arg, bool journey)
+{
+	AggCache   *cache = agg_cache(fcinfo);
+	SpecCache  *sc = cache->attr_spec;
+	char	   *model,
+			   *options;
+
+	if (PG_ARGISNULL(model_arg))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("attribution model must not be NULL"),
+				 errhint("Pass a model name such as 'linear'.")));
+	model = text_to_cstring(PG_GETARG_TEXT_PP(model_arg));
+	options = (options_arg < 0 || PG_ARGISNULL(options_arg)) ? ""
+		: text_to_cstring(PG_GETARG_TEXT_PP(options_arg));
+	if (sc == NULL || strcmp(sc->model, model) != 0 || strcmp(sc->options, options) != 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		AttrSpec	spec;
+
+		attr_spec_parse(&spec, cstring_to_text(model), cstring_to_text(options), journey);
+		sc = palloc0(sizeof(SpecCache));
+		sc->model = pstrdup(model);
+		sc->options = pstrdup(options);
+		attr_spec_copy(CurrentMemoryContext, &sc->spec, &spec);
+		cache->attr_spec = sc;
+		MemoryContextSwitchTo(old);
+	}
+	return &sc->spec;
+}
+
+/* ---- from one customer's rows ---- */
+
+typedef struct RowsState
+{
+	EventBuffer *buf;
+	AttrSpec	spec;
+	bool		have_spec;
+} RowsState;
+
+static const StageList *
+touch_stages(void)
+{
+	static StageList sl = {1, false, {"touch"}, {5}};
+
+	return &sl;
+}
+
+static void
+rows_set_spec(RowsState *state, MemoryContext mcxt, const AttrSpec *spec)
+{
+	if (!state->have_spec)
+	{
+		attr_spec_copy(mcxt, &state->spec, spec);
+		state->have_spec = true;
+	}
+	else if (&state->spec != spec && !attr_spec_equal(&state->spec, spec))
+		attr_spec_mismatch(&state->spec, spec);
+}
+
+/*
+ * (occurred_at, channel, converted, revenue, model [, options]) or
+ * (occurred_at, channel, converted, revenue, lead, opportunity, model, options)
+ */
+Datum
+attribution_rows_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = agg_context(fcinfo, "attribution_agg");
+	RowsState  *state = PG_ARGISNULL(0) ? NULL : (RowsState *) PG_GETARG_POINTER(0);
+	bool		milestones = PG_NARGS() == 9;
+	int			model_arg = milestones ? 7 : 5;
+	const AttrSpec *spec = arg_spec(fcinfo, model_arg, PG_NARGS() > 6 ? model_arg + 1 : -1, false);
+	AggCache   *cache = agg_cache(fcinfo);
+	bool		converts = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
+	uint64		mask = converts ? ATTR_CONVERTS : 0;
+	int32		channel = -1;
+
+	if (state == NULL)
+	{
+		state = MemoryContextAllocZero(aggcxt, sizeof(RowsState));
+		state->buf = evbuf_create(aggcxt, touch_stages(), cache->dict);
+	}
+	if (!state->have_spec && spec->kind == ATTR_W_SHAPED && !milestones)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the w_shaped model needs the lead and opportunity milestones"),
+				 errhint("Call attribution_agg(occurred_at, channel, converted, revenue, lead, opportunity, 'w_shaped', options).")));
+	rows_set_spec(state, aggcxt, spec);
+
+	/* no time: skipped; no channel: not a touch, but still a conversion */
+	if (PG_ARGISNULL(1) || (PG_ARGISNULL(2) && !converts))
+		PG_RETURN_POINTER(state);
+	cj_check_time(PG_GETARG_TIMESTAMPTZ(1));
+	if (!PG_ARGISNULL(2))
+	{
+		text	   *t = PG_GETARG_TEXT_PP(2);
+
+		label_check(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), true);
+		channel = labeldict_intern(cache->dict, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	}
+	if (milestones)
+	{
+		if (!PG_ARGISNULL(5) && PG_GETARG_BOOL(5))
+			mask |= ATTR_LEAD;
+		if (!PG_ARGISNULL(6) && PG_GETARG_BOOL(6))
+			mask |= ATTR_OPP;
+	}
+	if (converts && !PG_ARGISNULL(4))
+	{
+		cj_check_value(PG_GETARG_DATUM(4));
+		evbuf_append(state->buf, PG_GETARG_TIMESTAMPTZ(1), mask, 0, channel, -1,
+					 PG_GETARG_DATUM(4), true);
+	}
+	else
+		evbuf_append(state->buf, PG_GETARG_TIMESTAMPTZ(1), mask, 0, channel, -1,
+					 (Datum) 0, false);
+	PG_RETURN_POINTER(state);
+}
+
+Datum
+attribution_rows_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = agg_context(fcinfo, "attribution_agg");
+	RowsState  *s1 = PG_ARGISNULL(0) ? NULL : (RowsState *) PG_GETARG_POINTER(0);
+	RowsState  *s2 = PG_ARGISNULL(1) ? NULL : (RowsState *) PG_GETARG_POINTER(1);
+
+	if (s2 == NULL)
+		PG_RETURN_POINTER(s1);
+	if (s1 == NULL)
+	{
+		s1 = MemoryContextAllocZero(aggcxt, sizeof(RowsState));
+		s1->buf = evbuf_create(aggcxt, touch_stages(), agg_cache(fcinfo)->dict);
+	}
+	if (s2->have_spec)
+		rows_set_spec(s1, aggcxt, &s2->spec);
+	evbuf_merge(s1->buf, s2->buf);
+	PG_RETURN_POINTER(s1);
+}
+
+Datum
+attribution_rows_serialize(PG_FUNCTION_ARGS)
+{
+	RowsState  *state = (RowsState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	(void) agg_context(fcinfo, "attribution_agg");
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, state->have_spec ? 1 : 0);
+	if (state->have_spec)
+		attr_spec_write(&buf, &state->spec, WIRE_INTERNAL);
+	evbuf_write(&buf, state->buf, WIRE_INTERNAL);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+Datum
+attribution_rows_deserialize(PG_FUNCTION_ARGS)
+{
+	StringInfoData msg;
+	WireReader	w = {&msg, "attribution_agg state"};
+	RowsState  *state = palloc0(sizeof(RowsState));
+	int			have;
+
+	(void) agg_context(fcinfo, "attribution_agg");
+	cj_bytea_message(PG_GETARG_BYTEA_PP(0), &msg);
+	wire_need(&w, 1);
+	have = pq_getmsgbyte(&msg);
+	if (have > 1)
+		wire_error(&w, "Bad flag byte.");
+	if (have)
+	{
+		attr_spec_read(&w, WIRE_INTERNAL, &state->spec);
+		state->have_spec = true;
+	}
+	state->buf = evbuf_read(&msg, CurrentMemoryContext, agg_cache(fcinfo)->dict,
+							WIRE_INTERNAL, w.type_name);
+	if (msg.cursor != msg.len)
+		wire_error(&w, "The value has trailing bytes.");
+	PG_RETURN_POINTER(state);
+}
+
+Datum
+attribution_rows_finalfn(PG_FUNCTION_ARGS)
+{
+	RowsState  *state;
+	EventBuffer *b;
+	AttrTouch  *t;
+	Attr	   *a;
+	int32		i;
+
+	(void) agg_context(fcinfo, "attribution_agg");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	state = (RowsState *) PG_GETARG_POINTER(0);
+	if (!state->have_spec)
+		PG_RETURN_NULL();
+	b = state->buf;
+	evbuf_sort(b);
+	t = palloc(Max(b->n, 1) * sizeof(AttrTouch));
+	for (i = 0; i < b->n; i++)
+	{
+		const CjEvent *e = &b->ev[i];
+
+		t[i].ts = e->ts;
+		t[i].channel = e->channel;
+		t[i].flags = (uint8) (e->mask & (ATTR_CONVERTS | ATTR_LEAD | ATTR_OPP));
+		t[i].revenue = e->value >= 0
+			? DatumGetFloat8(DirectFunctionCall1(numeric_float8, b->values[e->value])) : 0;
+	}
+	a = attr_create(CurrentMemoryContext, b->dict);
+	attr_set_spec(a, &state->spec);
+	attr_walk(a, t, b->n);
+	PG_RETURN_BYTEA_P(attr_encode(a));
+}
+
+/* ---- Attr states: paths, journeys, rollup ---- */
+
+static Attr *
+state_arg(FunctionCallInfo fcinfo, MemoryContext aggcxt)
+{
+	if (!PG_ARGISNULL(0))
+		return (Attr *) PG_GETARG_POINTER(0);
+	return attr_create(aggcxt, agg_cache(fcinfo)->dict);
+}
+
+/* (path text[], conversions bigint, nulls bigint, revenue numeric, model [, options]) */
+Datum
+attribution_paths_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = agg_context(fcinfo, "attribution_agg");
+	Attr	   *a = state_arg(fcinfo, aggcxt);
+	const AttrSpec *spec = arg_spec(fcinfo, 5, PG_NARGS() > 6 ? 6 : -1, false);
+	LabelDict  *dict = agg_cache(fcinfo)->dict;
+	ArrayType  *arr;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems,
+				i;
+	int32	   *ch;
+	int32		k = 0;
+	int64		conv = PG_ARGISNULL(2) ? 0 : PG_GETARG_INT64(2);
+	int64		nonconv = PG_ARGISNULL(3) ? 0 : PG_GETARG_INT64(3);
+	double		revenue = 0;
+
+	if (!a->have_spec && (spec->kind == ATTR_TIME_DECAY || spec->kind == ATTR_W_SHAPED ||
+						  spec->lookback != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("attribution model %s needs touch times or milestones, which paths do not have",
+						attr_kind_name(spec->kind)),
+				 errhint("Aggregate the touch rows (occurred_at, channel, converted, revenue) per customer instead.")));
+	attr_set_spec(a, spec);
+	if (PG_ARGISNULL(1))
+		PG_RETURN_POINTER(a);
+	if (conv < 0 || nonconv < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("path conversion counts must not be negative")));
+	if (conv == 0 && nonconv == 0)
+		PG_RETURN_POINTER(a);
+	if (conv > 0 && !PG_ARGISNULL(4))
+	{
+		cj_check_value(PG_GETARG_DATUM(4));
+		revenue = DatumGetFloat8(DirectFunctionCall1(numeric_float8, PG_GETARG_DATUM(4)));
+	}
+	arr = PG_GETARG_ARRAYTYPE_P(1);
+	if (ARR_ELEMTYPE(arr) != TEXTOID)
+		elog(ERROR, "attribution_agg: path must be text[]");
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &nelems);
+	if (nelems > CJ_MAX_TOUCHES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a path holds at most %d touches; this one has %d", CJ_MAX_TOUCHES, nelems)));
+	ch = palloc(Max(nelems, 1) * sizeof(int32));
+	for (i = 0; i < nelems; i++)
+	{
+		text	   *t;
+
+		if (nulls[i])
+			continue;
+		t = DatumGetTextPP(elems[i]);
+		label_check(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), true);
+		ch[k++] = labeldict_intern(dict, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	}
+	if (conv > 0)
+		attr_credit(a, ch, NULL, NULL, k, 0, conv, revenue);
+	if (nonconv > 0 && k > 0 && ATTR_DATA_DRIVEN(spec->kind))
+		attr_add_path(a, ch, k, 0, nonconv, 0);
+	PG_RETURN_POINTER(a);
+}
+
+/*
+ * A journey's touches for the walk: channel labels interned into dict,
+ * conversions marked by event, W-shaped milestones where the journey
+ * first climbs to the lead and opportunity stages.
+ */
+static AttrTouch *
+journey_touches(const JourneyView *v, LabelDict *dict, text *event, const AttrSpec *spec)
+{
+	AttrTouch  *t = palloc(Max(v->ntouches, 1) * sizeof(AttrTouch));
+	int32	   *ids = palloc(Max(v->nlabels, 1) * sizeof(int32));
+	int			evlen = VARSIZE_ANY_EXHDR(event);
+	int			lead = -1,
+				opp = -1;
+	int			prev_stage = -1;
+	bool		lead_done = false,
+				opp_done = false;
+	int32		i;
+
+	for (i = 0; i < v->nlabels; i++)
+		ids[i] = -2;
+	if (spec->lead_stage || spec->opp_stage)
+	{
+		const char *names[2] = {spec->lead_stage, spec->opp_stage};
+		int		   *pos[2] = {&lead, &opp};
+		int			m;
+
+		for (m = 0; m < 2; m++)
+		{
+			if (names[m] == NULL)
+				continue;
+			*pos[m] = stagelist_find(&v->stages, names[m], strlen(names[m]));
+			if (*pos[m] < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("milestone stage \"%s\" is not in the journey's stage list", names[m])));
+		}
+	}
+	for (i = 0; i < v->ntouches; i++)
+	{
+		JTouch		x;
+
+		jview_touch(v, i, &x);
+		t[i].ts = x.ts;
+		t[i].flags = 0;
+		t[i].revenue = 0;
+		t[i].channel = -1;
+		if (x.channel >= 0)
+		{
+			if (ids[x.channel] == -2)
+				ids[x.channel] = labeldict_intern(dict, v->label[x.channel], v->label_len[x.channel]);
+			t[i].channel = ids[x.channel];
+		}
+		if (x.event >= 0 && v->label_len[x.event] == evlen &&
+			memcmp(v->label[x.event], VARDATA_ANY(event), evlen) == 0)
+		{
+			t[i].flags |= ATTR_CONVERTS;
+			if (x.value >= 0)
+				t[i].revenue = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+																  jview_value(v, x.value)));
+		}
+		/* a milestone is the touch where the journey first reaches the stage */
+		if (lead >= 0 && !lead_done && x.stage >= lead && prev_stage < lead)
+		{
+			t[i].flags |= ATTR_LEAD;
+			lead_done = true;
+		}
+		if (opp >= 0 && !opp_done && x.stage >= opp && prev_stage < opp)
+		{
+			t[i].flags |= ATTR_OPP;
+			opp_done = true;
+		}
+		prev_stage = x.stage;
+	}
+	pfree(ids);
+	return t;
+}
+
+static void
+journey_credit(Attr *a, Datum journey, text *event)
+{
+	JourneyView v;
+	AttrTouch  *t;
+
+	jview_init(&v, PG_DETOAST_DATUM_PACKED(journey), "journey");
+	t = journey_touches(&v, a->dict, event, &a->spec);
+	attr_walk(a, t, v.ntouches);
+	pfree(t);
+}
+
+static text *
+event_arg(FunctionCallInfo fcinfo, int arg)
+{
+	if (PG_ARGISNULL(arg))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("conversion event must not be NULL"),
+				 errhint("Pass the event label that marks a conversion, such as 'purchase'.")));
+	return PG_GETARG_TEXT_PP(arg);
+}
+
+/* (journey, conversion_event, model [, options]) */
+Datum
+attribution_journey_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = agg_context(fcinfo, "attribution_agg");
+	Attr	   *a = state_arg(fcinfo, aggcxt);
+	const AttrSpec *spec = arg_spec(fcinfo, 3, PG_NARGS() > 4 ? 4 : -1, true);
+	text	   *event = event_arg(fcinfo, 2);
+
+	attr_set_spec(a, spec);
+	if (!PG_ARGISNULL(1))
+		journey_credit(a, PG_GETARG_DATUM(1), event);
+	PG_RETURN_POINTER(a);
+}
+
+Datum
+attribution_rollup_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = agg_context(fcinfo, "rollup");
+	Attr	   *a = state_arg(fcinfo, aggcxt);
+
+	if (!PG_ARGISNULL(1))
+		attr_merge(a, decode_arg(fcinfo, 1, a->dict));
+	PG_RETURN_POINTER(a);
+}
+
+Datum
+attribution_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = agg_context(fcinfo, "attribution_agg");
+	Attr	   *s1 = PG_ARGISNULL(0) ? NULL : (Attr *) PG_GETARG_POINTER(0);
+	Attr	   *s2 = PG_ARGISNULL(1) ? NULL : (Attr *) PG_GETARG_POINTER(1);
+
+	if (s2 == NULL)
+		PG_RETURN_POINTER(s1);
+	if (s1 == NULL)
+		s1 = attr_create(aggcxt, agg_cache(fcinfo)->dict);
+	attr_merge(s1, s2);
+	PG_RETURN_POINTER(s1);
+}
+
+Datum
+attribution_serialize(PG_FUNCTION_ARGS)
+{
+	Attr	   *a = (Attr *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	(void) agg_context(fcinfo, "attribution_agg");
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, a->have_spec ? 1 : 0);
+	if (a->have_spec)
+		attr_write(&buf, a, WIRE_INTERNAL);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+Datum
+attribution_deserialize(PG_FUNCTION_ARGS)
+{
+	StringInfoData msg;
+	WireReader	w = {&msg, "attribution_agg state"};
+	LabelDict  *dict = agg_cache(fcinfo)->dict;
+	Attr	   *a;
+	int			have;
+
+	(void) agg_context(fcinfo, "attribution_agg");
+	cj_bytea_message(PG_GETARG_BYTEA_PP(0), &msg);
+	wire_need(&w, 1);
+	have = pq_getmsgbyte(&msg);
+	if (have > 1)
+		wire_error(&w, "Bad flag byte.");
+	a = have ? attr_read(&msg, CurrentMemoryContext, dict, WIRE_INTERNAL, w.type_name)
+		: attr_create(CurrentMemoryContext, dict);
+	if (msg.cursor != msg.len)
+		wire_error(&w, "The value has trailing bytes.");
+	PG_RETURN_POINTER(a);
+}
+
+Datum
+attribution_finalfn(PG_FUNCTION_ARGS)
+{
+	Attr	   *a;
+
+	(void) agg_context(fcinfo, "attribution_agg");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	a = (Attr *) PG_GETARG_POINTER(0);
+	if (!a->have_spec)
+		PG_RETURN_NULL();
+	PG_RETURN_BYTEA_P(attr_encode(a));
+}
+
+/* ---- reading a value ---- */
+
+static const LabelDict *row_dict;
+
+static int
+row_by_label(const void *x, const void *y)
+{
+	return label_cmp(row_dict, *(const int32 *) x, row_dict, *(const int32 *) y);
+}
+
+/*
+ * One row per channel (channel, conversions, revenue) in label order, the
+ * (none) bucket first; with removal, (channel, removal_effect) instead.
+ */
+static void
+emit_credits(FunctionCallInfo fcinfo, const Attr *a, bool removal)
+{
+	TupleDesc	tupdesc;
+	Tuplestorestate *store = cj_srf_begin(fcinfo, &tupdesc);
+	AttrCredits cr;
+	int32	   *order;
+	int32		i;
+	int32		none_id = labeldict_intern(a->dict, NONE_LABEL, strlen(NONE_LABEL));
+	bool		none_merged = false;
+
+	if (ATTR_DATA_DRIVEN(a->spec.kind))
+	{
+		if (a->spec.kind == ATTR_MARKOV)
+			attr_markov(a, &cr);
+		else
+			attr_shapley(a, &cr);
+	}
+	else
+	{
+		cr.n = a->chmap.n;
+		cr.channel = a->chmap.ids;
+		cr.conv = a->cconv;
+		cr.rev = a->crev;
+		cr.removal = NULL;
+	}
+	if (removal && cr.removal == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("removal effects belong to the markov model, not %s",
+						attr_kind_name(a->spec.kind))));
+
+	/* order[i]: index into cr, sorted by label */
+	order = palloc(Max(cr.n, 1) * 2 * sizeof(int32));
+	for (i = 0; i < cr.n; i++)
+	{
+		order[2 * i] = cr.channel[i];
+		order[2 * i + 1] = i;
+	}
+	row_dict = a->dict;
+	qsort(order, cr.n, 2 * sizeof(int32), row_by_label);
+	for (i = -1; i < cr.n; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+		int32		id,
+					c;
+		double		conv,
+					rev;
+
+		if (i < 0)
+		{
+			/* the (none) bucket, merged into a channel of that name if any */
+			if (removal || a->none_conv == 0)
+				continue;
+			for (c = 0; c < cr.n && cr.channel[c] != none_id; c++)
+				;
+			if (c < cr.n)
+				continue;
+			id = none_id;
+			conv = (double) a->none_conv;
+			rev = a->none_rev;
+		}
+		else
+		{
+			c = order[2 * i + 1];
+			id = cr.channel[c];
+			conv = cr.conv[c];
+			rev = cr.rev[c];
+			if (id == none_id && !none_merged)
+			{
+				conv += (double) a->none_conv;
+				rev += a->none_rev;
+				none_merged = true;
+			}
+		}
+		values[0] = PointerGetDatum(cstring_to_text_with_len(a->dict->str[id], a->dict->len[id]));
+		if (removal)
+			values[1] = Float8GetDatum(cr.removal[c]);
+		else
+		{
+			values[1] = Float8GetDatum(conv);
+			values[2] = Float8GetDatum(rev);
+		}
+		tuplestore_putvalues(store, tupdesc, values, nulls);
+	}
+}
+
+Datum
+attribution_credits(PG_FUNCTION_ARGS)
+{
+	emit_credits(fcinfo, decode_arg(fcinfo, 0, NULL), false);
+	return (Datum) 0;
+}
+
+Datum
+attribution_removal_effects(PG_FUNCTION_ARGS)
+{
+	emit_credits(fcinfo, decode_arg(fcinfo, 0, NULL), true);
+	return (Datum) 0;
+}
+
+/* journey_attribution(journey, conversion_event, model, options) */
+Datum
+journey_attribution(PG_FUNCTION_ARGS)
+{
+	Attr	   *a = attr_create(CurrentMemoryContext, labeldict_create(CurrentMemoryContext));
+	AttrSpec	spec;
+
+	attr_spec_parse(&spec, PG_GETARG_TEXT_PP(2), PG_GETARG_TEXT_PP(3), true);
+	attr_set_spec(a, &spec);
+	journey_credit(a, PG_GETARG_DATUM(0), PG_GETARG_TEXT_PP(1));
+	emit_credits(fcinfo, a, false);
+	return (Datum) 0;
+}
+
+Datum
+attribution_conversions(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(decode_arg(fcinfo, 0, NULL)->conversions);
+}
+
+Datum
+attribution_revenue(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(decode_arg(fcinfo, 0, NULL)->revenue);
+}
+
+Datum
+attribution_model(PG_FUNCTION_ARGS)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	attr_spec_text(&buf, &decode_arg(fcinfo, 0, NULL)->spec);
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf.data, buf.len));
+}
+
+/* attribution_paths(attribution): the paths of a data-driven state */
+Datum
+attribution_paths(PG_FUNCTION_ARGS)
+{
+	Attr	   *a = decode_arg(fcinfo, 0, NULL);
+	TupleDesc	tupdesc;
+	Tuplestorestate *store;
+	int32		i,
+				j;
+
+	if (!ATTR_DATA_DRIVEN(a->spec.kind))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a %s attribution keeps credits, not paths", attr_kind_name(a->spec.kind)),
+				 errhint("Only the markov and shapley models keep paths.")));
+	store = cj_srf_begin(fcinfo, &tupdesc);
+	for (i = 0; i < a->npaths; i++)
+	{
+		const AttrPath *p = a->paths[i];
+		Datum	   *elems = palloc(p->len * sizeof(Datum));
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		for (j = 0; j < p->len; j++)
+			elems[j] = PointerGetDatum(cstring_to_text_with_len(a->dict->str[p->ch[j]],
+																a->dict->len[p->ch[j]]));
+		values[0] = PointerGetDatum(construct_array(elems, p->len, TEXTOID, -1, false, TYPALIGN_INT));
+		values[1] = Int64GetDatum(p->conv);
+		values[2] = Int64GetDatum(p->nulls);
+		values[3] = Float8GetDatum(p->revenue);
+		tuplestore_putvalues(store, tupdesc, values, nulls);
+	}
+	return (Datum) 0;
+}
