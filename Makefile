@@ -35,7 +35,7 @@ OBJS = \
 
 DATA = cjourney--$(EXTVERSION).sql
 
-REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel response conversion readme
+REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel response conversion attribution readme
 REGRESS_OPTS = --load-extension=cjourney
 
 EXTRA_CLEAN = results regression.diffs regression.out log tmp_check
