@@ -296,6 +296,27 @@ attribution_rows_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
+/*
+ * Touches at one instant in channel label order, whatever their flags, so
+ * passing milestones does not reorder simultaneous touches.
+ */
+static const LabelDict *touch_dict;
+
+static int
+touch_cmp(const void *x, const void *y)
+{
+	const AttrTouch *a = x;
+	const AttrTouch *b = y;
+	int			c;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	c = label_cmp(touch_dict, a->channel, touch_dict, b->channel);
+	if (c != 0)
+		return c;
+	return (a->flags > b->flags) - (a->flags < b->flags);
+}
+
 Datum
 attribution_rows_finalfn(PG_FUNCTION_ARGS)
 {
@@ -304,6 +325,7 @@ attribution_rows_finalfn(PG_FUNCTION_ARGS)
 	AttrTouch  *t;
 	Attr	   *a;
 	int32		i;
+	bool		milestones = false;
 
 	(void) agg_context(fcinfo, "attribution_agg");
 	if (PG_ARGISNULL(0))
@@ -323,6 +345,12 @@ attribution_rows_finalfn(PG_FUNCTION_ARGS)
 		t[i].flags = (uint8) (e->mask & (ATTR_CONVERTS | ATTR_LEAD | ATTR_OPP));
 		t[i].revenue = e->value >= 0
 			? DatumGetFloat8(DirectFunctionCall1(numeric_float8, b->values[e->value])) : 0;
+		milestones |= (e->mask & (ATTR_LEAD | ATTR_OPP)) != 0;
+	}
+	if (milestones)
+	{
+		touch_dict = b->dict;
+		qsort(t, b->n, sizeof(AttrTouch), touch_cmp);
 	}
 	a = attr_create(CurrentMemoryContext, b->dict);
 	attr_set_spec(a, &state->spec);
