@@ -15,7 +15,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(52);
+SELECT plan(57);
 
 -- serial result of q into temp table tbl (columns k, v)
 CREATE FUNCTION pg_temp.serial(tbl text, q text) RETURNS void LANGUAGE plpgsql AS $$
@@ -195,6 +195,23 @@ SELECT matches(pg_temp.parallel('p_cv_grouped', :'cv_grouped'), :'partial_finali
 SELECT is_empty(pg_temp.diff('p_cv_grouped', 's_cv_grouped'), 'conversion aggregates grouped: parallel = serial');
 SELECT length(pg_temp.parallel('p_cv_grouped_nl', :'cv_grouped', false)) AS _ \gset
 SELECT is_empty(pg_temp.diff('p_cv_grouped_nl', 's_cv_grouped'), 'conversion aggregates grouped, leader off: parallel = serial');
+
+-- attribution: per-customer states (w_shaped with milestones, markov) and
+-- their rollup across customers; float sums may differ in the last bits
+-- with the order of addition, so rolled-up credits are compared rounded
+\set at_grouped 'SELECT customer_id AS k, attribution_agg(occurred_at, channel, event IN (''purchase'', ''ev3''), revenue, event = ''signup'', event IN (''quote'', ''ev1''), ''w_shaped'', '''')::text || '' '' || attribution_agg(occurred_at, channel, event IN (''purchase'', ''ev3''), revenue, ''markov'')::text AS v FROM par_tp GROUP BY customer_id'
+SELECT pg_temp.serial('s_at_grouped', :'at_grouped') \gset
+SELECT matches(pg_temp.parallel('p_at_grouped', :'at_grouped'), :'partial_finalize', 'attribution_agg grouped: Partial and Finalize Aggregate');
+SELECT is_empty(pg_temp.diff('p_at_grouped', 's_at_grouped'), 'attribution_agg grouped: parallel = serial');
+SELECT length(pg_temp.parallel('p_at_grouped_nl', :'at_grouped', false)) AS _ \gset
+SELECT is_empty(pg_temp.diff('p_at_grouped_nl', 's_at_grouped'), 'attribution_agg grouped, leader off: parallel = serial');
+SELECT pg_temp.serial('par_att_tmp', $$SELECT customer_id, date_trunc('day', occurred_at) AS day, attribution_agg(occurred_at, channel, event IN ('purchase', 'ev3'), revenue, 'markov') AS a FROM par_tp GROUP BY 1, 2$$) \gset
+CREATE TABLE par_att AS SELECT * FROM par_att_tmp;
+ANALYZE par_att;
+\set at_rollup 'SELECT 1 AS k, (SELECT string_agg(channel || '' '' || round(conversions::numeric, 9) || '' '' || round(revenue::numeric, 6), '', '' ORDER BY channel) FROM attribution_credits(r.a)) AS v FROM (SELECT rollup(a) AS a FROM par_att) r'
+SELECT pg_temp.serial('s_at_rollup', :'at_rollup') \gset
+SELECT matches(pg_temp.parallel('p_at_rollup', :'at_rollup'), :'partial_finalize', 'rollup(attribution): Partial and Finalize Aggregate');
+SELECT is_empty(pg_temp.diff('p_at_rollup', 's_at_rollup'), 'rollup(attribution) markov credits: parallel = serial');
 
 SELECT * FROM finish();
 ROLLBACK;
