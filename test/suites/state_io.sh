@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # state_io.sh -- the stored state types (funnel_report, response_state,
-# response_variants) survive text and binary COPY and pg_dump / pg_restore,
+# response_variants, attribution) survive text and binary COPY and pg_dump / pg_restore,
 # binary input rejects every truncation of a valid value with 22P03, and
 # mutated text literals fail only with clean errors.  Prints TAP.
 set -uo pipefail
@@ -12,7 +12,8 @@ source "${CJ_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/test/lib
 
 q "$SRC" >/dev/null <<'SQL' || bail "set up source tables"
 CREATE EXTENSION cjourney;
-CREATE TABLE states (id int, fr funnel_report, rs response_state, rv response_variants);
+CREATE TABLE states (id int, fr funnel_report, rs response_state, rv response_variants,
+                     al attribution, am attribution);
 INSERT INTO states
 SELECT g % 7,
        NULL, NULL, NULL
@@ -29,21 +30,27 @@ UPDATE states s SET rs = x.rs FROM (
 UPDATE states s SET rv = x.rv FROM (
   SELECT g % 7 AS id, response_variants_agg((ARRAY['control', 'variant a', 'b"quoted'])[1 + g % 3], g % 4 = 0) AS rv
   FROM generate_series(1, 3000) g GROUP BY 1) x WHERE x.id = s.id;
-INSERT INTO states VALUES (100, '1; 0', NULL, NULL);
+UPDATE states s SET al = x.al, am = x.am FROM (
+  SELECT g % 7 AS id,
+         attribution_agg(ARRAY[(ARRAY['email', 'web', 'b"q\\'])[1 + g % 3], 'web'], g % 3, g % 2, g * 0.5, 'position_based', 'weights=0.5/0.25/0.25') AS al,
+         attribution_agg(ARRAY[(ARRAY['email', 'web', 'b"q\\'])[1 + g % 3], 'web'], g % 3, g % 2, g * 0.5, 'markov') AS am
+  FROM generate_series(1, 300) g GROUP BY 1) x WHERE x.id = s.id;
+INSERT INTO states VALUES (100, '1; 0', NULL, NULL, NULL, NULL);
 SQL
 
 same_rows() { # same_rows TABLE_A TABLE_B DB: every row equal as text
     q "$3" -c "SELECT count(*) FROM $1 a FULL JOIN $2 b USING (id)
                WHERE a.fr::text IS DISTINCT FROM b.fr::text OR a.rs::text IS DISTINCT FROM b.rs::text
-                  OR a.rv::text IS DISTINCT FROM b.rv::text"
+                  OR a.rv::text IS DISTINCT FROM b.rv::text OR a.al::text IS DISTINCT FROM b.al::text
+                  OR a.am::text IS DISTINCT FROM b.am::text"
 }
 
 q "$SRC" -c "\\copy states TO '$TMP/s.bin' (FORMAT binary)" -c "CREATE TABLE s2 (LIKE states)" \
     -c "\\copy s2 FROM '$TMP/s.bin' (FORMAT binary)" || bail "binary copy"
-is "$(same_rows states s2 "$SRC")" 0 "binary COPY round trip of funnel_report, response_state, response_variants"
+is "$(same_rows states s2 "$SRC")" 0 "binary COPY round trip of funnel_report, response_state, response_variants, attribution"
 q "$SRC" -c "\\copy states TO '$TMP/s.txt'" -c "CREATE TABLE s3 (LIKE states)" -c "\\copy s3 FROM '$TMP/s.txt'" || bail "text copy"
 is "$(same_rows states s3 "$SRC")" 0 "text COPY round trip"
-is "$(q "$SRC" -c "SELECT count(*) FROM states WHERE fr::text::funnel_report::text <> fr::text OR rs::text::response_state::text <> rs::text OR rv::text::response_variants::text <> rv::text")" 0 "x::text::type::text = x::text"
+is "$(q "$SRC" -c "SELECT count(*) FROM states WHERE fr::text::funnel_report::text <> fr::text OR rs::text::response_state::text <> rs::text OR rv::text::response_variants::text <> rv::text OR al::text::attribution::text <> al::text OR am::text::attribution::text <> am::text")" 0 "x::text::type::text = x::text"
 
 pg_dump -Fc -d "$SRC" -f "$TMP/s.dump" || bail "pg_dump"
 if out=$(pg_restore --exit-on-error -d "$DST" "$TMP/s.dump" 2>&1); then ok "pg_restore succeeds"; else not_ok "pg_restore succeeds" "$out"; fi
@@ -51,7 +58,7 @@ is "$(q "$DST" -c "COPY (SELECT * FROM states ORDER BY id) TO STDOUT" | md5sum)"
     "$(q "$SRC" -c "COPY (SELECT * FROM states ORDER BY id) TO STDOUT" | md5sum)" "restored states print the same"
 
 # every truncation of a valid binary value is a clean 22P03 (never a crash, never a load)
-for col in fr rs rv; do
+for col in fr rs rv al am; do
     q "$SRC" -c "\\copy (SELECT $col FROM states WHERE id = 1) TO '$TMP/$col.bin' (FORMAT binary)" || bail "export $col"
     "$PY" - "$TMP/$col.bin" "$TMP/$col" <<'PY' || bail "truncate $col"
 import struct, sys
@@ -99,7 +106,9 @@ END $f$;
 SELECT string_agg(DISTINCT r, ',' ORDER BY r) FROM (
   SELECT pg_temp.try(m, 'funnel_report') r FROM pg_temp.mutants((SELECT fr::text FROM states WHERE id = 1), 1500) m
   UNION ALL SELECT pg_temp.try(m, 'response_state') FROM pg_temp.mutants((SELECT rs::text FROM states WHERE id = 1), 1500) m
-  UNION ALL SELECT pg_temp.try(m, 'response_variants') FROM pg_temp.mutants((SELECT rv::text FROM states WHERE id = 1), 1500) m) x;
+  UNION ALL SELECT pg_temp.try(m, 'response_variants') FROM pg_temp.mutants((SELECT rv::text FROM states WHERE id = 1), 1500) m
+  UNION ALL SELECT pg_temp.try(m, 'attribution') FROM pg_temp.mutants((SELECT al::text FROM states WHERE id = 1), 1500) m
+  UNION ALL SELECT pg_temp.try(m, 'attribution') FROM pg_temp.mutants((SELECT am::text FROM states WHERE id = 1), 1500) m) x;
 SQL
 )
 unexpected=$(tr ',' '\n' <<<"$result" | grep -v -x -e ok -e 22P02 -e 54000 -e 22003 -e 22023 | tr '\n' ' ')
