@@ -111,6 +111,60 @@ SELECT customer_id,
        conversion_path(occurred_at, channel, event = 'purchase', true, 2) AS last_2_collapsed
 FROM touchpoints GROUP BY customer_id ORDER BY customer_id;
 
+CREATE TABLE crm_touches (customer_id int, segment text, occurred_at timestamptz,
+                          channel text, event text, revenue numeric);
+INSERT INTO crm_touches VALUES
+    (1, 'smb',        '2025-04-01 09:00+00', 'paid_search', 'ad_click',   NULL),
+    (1, 'smb',        '2025-04-02 10:00+00', 'email',       'email_open', NULL),
+    (1, 'smb',        '2025-04-04 08:00+00', 'direct',      'page_view',  NULL),
+    (1, 'smb',        '2025-04-05 08:00+00', 'web',         'purchase',   120),
+    (2, 'smb',        '2025-04-03 12:00+00', 'social',      'ad_click',   NULL),
+    (2, 'smb',        '2025-04-06 18:30+00', 'email',       'email_open', NULL),
+    (3, 'enterprise', '2025-04-01 11:00+00', 'email',       'email_open', NULL),
+    (3, 'enterprise', '2025-04-08 15:00+00', 'paid_search', 'ad_click',   NULL),
+    (3, 'enterprise', '2025-04-20 16:00+00', 'email',       'demo',       NULL),
+    (3, 'enterprise', '2025-04-29 09:00+00', 'store',       'purchase',   900),
+    (4, 'enterprise', '2025-04-10 10:00+00', 'social',      'ad_click',   NULL),
+    (4, 'enterprise', '2025-04-12 10:00+00', 'social',      'ad_click',   NULL),
+    (4, 'enterprise', '2025-04-15 10:00+00', 'paid_search', 'ad_click',   NULL);
+
+SELECT segment, count(n) AS buyers, count(*) - count(n) AS not_yet,
+       avg(n) AS avg_touches_before_purchase
+FROM (SELECT customer_id, segment, touches_before_conversion(occurred_at, event = 'purchase') AS n
+      FROM crm_touches GROUP BY customer_id, segment) per_customer
+GROUP BY segment ORDER BY segment;
+
+WITH per_customer AS (
+    SELECT customer_id, m.model,
+           attribution_agg(occurred_at, channel, event = 'purchase', revenue, m.model) AS a
+    FROM crm_touches CROSS JOIN (VALUES ('last_touch'), ('linear'), ('markov')) m(model)
+    GROUP BY customer_id, m.model)
+SELECT c.channel,
+       round(sum(c.conversions) FILTER (WHERE r.model = 'last_touch')::numeric, 3) AS last_touch,
+       round(sum(c.conversions) FILTER (WHERE r.model = 'linear')::numeric, 3) AS linear,
+       round(sum(c.conversions) FILTER (WHERE r.model = 'markov')::numeric, 3) AS markov,
+       round(sum(c.revenue) FILTER (WHERE r.model = 'markov')::numeric, 2) AS markov_revenue
+FROM (SELECT model, rollup(a) AS a FROM per_customer GROUP BY model) r,
+     attribution_credits(r.a) c
+GROUP BY c.channel ORDER BY c.channel;
+
+SELECT t.segment, c.channel, round(c.conversions::numeric, 3) AS conversions, c.revenue
+FROM (SELECT segment, rollup(a) AS a
+      FROM (SELECT customer_id, segment,
+                   attribution_agg(occurred_at, channel, event = 'purchase', revenue,
+                                   'time_decay', 'half_life=7 days') AS a
+            FROM crm_touches GROUP BY customer_id, segment) per_customer
+      GROUP BY segment) t,
+     attribution_credits(t.a) c
+ORDER BY t.segment, c.channel;
+
+SELECT customer_id, c.*
+FROM (SELECT customer_id,
+             journey_agg(touchpoint(occurred_at, 'awareness'::stage, channel, event, revenue)) AS j
+      FROM crm_touches GROUP BY customer_id) s,
+     journey_attribution(s.j, 'purchase', 'position_based') c
+ORDER BY customer_id, c.channel;
+
 CREATE TABLE campaign (day date, segment text, treated boolean, responded boolean, revenue numeric);
 INSERT INTO campaign
 SELECT date '2025-03-01' + g % 30, CASE WHEN g % 3 = 0 THEN 'smb' ELSE 'consumer' END, g % 4 <> 0,
