@@ -31,6 +31,15 @@ FROM (SELECT response_agg(treated, responded, revenue) AS st FROM resp WHERE seg
 SELECT (r).treated_n, (r).treated_mean, (r).control_n, (r).control_mean, (r).mean_diff, (r).lift,
        round((r).t::numeric, 12) AS t, round((r).df::numeric, 9) AS df, round((r).p_value::numeric, 12) AS p_value
 FROM (SELECT segment_mean_response(treated, revenue) AS r FROM resp WHERE segment = 'a') s;
+-- Welch's df, t and p do not depend on the scale of the values: no NaN df when
+-- the squared standard errors would overflow (sd > 1e77) or underflow (sd < 1e-77)
+SELECT s, round((r).df::numeric, 9) AS df, round((r).t::numeric, 12) AS t,
+       round((r).p_value::numeric, 12) AS p_value, round(((r).ci_low / s)::numeric, 12) AS ci_low_scaled
+FROM (SELECT s, segment_mean_response(treated, v * s) AS r
+      FROM (VALUES (true, 1::float8), (true, -1), (false, 2), (false, -1), (false, 0)) x(treated, v),
+           (VALUES (1e-78::float8), (1), (1e78), (1e150)) sc(s)
+      GROUP BY s) q
+ORDER BY s;
 -- rollup of partial states equals the state of all rows
 SELECT rollup(st) = (SELECT response_agg(treated, responded) FROM resp) AS rollup_equal
 FROM (SELECT segment, response_agg(treated, responded) AS st FROM resp GROUP BY segment) s;

@@ -683,27 +683,31 @@ mean_stats(const ResponseState *st, double level, MeanStats *s)
 			s->lift = s->diff / ca->mean;
 		}
 	}
-	if (s->has_t_sd && s->has_c_sd)
+	if (s->has_t_sd && s->has_c_sd && (ta->m2 > 0 || ca->m2 > 0))
 	{
+		/*
+		 * Squared standard errors vt = m2_t / ((n_t - 1) n_t) and vc, both
+		 * divided by the larger M2 (the scale is put back in se only): the
+		 * Welch-Satterthwaite df (vt + vc)^2 / (vt^2 / (n_t - 1) + vc^2 /
+		 * (n_c - 1)) is a ratio, and unscaled its squares overflow for a
+		 * standard deviation above about 1e77 and underflow (0/0) below
+		 * about 1e-77.
+		 */
 		double		nt = (double) ta->value_n,
-					nc = (double) ca->value_n;
-		double		vt = ta->m2 / (nt - 1.0) / nt;	/* squared standard errors */
-		double		vc = ca->m2 / (nc - 1.0) / nc;
-		double		se2 = vt + vc;
+					nc = (double) ca->value_n,
+					m = Max(ta->m2, ca->m2);
+		double		vt = ta->m2 / m / (nt - 1.0) / nt,
+					vc = ca->m2 / m / (nc - 1.0) / nc;
+		double		se = sqrt(vt + vc) * sqrt(m);
+		double		half;
 
-		if (se2 > 0)
-		{
-			double		se = sqrt(se2);
-			double		half;
-
-			s->has_test = true;
-			s->df = se2 * se2 / (vt * vt / (nt - 1.0) + vc * vc / (nc - 1.0));
-			s->t = s->diff / se;
-			s->p = cj_t_two_sided_p(s->t, s->df);
-			half = cj_t_isf((1.0 - level) / 2.0, s->df) * se;
-			s->ci_low = s->diff - half;
-			s->ci_high = s->diff + half;
-		}
+		s->has_test = true;
+		s->df = (vt + vc) * (vt + vc) / (vt * vt / (nt - 1.0) + vc * vc / (nc - 1.0));
+		s->t = s->diff / se;
+		s->p = cj_t_two_sided_p(s->t, s->df);
+		half = cj_t_isf((1.0 - level) / 2.0, s->df) * se;
+		s->ci_low = s->diff - half;
+		s->ci_high = s->diff + half;
 	}
 }
 
