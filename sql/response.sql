@@ -78,3 +78,12 @@ SELECT '{"a": 1/1, "a": 2/1}'::response_variants;
 SELECT '{"a": 0/0}'::response_variants;
 SELECT '{"a" 1/1}'::response_variants;
 SELECT segment_mean_response(true, 'Infinity'::float8);
+-- value moments that would overflow are an error (a state holding an infinite
+-- mean or M2 could not be read back from its text form); large finite ones round-trip
+SELECT response_agg(treated, true, v) FROM (VALUES (true, 1e308::float8), (true, -1e308)) x(treated, v);
+SELECT segment_mean_response(treated, v) FROM (VALUES (false, 1e200::float8), (false, -1e200)) x(treated, v);
+SELECT rollup(s) FROM (VALUES ('treated=0/0 control=0/0 treated_values=1/1e154/0 control_values=0/0/0'::response_state),
+                              ('treated=0/0 control=0/0 treated_values=1/-1e154/0 control_values=0/0/0')) v(s);
+SELECT st::text::response_state = st AS round_trip, st
+FROM (SELECT response_agg(treated, true, v) AS st
+      FROM (VALUES (true, 1e150::float8), (true, -1e150), (false, 1.7e308), (false, 1.7e308)) x(treated, v)) s;

@@ -34,6 +34,7 @@
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(response_state_in);
 PG_FUNCTION_INFO_V1(response_state_out);
@@ -416,21 +417,55 @@ rs_transition_state(FunctionCallInfo fcinfo, const char *fn)
 	return (ResponseState *) PG_GETARG_POINTER(0);
 }
 
+/*
+ * The SQL name of the aggregate being computed (for messages), or fallback
+ * when it cannot be told.
+ */
+static const char *
+rs_agg_name(FunctionCallInfo fcinfo, const char *fallback)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	char	   *name = aggref ? get_func_name(aggref->aggfnoid) : NULL;
+
+	return name ? name : fallback;
+}
+
+/*
+ * Raise 22003 unless an arm's new mean and M2 are finite: a state holding
+ * an infinite moment could be neither read back from its text or binary
+ * form nor used for a test.
+ */
+static void
+rs_check_moments(FunctionCallInfo fcinfo, const char *fallback, double mean, double m2)
+{
+	if (!isfinite(mean) || !isfinite(m2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("values out of range for %s", rs_agg_name(fcinfo, fallback)),
+				 errdetail("The mean or the sum of squared deviations of the values would exceed the range of double precision."),
+				 errhint("Scale the values down (for example, to thousands) before aggregating.")));
+}
+
 /* Welford's update of an arm's value moments. */
 static inline void
-rs_add_value(ResponseArm *a, double v)
+rs_add_value(FunctionCallInfo fcinfo, const char *fallback, ResponseArm *a, double v)
 {
-	double		delta;
+	double		delta,
+				mean,
+				m2;
 
 	if (!isfinite(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("response value must be a finite number"),
 				 errhint("Use NULL for a row without a value.")));
-	a->value_n++;
 	delta = v - a->mean;
-	a->mean += delta / a->value_n;
-	a->m2 += delta * (v - a->mean);
+	mean = a->mean + delta / (double) (a->value_n + 1);
+	m2 = a->m2 + delta * (v - mean);
+	rs_check_moments(fcinfo, fallback, mean, m2);
+	a->value_n++;
+	a->mean = mean;
+	a->m2 = m2;
 }
 
 /* response_agg(treated, responded) and segment_response(treated, responded) */
@@ -465,7 +500,7 @@ response_agg_value_transfn(PG_FUNCTION_ARGS)
 			a->responders += PG_GETARG_BOOL(2) ? 1 : 0;
 		}
 		if (!PG_ARGISNULL(3))
-			rs_add_value(a, PG_GETARG_FLOAT8(3));
+			rs_add_value(fcinfo, "response_agg", a, PG_GETARG_FLOAT8(3));
 	}
 	PG_RETURN_POINTER(st);
 }
@@ -477,7 +512,8 @@ response_mean_transfn(PG_FUNCTION_ARGS)
 	ResponseState *st = rs_transition_state(fcinfo, "response_mean_transfn");
 
 	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
-		rs_add_value(PG_GETARG_BOOL(1) ? &st->treated : &st->control,
+		rs_add_value(fcinfo, "segment_mean_response",
+					 PG_GETARG_BOOL(1) ? &st->treated : &st->control,
 					 PG_GETARG_FLOAT8(2));
 	PG_RETURN_POINTER(st);
 }
@@ -491,9 +527,13 @@ rs_count_overflow(void)
 			 errdetail("A combined count would exceed 2^63 - 1.")));
 }
 
-/* Add arm b into arm a (Chan et al.'s merge of mean and M2). */
+/*
+ * Add arm b into arm a (Chan et al.'s merge of mean and M2).  The M2 term
+ * delta^2 na nb / n is formed as (delta f) delta, f = na nb / n >= 1/2, so
+ * it overflows only when the result does.
+ */
 static void
-rs_merge_arm(ResponseArm *a, const ResponseArm *b)
+rs_merge_arm(FunctionCallInfo fcinfo, ResponseArm *a, const ResponseArm *b)
 {
 	int64		n;
 
@@ -515,10 +555,13 @@ rs_merge_arm(ResponseArm *a, const ResponseArm *b)
 		double		na = (double) a->value_n,
 					nb = (double) b->value_n,
 					nn = (double) n,
-					delta = b->mean - a->mean;
+					delta = b->mean - a->mean,
+					mean = a->mean + delta * (nb / nn),
+					m2 = a->m2 + b->m2 + delta * ((na / nn) * nb) * delta;
 
-		a->mean += delta * (nb / nn);
-		a->m2 += b->m2 + delta * delta * (na / nn) * nb;
+		rs_check_moments(fcinfo, "rollup", mean, m2);
+		a->mean = mean;
+		a->m2 = m2;
 		a->value_n = n;
 	}
 }
@@ -549,8 +592,8 @@ response_state_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(a);
 	}
 	a = (ResponseState *) PG_GETARG_POINTER(0);
-	rs_merge_arm(&a->treated, &b->treated);
-	rs_merge_arm(&a->control, &b->control);
+	rs_merge_arm(fcinfo, &a->treated, &b->treated);
+	rs_merge_arm(fcinfo, &a->control, &b->control);
 	PG_RETURN_POINTER(a);
 }
 
