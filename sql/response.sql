@@ -87,3 +87,10 @@ SELECT rollup(s) FROM (VALUES ('treated=0/0 control=0/0 treated_values=1/1e154/0
 SELECT st::text::response_state = st AS round_trip, st
 FROM (SELECT response_agg(treated, true, v) AS st
       FROM (VALUES (true, 1e150::float8), (true, -1e150), (false, 1.7e308), (false, 1.7e308)) x(treated, v)) s;
+-- pooled z with counts near 2^63 (the pooled sums exceed int64): equal to plain SQL
+SELECT round(response_z(s)::numeric, 3) AS z, round((response_z(s) / ref)::numeric, 12) AS ratio_to_plain_sql,
+       round(response_p_value(s)::numeric, 12) AS p_value
+FROM (VALUES ('treated=9000000000000000000/5000000000000000000 control=9000000000000000000/4000000000000000000'::response_state,
+              (5.0 / 9 - 4.0 / 9) / sqrt(0.5 * 0.5 * (2 / 9e18))),
+             ('treated=9223372036854775807/1 control=9223372036854775807/0',
+              (1 / 9223372036854775807.0) / sqrt((1 / 18446744073709551614.0) * (1 - 1 / 18446744073709551614.0) * (2 / 9223372036854775807.0)))) v(s, ref);

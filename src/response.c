@@ -659,20 +659,21 @@ response_binary_stats(const ResponseState *st, double level, BinaryStats *s)
 		s->ci_high = s->diff + half;
 	}
 
-	/* pooled z: var0 = X (N - X) / (N nt nc) */
+	/*
+	 * pooled z: var0 = X (N - X) / (N nt nc), X = xt + xc, N = nt + nc.  The
+	 * sums are formed in double: as int64 they can wrap for counts near
+	 * 2^63 (each count alone fits).
+	 */
+	if ((xt > 0 || xc > 0) && (xt < nt || xc < nc))
 	{
-		int64		x = xt + xc,
-					n = nt + nc;
+		double		x = (double) xt + (double) xc,
+					nx = (double) (nt - xt) + (double) (nc - xc),
+					n = (double) nt + (double) nc;
+		double		var0 = (x * nx) / (n * (double) nt * (double) nc);
 
-		if (x > 0 && x < n)
-		{
-			double		var0 = ((double) x * (double) (n - x)) /
-				((double) n * (double) nt * (double) nc);
-
-			s->has_z = true;
-			s->z = s->diff / sqrt(var0);
-			s->p = cj_norm_two_sided_p(s->z);
-		}
+		s->has_z = true;
+		s->z = s->diff / sqrt(var0);
+		s->p = cj_norm_two_sided_p(s->z);
 	}
 }
 
