@@ -94,3 +94,7 @@ FROM (VALUES ('treated=9000000000000000000/5000000000000000000 control=900000000
               (5.0 / 9 - 4.0 / 9) / sqrt(0.5 * 0.5 * (2 / 9e18))),
              ('treated=9223372036854775807/1 control=9223372036854775807/0',
               (1 / 9223372036854775807.0) / sqrt((1 / 18446744073709551614.0) * (1 - 1 / 18446744073709551614.0) * (2 / 9223372036854775807.0)))) v(s, ref);
+-- power must exceed alpha (below alpha/2 the formula's root is negative)
+SELECT response_sample_size(0.10, 0.02, 0.05, 0.01);
+SELECT response_sample_size(0.10, 0.02, 0.05, 0.05);
+SELECT response_sample_size(0.10, 0.02, 0.05, 0.06) AS just_above_alpha, response_sample_size(0.10, 0.02, 0.5, 0.6) AS large_alpha;

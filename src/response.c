@@ -1003,6 +1003,21 @@ response_sample_size(PG_FUNCTION_ARGS)
 	response_check_unit(p1, "baseline");
 	response_check_unit(alpha, "alpha");
 	response_check_unit(power, "power");
+
+	/*
+	 * With no effect a two-sided test already rejects with probability
+	 * alpha, so a power at or below it asks for nothing (and below alpha/2
+	 * the formula's root turns negative and its square meaningless).  With
+	 * power > alpha the root is positive: z_{1-alpha/2} > z_{1-alpha} and
+	 * 2 pbar (1 - pbar) >= p1 q1 + p2 q2.
+	 */
+	if (!(power > alpha))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("power must be greater than alpha"),
+				 errdetail("power is %g and alpha is %g; power must lie strictly between alpha and 1.",
+						   power, alpha),
+				 errhint("Typical values are alpha 0.05 and power 0.8.")));
 	p2 = p1 + mde;
 	if (!(mde != 0.0) || !(p2 > 0.0 && p2 < 1.0))
 		ereport(ERROR,
