@@ -120,3 +120,14 @@ SELECT journey_stage_funnel('{2025-01-01T00:00:00Z consideration w NULL; 2025-01
 -- strict_once keeps one chain per step for chains that ended earlier (no blow-up on long journeys)
 SELECT window_funnel(interval '100 days', 'strict_once', t, true, true, true) AS strict_once_long
 FROM (SELECT '2025-01-01'::timestamptz + g * interval '1 minute' AS t FROM generate_series(1, 20000) g) s;
+-- funnel_steps percentiles of durations near 2^63 microseconds (the double rounds up to 2^63)
+SELECT step, median_time_from_previous, p90_time_from_previous
+FROM funnel_steps('2; 3 3; 9223372036854775806:1 9223372036854775807:2'::funnel_report);
+SELECT median_time_from_previous = interval '106751991 days 04:00:54.775807' AS exact_max
+FROM funnel_steps('2; 1 1; 9223372036854775807:1'::funnel_report) WHERE step = 2;
+-- step times must be finite; a gap beyond 2^63 - 1 microseconds is out of range
+SELECT funnel_report_agg(ARRAY['-infinity', '2025-01-01 00:00+00']::timestamptz[], 2);
+SELECT funnel_report_agg(ARRAY['2025-01-01 00:00+00', 'infinity']::timestamptz[], 2);
+SELECT funnel_report_agg(ARRAY['4713-01-01 00:00+00 BC', '294276-12-31 00:00+00']::timestamptz[], 2);
+SELECT step, median_time_from_previous
+FROM funnel_steps((SELECT funnel_report_agg(ARRAY['2000-01-01 00:00+00', '294276-12-31 00:00+00']::timestamptz[], 2)));

@@ -541,11 +541,25 @@ funnel_report_times_transfn(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("step times must not contain NULL")));
+		if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(elems[k])))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("step times must be finite"),
+					 errdetail("Step %d of a customer's step times is %s.", k + 1,
+							   TIMESTAMP_IS_NOBEGIN(DatumGetTimestampTz(elems[k])) ?
+							   "-infinity" : "infinity")));
 		r->reached[k]++;
 		if (k > 0)
 		{
-			int64		d = DatumGetTimestampTz(elems[k]) - DatumGetTimestampTz(elems[k - 1]);
+			int64		d;
 
+			if (pg_sub_s64_overflow(DatumGetTimestampTz(elems[k]),
+									DatumGetTimestampTz(elems[k - 1]), &d))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+						 errmsg("time between funnel steps out of range"),
+						 errdetail("The time from step %d to step %d exceeds 2^63 - 1 microseconds.",
+								   k, k + 1)));
 			if (d < 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -655,8 +669,13 @@ funnel_report_finalfn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(report_encode(r));
 }
 
-/* percentile_cont over a sorted multiset of durations, in microseconds */
-static double
+/*
+ * percentile_cont over a sorted multiset of durations, in microseconds,
+ * rounded to the microsecond.  The interpolation runs in double, so the
+ * result is clamped to the upper neighbour: near INT64_MAX the double
+ * rounds up to 2^63, which does not fit in an int64.
+ */
+static int64
 percentile(const Pair *pairs, int32 n, int64 total, double p)
 {
 	double		pos = p * (double) (total - 1);
@@ -664,8 +683,10 @@ percentile(const Pair *pairs, int32 n, int64 total, double p)
 	double		frac = pos - (double) lo_rank;
 	int64		seen = 0;
 	int32		i;
-	double		lo = 0,
-				hi = 0;
+	int64		lo = 0,
+				hi = 0,
+				r;
+	double		v;
 	bool		have_lo = false;
 
 	for (i = 0; i < n; i++)
@@ -674,29 +695,33 @@ percentile(const Pair *pairs, int32 n, int64 total, double p)
 
 		if (!have_lo && lo_rank < next)
 		{
-			lo = (double) pairs[i].d;
+			lo = pairs[i].d;
 			have_lo = true;
 		}
 		if (have_lo && lo_rank + 1 < next)
 		{
-			hi = (double) pairs[i].d;
+			hi = pairs[i].d;
 			break;
 		}
 		seen = next;
 		if (i == n - 1)
-			hi = (double) pairs[i].d;
+			hi = pairs[i].d;
 	}
-	return lo + (hi - lo) * frac;
+	v = (double) lo + ((double) hi - (double) lo) * frac;
+	/* below (double) hi, v (an integer from 2^52 on) fits in an int64 */
+	if (!(v < (double) hi))
+		return hi;
+	r = (int64) rint(v);
+	return Max(lo, Min(r, hi));
 }
 
 static Datum
-usec_interval(double usec)
+usec_interval(int64 usec)
 {
 	Interval   *iv = palloc0(sizeof(Interval));
-	int64		u = (int64) rint(usec);
 
-	iv->day = (int32) (u / USECS_PER_DAY);
-	iv->time = u % USECS_PER_DAY;
+	iv->day = (int32) (usec / USECS_PER_DAY);
+	iv->time = usec % USECS_PER_DAY;
 	return IntervalPGetDatum(iv);
 }
 
