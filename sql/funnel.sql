@@ -131,3 +131,16 @@ SELECT funnel_report_agg(ARRAY['2025-01-01 00:00+00', 'infinity']::timestamptz[]
 SELECT funnel_report_agg(ARRAY['4713-01-01 00:00+00 BC', '294276-12-31 00:00+00']::timestamptz[], 2);
 SELECT step, median_time_from_previous
 FROM funnel_steps((SELECT funnel_report_agg(ARRAY['2000-01-01 00:00+00', '294276-12-31 00:00+00']::timestamptz[], 2)));
+-- a step with many pairs in no order (an aggregate state merges equal durations
+-- as it grows): the report equals the multiset built in plain SQL
+CREATE TEMP TABLE many AS
+SELECT '2025-01-01 00:00+00'::timestamptz AS t0, (g * 7919) % 5003 AS secs FROM generate_series(1, 200000) g;
+SELECT r::text = plain.txt AS same_as_plain_sql
+FROM (SELECT funnel_report_agg(ARRAY[t0, t0 + secs * interval '1 second'], 2) AS r FROM many) a,
+     (SELECT '2; 200000 200000; ' || string_agg((secs * 1000000::bigint)::text || ':' || n, ' ' ORDER BY secs) AS txt
+      FROM (SELECT secs, count(*) AS n FROM many GROUP BY secs) d) plain;
+SELECT f.median_time_from_previous = p.m AS median_ok, f.p90_time_from_previous = p.p90 AS p90_ok
+FROM funnel_steps((SELECT funnel_report_agg(ARRAY[t0, t0 + secs * interval '1 second'], 2) FROM many)) f,
+     (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY secs * interval '1 second') AS m,
+             percentile_cont(0.9) WITHIN GROUP (ORDER BY secs * interval '1 second') AS p90 FROM many) p
+WHERE f.step = 2;
