@@ -144,3 +144,16 @@ FROM funnel_steps((SELECT funnel_report_agg(ARRAY[t0, t0 + secs * interval '1 se
      (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY secs * interval '1 second') AS m,
              percentile_cont(0.9) WITHIN GROUP (ORDER BY secs * interval '1 second') AS p90 FROM many) p
 WHERE f.step = 2;
+-- strict_once keeps, of the chains ending before a row, only the latest start:
+-- 20,000 step-1 rows with no step 2 (over 10,000 chains were an error), then a
+-- customer whose steps 2 and 3 come after 15,000 step-1 rows
+SELECT window_funnel(interval '100 days', 'strict_once', t, true, false) AS step1_only
+FROM (SELECT '2025-01-01'::timestamptz + g * interval '1 minute' AS t FROM generate_series(1, 20000) g) s;
+SELECT window_funnel(100000::bigint, 'strict_once', g, g <= 15000, g = 15001, g = 15002) AS level,
+       window_funnel_times(100000::bigint, 'strict_once', g, g <= 15000, g = 15001, g = 15002) AS times
+FROM generate_series(1::bigint, 15002) g;
+-- strict_increase keeps at most two chains per step: 200,000 rows of one customer
+-- (quadratic before), the chain ending at the last row
+SELECT window_funnel(1000000::bigint, 'strict_increase', g, true, g % 2 = 0, g = 200000) AS level,
+       window_funnel_times(1000000::bigint, 'strict_increase', g, true, g % 2 = 0, g = 200000) AS times
+FROM generate_series(1::bigint, 200000) g;
