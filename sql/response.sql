@@ -31,6 +31,15 @@ FROM (SELECT response_agg(treated, responded, revenue) AS st FROM resp WHERE seg
 SELECT (r).treated_n, (r).treated_mean, (r).control_n, (r).control_mean, (r).mean_diff, (r).lift,
        round((r).t::numeric, 12) AS t, round((r).df::numeric, 9) AS df, round((r).p_value::numeric, 12) AS p_value
 FROM (SELECT segment_mean_response(treated, revenue) AS r FROM resp WHERE segment = 'a') s;
+-- Welch's df, t and p do not depend on the scale of the values: no NaN df when
+-- the squared standard errors would overflow (sd > 1e77) or underflow (sd < 1e-77)
+SELECT s, round((r).df::numeric, 9) AS df, round((r).t::numeric, 12) AS t,
+       round((r).p_value::numeric, 12) AS p_value, round(((r).ci_low / s)::numeric, 12) AS ci_low_scaled
+FROM (SELECT s, segment_mean_response(treated, v * s) AS r
+      FROM (VALUES (true, 1::float8), (true, -1), (false, 2), (false, -1), (false, 0)) x(treated, v),
+           (VALUES (1e-78::float8), (1), (1e78), (1e150)) sc(s)
+      GROUP BY s) q
+ORDER BY s;
 -- rollup of partial states equals the state of all rows
 SELECT rollup(st) = (SELECT response_agg(treated, responded) FROM resp) AS rollup_equal
 FROM (SELECT segment, response_agg(treated, responded) AS st FROM resp GROUP BY segment) s;
@@ -69,3 +78,23 @@ SELECT '{"a": 1/1, "a": 2/1}'::response_variants;
 SELECT '{"a": 0/0}'::response_variants;
 SELECT '{"a" 1/1}'::response_variants;
 SELECT segment_mean_response(true, 'Infinity'::float8);
+-- value moments that would overflow are an error (a state holding an infinite
+-- mean or M2 could not be read back from its text form); large finite ones round-trip
+SELECT response_agg(treated, true, v) FROM (VALUES (true, 1e308::float8), (true, -1e308)) x(treated, v);
+SELECT segment_mean_response(treated, v) FROM (VALUES (false, 1e200::float8), (false, -1e200)) x(treated, v);
+SELECT rollup(s) FROM (VALUES ('treated=0/0 control=0/0 treated_values=1/1e154/0 control_values=0/0/0'::response_state),
+                              ('treated=0/0 control=0/0 treated_values=1/-1e154/0 control_values=0/0/0')) v(s);
+SELECT st::text::response_state = st AS round_trip, st
+FROM (SELECT response_agg(treated, true, v) AS st
+      FROM (VALUES (true, 1e150::float8), (true, -1e150), (false, 1.7e308), (false, 1.7e308)) x(treated, v)) s;
+-- pooled z with counts near 2^63 (the pooled sums exceed int64): equal to plain SQL
+SELECT round(response_z(s)::numeric, 3) AS z, round((response_z(s) / ref)::numeric, 12) AS ratio_to_plain_sql,
+       round(response_p_value(s)::numeric, 12) AS p_value
+FROM (VALUES ('treated=9000000000000000000/5000000000000000000 control=9000000000000000000/4000000000000000000'::response_state,
+              (5.0 / 9 - 4.0 / 9) / sqrt(0.5 * 0.5 * (2 / 9e18))),
+             ('treated=9223372036854775807/1 control=9223372036854775807/0',
+              (1 / 9223372036854775807.0) / sqrt((1 / 18446744073709551614.0) * (1 - 1 / 18446744073709551614.0) * (2 / 9223372036854775807.0)))) v(s, ref);
+-- power must exceed alpha (below alpha/2 the formula's root is negative)
+SELECT response_sample_size(0.10, 0.02, 0.05, 0.01);
+SELECT response_sample_size(0.10, 0.02, 0.05, 0.05);
+SELECT response_sample_size(0.10, 0.02, 0.05, 0.06) AS just_above_alpha, response_sample_size(0.10, 0.02, 0.5, 0.6) AS large_alpha;

@@ -51,6 +51,17 @@ PG_FUNCTION_INFO_V1(funnel_report_steps);
 #define FR_MAX_STEPS	64
 #define FR_TYPE			"funnel_report"
 
+/*
+ * Pairs in one value, all steps together: 64,000,000 pairs of 16 bytes
+ * keep a stored value (and its binary form) below PostgreSQL's 1 GB limit.
+ * One step of an aggregate state holds at most as many before its equal
+ * durations are merged.
+ */
+#define FR_MAX_PAIRS	INT64CONST(64000000)
+
+/* An aggregate state merges a step's equal durations from this size on. */
+#define FR_COMPACT_MIN	1024
+
 typedef struct Pair
 {
 	int64		d;				/* duration from the previous step, microseconds */
@@ -63,9 +74,10 @@ typedef struct Report
 	int			nsteps;			/* 0 while unknown (no row yet) */
 	int64		reached[FR_MAX_STEPS];
 	Pair	   *pairs[FR_MAX_STEPS];	/* pairs[0] unused */
-	int32		npairs[FR_MAX_STEPS];
-	int32		cap[FR_MAX_STEPS];
+	int64		npairs[FR_MAX_STEPS];
+	int64		cap[FR_MAX_STEPS];
 	bool		sorted[FR_MAX_STEPS];	/* sorted with distinct durations */
+	bool		compact;		/* an aggregate state: may merge early */
 	MemoryContext mcxt;
 } Report;
 
@@ -82,22 +94,6 @@ report_new(MemoryContext mcxt, int nsteps)
 	return r;
 }
 
-static void
-add_pair(Report *r, int k, int64 d, int64 count)
-{
-	if (r->npairs[k] >= r->cap[k])
-	{
-		r->cap[k] = Max(8, r->cap[k] * 2);
-		r->pairs[k] = r->pairs[k]
-			? repalloc_huge(r->pairs[k], (Size) r->cap[k] * sizeof(Pair))
-			: MemoryContextAlloc(r->mcxt, (Size) r->cap[k] * sizeof(Pair));
-	}
-	if (r->npairs[k] > 0 && r->pairs[k][r->npairs[k] - 1].d >= d)
-		r->sorted[k] = false;
-	r->pairs[k][r->npairs[k]].d = d;
-	r->pairs[k][r->npairs[k]++].count = count;
-}
-
 static int
 pair_cmp(const void *a, const void *b)
 {
@@ -107,31 +103,100 @@ pair_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* sort each step's pairs and merge equal durations (idempotent) */
+/* sort step k's pairs and merge equal durations (idempotent) */
+static void
+normalize_step(Report *r, int k)
+{
+	int64		i,
+				j = 0;
+
+	if (r->sorted[k])
+		return;
+	qsort(r->pairs[k], r->npairs[k], sizeof(Pair), pair_cmp);
+	for (i = 1; i < r->npairs[k]; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (r->pairs[k][i].d == r->pairs[k][j].d)
+			r->pairs[k][j].count += r->pairs[k][i].count;
+		else
+			r->pairs[k][++j] = r->pairs[k][i];
+	}
+	if (r->npairs[k] > 0)
+		r->npairs[k] = j + 1;
+	r->sorted[k] = true;
+}
+
 static void
 report_normalize(Report *r)
 {
 	int			k;
 
 	for (k = 1; k < r->nsteps; k++)
-	{
-		int32		i,
-					j = 0;
+		normalize_step(r, k);
+}
 
-		if (r->sorted[k])
-			continue;
-		qsort(r->pairs[k], r->npairs[k], sizeof(Pair), pair_cmp);
-		for (i = 1; i < r->npairs[k]; i++)
-		{
-			if (r->pairs[k][i].d == r->pairs[k][j].d)
-				r->pairs[k][j].count += r->pairs[k][i].count;
-			else
-				r->pairs[k][++j] = r->pairs[k][i];
-		}
-		if (r->npairs[k] > 0)
-			r->npairs[k] = j + 1;
-		r->sorted[k] = true;
+pg_attribute_noreturn()
+static void
+too_many_pairs(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("funnel report has too many distinct durations"),
+			 errdetail("A funnel report holds at most " INT64_FORMAT " distinct (step, duration) pairs.",
+					   FR_MAX_PAIRS),
+			 errhint("Round the step times (for example, to the second) before aggregating.")));
+}
+
+/*
+ * Make room for one more pair in step k.  An aggregate state first merges
+ * equal durations, and grows only when that frees less than half; growth
+ * doubles, in 64-bit arithmetic, up to FR_MAX_PAIRS.
+ */
+static void
+grow_pairs(Report *r, int k)
+{
+	int64		cap;
+
+	if (r->compact && !r->sorted[k] && r->npairs[k] >= FR_COMPACT_MIN)
+	{
+		normalize_step(r, k);
+		if (r->npairs[k] <= r->cap[k] / 2)
+			return;
 	}
+	if (r->npairs[k] >= FR_MAX_PAIRS)
+		too_many_pairs();
+	cap = Min(Max(8, r->cap[k] * 2), FR_MAX_PAIRS);
+	r->pairs[k] = r->pairs[k]
+		? repalloc_huge(r->pairs[k], (Size) cap * sizeof(Pair))
+		: MemoryContextAllocHuge(r->mcxt, (Size) cap * sizeof(Pair));
+	r->cap[k] = cap;
+}
+
+static void
+add_pair(Report *r, int k, int64 d, int64 count)
+{
+	if (r->npairs[k] >= r->cap[k])
+		grow_pairs(r, k);
+	if (r->npairs[k] > 0 && r->pairs[k][r->npairs[k] - 1].d >= d)
+		r->sorted[k] = false;
+	r->pairs[k][r->npairs[k]].d = d;
+	r->pairs[k][r->npairs[k]++].count = count;
+}
+
+/* The pairs of r, normalised first; an error unless they fit in a stored value. */
+static int64
+report_total_pairs(Report *r)
+{
+	int64		total = 0;
+	int			k;
+
+	report_normalize(r);
+	for (k = 0; k < r->nsteps; k++)
+		total += r->npairs[k];
+	if (total > FR_MAX_PAIRS)
+		too_many_pairs();
+	return total;
 }
 
 static void
@@ -147,7 +212,7 @@ static void
 merge_into(Report *dst, const Report *src)
 {
 	int			k;
-	int32		i;
+	int64		i;
 
 	if (src->nsteps != dst->nsteps)
 		ereport(ERROR,
@@ -160,7 +225,11 @@ merge_into(Report *dst, const Report *src)
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("funnel report customer count out of range")));
 		for (i = 0; i < src->npairs[k]; i++)
+		{
+			if ((i & 0xFFFF) == 0xFFFF)
+				CHECK_FOR_INTERRUPTS();
 			add_pair(dst, k, src->pairs[k][i].d, src->pairs[k][i].count);
+		}
 	}
 }
 
@@ -169,15 +238,12 @@ merge_into(Report *dst, const Report *src)
 static struct varlena *
 report_encode(Report *r)
 {
-	Size		total = 0,
+	Size		total = (Size) report_total_pairs(r),
 				size;
 	int			k;
 	char	   *p;
 	struct varlena *v;
 
-	report_normalize(r);
-	for (k = 0; k < r->nsteps; k++)
-		total += r->npairs[k];
 	size = VARHDRSZ + 8 + 8 * r->nsteps + MAXALIGN(4 * r->nsteps) + total * sizeof(Pair);
 	v = palloc0(size);
 	SET_VARSIZE(v, size);
@@ -188,7 +254,8 @@ report_encode(Report *r)
 	p += 8;
 	memcpy(p, r->reached, 8 * r->nsteps);
 	p += 8 * r->nsteps;
-	memcpy(p, r->npairs, 4 * r->nsteps);
+	for (k = 0; k < r->nsteps; k++)
+		memcpy(p + 4 * k, &(int32){(int32) r->npairs[k]}, 4);
 	p += MAXALIGN(4 * r->nsteps);
 	for (k = 0; k < r->nsteps; k++)
 	{
@@ -213,7 +280,7 @@ static void
 report_validate(const Report *r, int errcode_, const char *type_name)
 {
 	int			k;
-	int32		i;
+	int64		i;
 
 	for (k = 0; k < r->nsteps; k++)
 	{
@@ -252,6 +319,7 @@ report_decode(const struct varlena *v)
 	Size		len = VARSIZE_ANY_EXHDR(v);
 	Report	   *r;
 	uint32		total;
+	int32		npairs[FR_MAX_STEPS];
 	int			k,
 				n;
 	Size		need;
@@ -267,16 +335,17 @@ report_decode(const struct varlena *v)
 		corrupt("bad length");
 	r = report_new(CurrentMemoryContext, n);
 	memcpy(r->reached, p + 8, 8 * n);
-	memcpy(r->npairs, p + 8 + 8 * n, 4 * n);
+	memcpy(npairs, p + 8 + 8 * n, 4 * n);
 	p += 8 + 8 * n + MAXALIGN(4 * n);
 	{
 		uint64		sum = 0;
 
 		for (k = 0; k < n; k++)
 		{
-			if (r->npairs[k] < 0 || (k == 0 && r->npairs[k] != 0))
+			if (npairs[k] < 0 || (k == 0 && npairs[k] != 0))
 				corrupt("bad pair count");
-			sum += r->npairs[k];
+			r->npairs[k] = npairs[k];
+			sum += npairs[k];
 		}
 		if (sum != total)
 			corrupt("bad pair count");
@@ -379,7 +448,7 @@ funnel_report_out(PG_FUNCTION_ARGS)
 	Report	   *r = report_decode(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)));
 	StringInfoData buf;
 	int			k;
-	int32		i;
+	int64		i;
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "%d;", r->nsteps);
@@ -400,16 +469,16 @@ static void
 report_write(StringInfo buf, Report *r)
 {
 	int			k;
-	int32		i;
+	int64		i;
 
-	report_normalize(r);
+	(void) report_total_pairs(r);
 	pq_sendbyte(buf, FR_VERSION);
 	pq_sendint32(buf, r->nsteps);
 	for (k = 0; k < r->nsteps; k++)
 		pq_sendint64(buf, r->reached[k]);
 	for (k = 1; k < r->nsteps; k++)
 	{
-		pq_sendint32(buf, r->npairs[k]);
+		pq_sendint32(buf, (int32) r->npairs[k]);
 		for (i = 0; i < r->npairs[k]; i++)
 		{
 			pq_sendint64(buf, r->pairs[k][i].d);
@@ -504,7 +573,10 @@ agg_report(FunctionCallInfo fcinfo)
 	nsteps = PG_GETARG_INT32(2);
 	nsteps_check(nsteps);
 	if (r == NULL)
+	{
 		r = report_new(aggcxt, nsteps);
+		r->compact = true;
+	}
 	else if (r->nsteps != nsteps)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -541,11 +613,25 @@ funnel_report_times_transfn(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("step times must not contain NULL")));
+		if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(elems[k])))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("step times must be finite"),
+					 errdetail("Step %d of a customer's step times is %s.", k + 1,
+							   TIMESTAMP_IS_NOBEGIN(DatumGetTimestampTz(elems[k])) ?
+							   "-infinity" : "infinity")));
 		r->reached[k]++;
 		if (k > 0)
 		{
-			int64		d = DatumGetTimestampTz(elems[k]) - DatumGetTimestampTz(elems[k - 1]);
+			int64		d;
 
+			if (pg_sub_s64_overflow(DatumGetTimestampTz(elems[k]),
+									DatumGetTimestampTz(elems[k - 1]), &d))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+						 errmsg("time between funnel steps out of range"),
+						 errdetail("The time from step %d to step %d exceeds 2^63 - 1 microseconds.",
+								   k, k + 1)));
 			if (d < 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -593,7 +679,10 @@ funnel_report_rollup_transfn(PG_FUNCTION_ARGS)
 	}
 	src = report_decode(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1)));
 	if (r == NULL)
+	{
 		r = report_new(aggcxt, src->nsteps);
+		r->compact = true;
+	}
 	merge_into(r, src);
 	PG_RETURN_POINTER(r);
 }
@@ -612,7 +701,10 @@ funnel_report_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(s1);
 	}
 	if (s1 == NULL)
+	{
 		s1 = report_new(aggcxt, s2->nsteps);
+		s1->compact = true;
+	}
 	merge_into(s1, s2);
 	PG_RETURN_POINTER(s1);
 }
@@ -639,6 +731,7 @@ funnel_report_deserialize(PG_FUNCTION_ARGS)
 	(void) agg_context(fcinfo, "funnel_report_deserialize");
 	cj_bytea_message(data, &msg);
 	r = report_read(&msg, CurrentMemoryContext, "funnel_report state");
+	r->compact = true;
 	PG_RETURN_POINTER(r);
 }
 
@@ -655,17 +748,24 @@ funnel_report_finalfn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(report_encode(r));
 }
 
-/* percentile_cont over a sorted multiset of durations, in microseconds */
-static double
-percentile(const Pair *pairs, int32 n, int64 total, double p)
+/*
+ * percentile_cont over a sorted multiset of durations, in microseconds,
+ * rounded to the microsecond.  The interpolation runs in double, so the
+ * result is clamped to the upper neighbour: near INT64_MAX the double
+ * rounds up to 2^63, which does not fit in an int64.
+ */
+static int64
+percentile(const Pair *pairs, int64 n, int64 total, double p)
 {
 	double		pos = p * (double) (total - 1);
 	int64		lo_rank = (int64) floor(pos);
 	double		frac = pos - (double) lo_rank;
 	int64		seen = 0;
-	int32		i;
-	double		lo = 0,
-				hi = 0;
+	int64		i;
+	int64		lo = 0,
+				hi = 0,
+				r;
+	double		v;
 	bool		have_lo = false;
 
 	for (i = 0; i < n; i++)
@@ -674,29 +774,33 @@ percentile(const Pair *pairs, int32 n, int64 total, double p)
 
 		if (!have_lo && lo_rank < next)
 		{
-			lo = (double) pairs[i].d;
+			lo = pairs[i].d;
 			have_lo = true;
 		}
 		if (have_lo && lo_rank + 1 < next)
 		{
-			hi = (double) pairs[i].d;
+			hi = pairs[i].d;
 			break;
 		}
 		seen = next;
 		if (i == n - 1)
-			hi = (double) pairs[i].d;
+			hi = pairs[i].d;
 	}
-	return lo + (hi - lo) * frac;
+	v = (double) lo + ((double) hi - (double) lo) * frac;
+	/* below (double) hi, v (an integer from 2^52 on) fits in an int64 */
+	if (!(v < (double) hi))
+		return hi;
+	r = (int64) rint(v);
+	return Max(lo, Min(r, hi));
 }
 
 static Datum
-usec_interval(double usec)
+usec_interval(int64 usec)
 {
 	Interval   *iv = palloc0(sizeof(Interval));
-	int64		u = (int64) rint(usec);
 
-	iv->day = (int32) (u / USECS_PER_DAY);
-	iv->time = u % USECS_PER_DAY;
+	iv->day = (int32) (usec / USECS_PER_DAY);
+	iv->time = usec % USECS_PER_DAY;
 	return IntervalPGetDatum(iv);
 }
 
@@ -718,7 +822,7 @@ funnel_report_steps(PG_FUNCTION_ARGS)
 		Datum		values[7];
 		bool		nulls[7] = {false, false, false, false, false, false, false};
 		int64		timed = 0;
-		int32		i;
+		int64		i;
 
 		values[0] = Int32GetDatum(k + 1);
 		values[1] = Int64GetDatum(r->reached[k]);

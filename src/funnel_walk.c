@@ -153,6 +153,7 @@ typedef struct Level
 	int32	   *idx;			/* chains that may still be extended */
 	int32		n;
 	int32		cap;
+	int64		last;			/* time of the chains added last (n > 0) */
 } Level;
 
 typedef struct Walk
@@ -186,7 +187,13 @@ new_chain(Walk *w, int64 first, int64 last, int32 parent, int32 row)
 {
 	if (w->nchains >= w->cap)
 	{
-		w->cap = Max(64, w->cap * 2);
+		if (w->cap >= FUNNEL_MAX_ALL_CHAINS)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("window_funnel made too many chains"),
+					 errdetail("One group may make at most %d chains.", FUNNEL_MAX_ALL_CHAINS),
+					 errhint("Use a shorter window or fewer rows per customer.")));
+		w->cap = Min(Max(64, w->cap * 2), FUNNEL_MAX_ALL_CHAINS);
 		w->chains = w->chains ? repalloc_huge(w->chains, (Size) w->cap * sizeof(Chain))
 			: palloc((Size) w->cap * sizeof(Chain));
 	}
@@ -210,11 +217,35 @@ level_push(Level *l, int32 c)
 }
 
 /*
+ * Of a level's chains, all ending before the time of the chain about to be
+ * added, keep only the one extend() would pick from them: the latest start
+ * (the first such in the list on a tie).  Whatever the later time, that one
+ * is in the window whenever another is, and is preferred to it.
+ */
+static void
+level_keep_latest(Walk *w, Level *l)
+{
+	int32		best = l->idx[0],
+				i;
+
+	for (i = 1; i < l->n; i++)
+		if (w->chains[l->idx[i]].first > w->chains[best].first)
+			best = l->idx[i];
+	l->idx[0] = best;
+	l->n = 1;
+}
+
+/*
  * Keep chain c at level k unless a kept chain dominates it, dropping the
- * chains it dominates.  Without strict_increase only the first time
- * matters, so one chain per level is kept (as ClickHouse does); with it,
- * the kept chains have increasing first and last times.  strict_once keeps
- * every chain: which rows a chain used decides what can extend it.
+ * chains that can no longer win.  Chains are added in time order, c at the
+ * current time t.  Without strict_increase only the first time matters, so
+ * one chain per level is kept (as ClickHouse does).  With it, the kept
+ * chains have increasing first and last times, and only two can still be
+ * picked: the back one, and at t, while the back one ends at t and cannot
+ * be extended yet, the one before it.  strict_once keeps every chain ending
+ * at t, since which rows a chain used at t decides what can extend it, and
+ * of the chains ending before t the latest start.  So a level holds at most
+ * two chains, or under strict_once one plus those ending at t.
  */
 static void
 level_add(Walk *w, int k, int32 c)
@@ -229,13 +260,17 @@ level_add(Walk *w, int k, int32 c)
 	}
 	if (w->modes & FM_STRICT_ONCE)
 	{
+		if (l->n > 1 && l->last < nc->last)
+			level_keep_latest(w, l);
 		if (l->n >= FUNNEL_MAX_CHAINS)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("window_funnel strict_once has too many open chains"),
-					 errdetail("At most %d chains can be open at one step.", FUNNEL_MAX_CHAINS),
-					 errhint("Use a shorter window or fewer rows per customer.")));
+					 errdetail("At most %d chains can end at one instant at one step.",
+							   FUNNEL_MAX_CHAINS),
+					 errhint("Use a shorter window or fewer rows per customer at one instant.")));
 		level_push(l, c);
+		l->last = nc->last;
 		return;
 	}
 	if (l->n > 0)
@@ -255,6 +290,9 @@ level_add(Walk *w, int k, int32 c)
 			l->idx[l->n - 1] = c;
 			return;
 		}
+		/* back ends before t: the chains before it can no longer win */
+		l->idx[0] = l->idx[l->n - 1];
+		l->n = 1;
 	}
 	level_push(l, c);
 }
@@ -301,6 +339,8 @@ extend(Walk *w, int k, int64 t, int32 r)
 			int32		c = prev->idx[i];
 			Chain		ch = w->chains[c];
 
+			if ((i & 0x3FF) == 0x3FF)
+				CHECK_FOR_INTERRUPTS();
 			if (ch.last < t)
 			{
 				if (best < 0 || ch.first > w->chains[best].first)

@@ -13,8 +13,11 @@
 /* Steps in one funnel: a row's matched steps are one uint64 mask. */
 #define FUNNEL_MAX_STEPS		64
 
-/* Candidate chains kept at one step under strict_once. */
+/* Chains ending at one instant kept at one step under strict_once. */
 #define FUNNEL_MAX_CHAINS		10000
+
+/* Chains one walk may make (they are indexed by int32). */
+#define FUNNEL_MAX_ALL_CHAINS	(256 * 1024 * 1024)
 
 /* mode bits */
 #define FM_STRICT_DEDUP		0x0001	/* ClickHouse strict_deduplication */

@@ -34,6 +34,7 @@
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(response_state_in);
 PG_FUNCTION_INFO_V1(response_state_out);
@@ -416,21 +417,55 @@ rs_transition_state(FunctionCallInfo fcinfo, const char *fn)
 	return (ResponseState *) PG_GETARG_POINTER(0);
 }
 
+/*
+ * The SQL name of the aggregate being computed (for messages), or fallback
+ * when it cannot be told.
+ */
+static const char *
+rs_agg_name(FunctionCallInfo fcinfo, const char *fallback)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	char	   *name = aggref ? get_func_name(aggref->aggfnoid) : NULL;
+
+	return name ? name : fallback;
+}
+
+/*
+ * Raise 22003 unless an arm's new mean and M2 are finite: a state holding
+ * an infinite moment could be neither read back from its text or binary
+ * form nor used for a test.
+ */
+static void
+rs_check_moments(FunctionCallInfo fcinfo, const char *fallback, double mean, double m2)
+{
+	if (!isfinite(mean) || !isfinite(m2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("values out of range for %s", rs_agg_name(fcinfo, fallback)),
+				 errdetail("The mean or the sum of squared deviations of the values would exceed the range of double precision."),
+				 errhint("Scale the values down (for example, to thousands) before aggregating.")));
+}
+
 /* Welford's update of an arm's value moments. */
 static inline void
-rs_add_value(ResponseArm *a, double v)
+rs_add_value(FunctionCallInfo fcinfo, const char *fallback, ResponseArm *a, double v)
 {
-	double		delta;
+	double		delta,
+				mean,
+				m2;
 
 	if (!isfinite(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("response value must be a finite number"),
 				 errhint("Use NULL for a row without a value.")));
-	a->value_n++;
 	delta = v - a->mean;
-	a->mean += delta / a->value_n;
-	a->m2 += delta * (v - a->mean);
+	mean = a->mean + delta / (double) (a->value_n + 1);
+	m2 = a->m2 + delta * (v - mean);
+	rs_check_moments(fcinfo, fallback, mean, m2);
+	a->value_n++;
+	a->mean = mean;
+	a->m2 = m2;
 }
 
 /* response_agg(treated, responded) and segment_response(treated, responded) */
@@ -465,7 +500,7 @@ response_agg_value_transfn(PG_FUNCTION_ARGS)
 			a->responders += PG_GETARG_BOOL(2) ? 1 : 0;
 		}
 		if (!PG_ARGISNULL(3))
-			rs_add_value(a, PG_GETARG_FLOAT8(3));
+			rs_add_value(fcinfo, "response_agg", a, PG_GETARG_FLOAT8(3));
 	}
 	PG_RETURN_POINTER(st);
 }
@@ -477,7 +512,8 @@ response_mean_transfn(PG_FUNCTION_ARGS)
 	ResponseState *st = rs_transition_state(fcinfo, "response_mean_transfn");
 
 	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
-		rs_add_value(PG_GETARG_BOOL(1) ? &st->treated : &st->control,
+		rs_add_value(fcinfo, "segment_mean_response",
+					 PG_GETARG_BOOL(1) ? &st->treated : &st->control,
 					 PG_GETARG_FLOAT8(2));
 	PG_RETURN_POINTER(st);
 }
@@ -491,9 +527,13 @@ rs_count_overflow(void)
 			 errdetail("A combined count would exceed 2^63 - 1.")));
 }
 
-/* Add arm b into arm a (Chan et al.'s merge of mean and M2). */
+/*
+ * Add arm b into arm a (Chan et al.'s merge of mean and M2).  The M2 term
+ * delta^2 na nb / n is formed as (delta f) delta, f = na nb / n >= 1/2, so
+ * it overflows only when the result does.
+ */
 static void
-rs_merge_arm(ResponseArm *a, const ResponseArm *b)
+rs_merge_arm(FunctionCallInfo fcinfo, ResponseArm *a, const ResponseArm *b)
 {
 	int64		n;
 
@@ -515,10 +555,13 @@ rs_merge_arm(ResponseArm *a, const ResponseArm *b)
 		double		na = (double) a->value_n,
 					nb = (double) b->value_n,
 					nn = (double) n,
-					delta = b->mean - a->mean;
+					delta = b->mean - a->mean,
+					mean = a->mean + delta * (nb / nn),
+					m2 = a->m2 + b->m2 + delta * ((na / nn) * nb) * delta;
 
-		a->mean += delta * (nb / nn);
-		a->m2 += b->m2 + delta * delta * (na / nn) * nb;
+		rs_check_moments(fcinfo, "rollup", mean, m2);
+		a->mean = mean;
+		a->m2 = m2;
 		a->value_n = n;
 	}
 }
@@ -549,8 +592,8 @@ response_state_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(a);
 	}
 	a = (ResponseState *) PG_GETARG_POINTER(0);
-	rs_merge_arm(&a->treated, &b->treated);
-	rs_merge_arm(&a->control, &b->control);
+	rs_merge_arm(fcinfo, &a->treated, &b->treated);
+	rs_merge_arm(fcinfo, &a->control, &b->control);
 	PG_RETURN_POINTER(a);
 }
 
@@ -616,20 +659,21 @@ response_binary_stats(const ResponseState *st, double level, BinaryStats *s)
 		s->ci_high = s->diff + half;
 	}
 
-	/* pooled z: var0 = X (N - X) / (N nt nc) */
+	/*
+	 * pooled z: var0 = X (N - X) / (N nt nc), X = xt + xc, N = nt + nc.  The
+	 * sums are formed in double: as int64 they can wrap for counts near
+	 * 2^63 (each count alone fits).
+	 */
+	if ((xt > 0 || xc > 0) && (xt < nt || xc < nc))
 	{
-		int64		x = xt + xc,
-					n = nt + nc;
+		double		x = (double) xt + (double) xc,
+					nx = (double) (nt - xt) + (double) (nc - xc),
+					n = (double) nt + (double) nc;
+		double		var0 = (x * nx) / (n * (double) nt * (double) nc);
 
-		if (x > 0 && x < n)
-		{
-			double		var0 = ((double) x * (double) (n - x)) /
-				((double) n * (double) nt * (double) nc);
-
-			s->has_z = true;
-			s->z = s->diff / sqrt(var0);
-			s->p = cj_norm_two_sided_p(s->z);
-		}
+		s->has_z = true;
+		s->z = s->diff / sqrt(var0);
+		s->p = cj_norm_two_sided_p(s->z);
 	}
 }
 
@@ -683,27 +727,31 @@ mean_stats(const ResponseState *st, double level, MeanStats *s)
 			s->lift = s->diff / ca->mean;
 		}
 	}
-	if (s->has_t_sd && s->has_c_sd)
+	if (s->has_t_sd && s->has_c_sd && (ta->m2 > 0 || ca->m2 > 0))
 	{
+		/*
+		 * Squared standard errors vt = m2_t / ((n_t - 1) n_t) and vc, both
+		 * divided by the larger M2 (the scale is put back in se only): the
+		 * Welch-Satterthwaite df (vt + vc)^2 / (vt^2 / (n_t - 1) + vc^2 /
+		 * (n_c - 1)) is a ratio, and unscaled its squares overflow for a
+		 * standard deviation above about 1e77 and underflow (0/0) below
+		 * about 1e-77.
+		 */
 		double		nt = (double) ta->value_n,
-					nc = (double) ca->value_n;
-		double		vt = ta->m2 / (nt - 1.0) / nt;	/* squared standard errors */
-		double		vc = ca->m2 / (nc - 1.0) / nc;
-		double		se2 = vt + vc;
+					nc = (double) ca->value_n,
+					m = Max(ta->m2, ca->m2);
+		double		vt = ta->m2 / m / (nt - 1.0) / nt,
+					vc = ca->m2 / m / (nc - 1.0) / nc;
+		double		se = sqrt(vt + vc) * sqrt(m);
+		double		half;
 
-		if (se2 > 0)
-		{
-			double		se = sqrt(se2);
-			double		half;
-
-			s->has_test = true;
-			s->df = se2 * se2 / (vt * vt / (nt - 1.0) + vc * vc / (nc - 1.0));
-			s->t = s->diff / se;
-			s->p = cj_t_two_sided_p(s->t, s->df);
-			half = cj_t_isf((1.0 - level) / 2.0, s->df) * se;
-			s->ci_low = s->diff - half;
-			s->ci_high = s->diff + half;
-		}
+		s->has_test = true;
+		s->df = (vt + vc) * (vt + vc) / (vt * vt / (nt - 1.0) + vc * vc / (nc - 1.0));
+		s->t = s->diff / se;
+		s->p = cj_t_two_sided_p(s->t, s->df);
+		half = cj_t_isf((1.0 - level) / 2.0, s->df) * se;
+		s->ci_low = s->diff - half;
+		s->ci_high = s->diff + half;
 	}
 }
 
@@ -955,6 +1003,21 @@ response_sample_size(PG_FUNCTION_ARGS)
 	response_check_unit(p1, "baseline");
 	response_check_unit(alpha, "alpha");
 	response_check_unit(power, "power");
+
+	/*
+	 * With no effect a two-sided test already rejects with probability
+	 * alpha, so a power at or below it asks for nothing (and below alpha/2
+	 * the formula's root turns negative and its square meaningless).  With
+	 * power > alpha the root is positive: z_{1-alpha/2} > z_{1-alpha} and
+	 * 2 pbar (1 - pbar) >= p1 q1 + p2 q2.
+	 */
+	if (!(power > alpha))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("power must be greater than alpha"),
+				 errdetail("power is %g and alpha is %g; power must lie strictly between alpha and 1.",
+						   power, alpha),
+				 errhint("Typical values are alpha 0.05 and power 0.8.")));
 	p2 = p1 + mde;
 	if (!(mde != 0.0) || !(p2 > 0.0 && p2 < 1.0))
 		ereport(ERROR,

@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(23);
+SELECT plan(26);
 
 -- malformed text: 22P02, naming the type
 SELECT throws_ok($$SELECT 'garbage'::journey$$, '22P02',
@@ -27,6 +27,12 @@ SELECT throws_ok($$SELECT '{9999-12-31T23:00:00-02:00 awareness web NULL}'::jour
 SELECT throws_ok($$SELECT touchpoint('infinity', 'awareness'::stage, 'web')$$, '22008');
 SELECT throws_ok($$SELECT touchpoint('0001-01-01 00:00+00'::timestamptz - interval '1 second', 'awareness'::stage, 'web')$$, '22008');
 SELECT throws_ok($$SELECT journey_agg(t, 'awareness'::stage, 'web', NULL) FROM (VALUES ('infinity'::timestamptz)) v(t)$$, '22008');
+SELECT throws_ok($$SELECT funnel_report_agg(ARRAY[now(), 'infinity']::timestamptz[], 2)$$, '22008',
+    'step times must be finite');
+SELECT throws_ok($$SELECT funnel_report_agg(ARRAY['-infinity', now()]::timestamptz[], 2)$$, '22008',
+    'step times must be finite');
+SELECT throws_ok($$SELECT funnel_report_agg(ARRAY['4713-01-01 BC', '294276-12-31']::timestamptz[], 2)$$, '22008',
+    'time between funnel steps out of range');
 -- parameters: 22023
 SELECT throws_ok($$SELECT touchpoint(now(), 'awareness'::stage, 'web', NULL, 'NaN')$$, '22023');
 SELECT throws_ok($$SELECT journey_slice('{}', '2025-02-01', '2025-01-01')$$, '22023');

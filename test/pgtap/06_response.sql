@@ -4,7 +4,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(26);
+SELECT plan(30);
 
 -- one row per touch with the customer's arms; a regular table so that
 -- parallel workers can read it
@@ -138,8 +138,16 @@ SELECT throws_ok($$SELECT * FROM response_rate_ci(1, 2, 0)$$, '22023', 'level mu
 SELECT throws_ok($$SELECT response_sample_size(1.5, 0.1)$$, '22023', 'baseline must be between 0 and 1');
 SELECT throws_ok($$SELECT response_sample_size(0.1, 0.1, -1)$$, '22023', 'alpha must be between 0 and 1');
 SELECT throws_ok($$SELECT response_sample_size(0.1, 0.1, 0.05, 1)$$, '22023', 'power must be between 0 and 1');
+SELECT throws_ok($$SELECT response_sample_size(0.1, 0.02, 0.05, 0.01)$$, '22023', 'power must be greater than alpha');
+SELECT throws_ok($$SELECT response_sample_size(0.1, 0.02, 0.2, 0.2)$$, '22023', 'power must be greater than alpha');
 SELECT throws_ok($$SELECT 'treated=1/2 control=0/0'::response_state$$, '22P02');
 SELECT throws_ok($$SELECT '{"a": 1/1, "a": 1/0}'::response_variants$$, '22P02');
+-- value moments beyond double precision: 22003, naming the aggregate
+SELECT throws_ok($$SELECT response_agg(true, true, v) FROM (VALUES (1e308::float8), (-1e308)) x(v)$$,
+                 '22003', 'values out of range for response_agg');
+SELECT throws_ok($$SELECT rollup(s) FROM (VALUES ('treated=0/0 control=0/0 treated_values=0/0/0 control_values=1/1e300/0'::response_state),
+                                                 ('treated=0/0 control=0/0 treated_values=0/0/0 control_values=1/-1e300/0')) v(s)$$,
+                 '22003', 'values out of range for rollup');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(14);
+SELECT plan(15);
 
 -- a 3-step funnel: ad or page view, then signup or demo request, then purchase
 CREATE TEMP TABLE steps AS
@@ -72,6 +72,21 @@ SELECT is_empty($$SELECT customer_id FROM (
                            window_funnel(interval '14 days', 'strict_deduplication', t, s1, s2, s3) AS dd
                     FROM steps GROUP BY 1) x WHERE i > d OR o > d OR dd > d$$,
                 'stricter modes never go deeper than the default');
+-- strict_increase: the longest chain with strictly increasing times over all starts
+SELECT is_empty($$SELECT c.customer_id FROM (
+                    SELECT customer_id, window_funnel(interval '14 days', 'strict_increase', t, s1, s2, s3) AS level
+                    FROM steps GROUP BY customer_id) c
+                  WHERE c.level <> CASE
+                    WHEN EXISTS (SELECT 1 FROM steps a JOIN steps b ON b.customer_id = a.customer_id
+                                   JOIN steps x ON x.customer_id = a.customer_id
+                                 WHERE a.customer_id = c.customer_id AND a.s1 AND b.s2 AND x.s3
+                                   AND b.t > a.t AND x.t > b.t AND x.t <= a.t + interval '14 days') THEN 3
+                    WHEN EXISTS (SELECT 1 FROM steps a JOIN steps b ON b.customer_id = a.customer_id
+                                 WHERE a.customer_id = c.customer_id AND a.s1 AND b.s2
+                                   AND b.t > a.t AND b.t <= a.t + interval '14 days') THEN 2
+                    WHEN EXISTS (SELECT 1 FROM steps a WHERE a.customer_id = c.customer_id AND a.s1) THEN 1
+                    ELSE 0 END$$,
+                'strict_increase = existence of a strictly increasing chain in plain SQL, for every customer');
 -- the disjoint steps here make strict_once and strict_increase equal except for same-instant steps
 SELECT is_empty($$SELECT customer_id FROM (
                     SELECT customer_id,
