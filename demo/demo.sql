@@ -269,3 +269,34 @@ FROM (SELECT customer_id,
 JOIN customers c USING (customer_id)
 GROUP BY c.segment
 ORDER BY c.segment;
+
+-- ===========================================================================
+-- (l) Which channels deserve the credit: three attribution models side by side
+-- ===========================================================================
+\echo '(l) Purchases credited per channel: last touch, position based 40/20/40, Markov removal effect (attribution_agg, rollup, attribution_credits)'
+CREATE TEMP TABLE attribution_per_customer AS
+SELECT customer_id, m.model,
+       attribution_agg(occurred_at, channel, event = 'purchase', revenue, m.model) AS a
+FROM touchpoints CROSS JOIN (VALUES ('last_touch'), ('position_based'), ('markov')) m(model)
+GROUP BY customer_id, m.model;
+SELECT c.channel,
+       round(sum(c.conversions) FILTER (WHERE r.model = 'last_touch')::numeric, 1) AS last_touch,
+       round(sum(c.conversions) FILTER (WHERE r.model = 'position_based')::numeric, 1) AS position_based,
+       round(sum(c.conversions) FILTER (WHERE r.model = 'markov')::numeric, 1) AS markov,
+       round(sum(c.revenue) FILTER (WHERE r.model = 'markov')::numeric, 0) AS markov_revenue
+FROM (SELECT model, rollup(a) AS a FROM attribution_per_customer GROUP BY model) r,
+     attribution_credits(r.a) c
+GROUP BY c.channel ORDER BY markov DESC NULLS LAST;
+\echo 'Markov removal effects: the share of purchases lost if a channel were removed'
+SELECT channel, round(removal_effect::numeric, 3) AS removal_effect
+FROM attribution_removal_effects((SELECT rollup(a) FROM attribution_per_customer WHERE model = 'markov'))
+ORDER BY removal_effect DESC;
+\echo 'Linear credit by segment (top channel per segment)'
+SELECT DISTINCT ON (s.segment) s.segment, c.channel AS top_channel, round(c.conversions::numeric, 1) AS purchases,
+       round(c.revenue::numeric, 0) AS revenue
+FROM (SELECT cu.segment, rollup(a.a) AS a
+      FROM (SELECT customer_id, attribution_agg(occurred_at, channel, event = 'purchase', revenue, 'linear') AS a
+            FROM touchpoints GROUP BY customer_id) a
+      JOIN customers cu USING (customer_id) GROUP BY cu.segment) s,
+     attribution_credits(s.a) c
+ORDER BY s.segment, c.conversions DESC;
