@@ -214,7 +214,28 @@ COMMENT ON COLUMN cjourney_reports.daily_response.segment IS 'customer segment w
 COMMENT ON COLUMN cjourney_reports.daily_response.st IS
 	'response_agg(treated, purchased that day, purchase revenue that day) over the campaign customers active that day; merge days with rollup(st)';
 
--- TODO(attribution): channel credit states per day for "channel credit by model".
+-- Channel credit: per UTC day, segment and rule-based model, the attribution
+-- of the purchases made that day. Each purchase is credited to the touches
+-- since the customer's previous purchase (cjourney's conversion cycles), so
+-- the day's state is computed from the rows since the last purchase before
+-- the day, with earlier purchases left out; rollup(a) over any range of days
+-- equals attribution_agg over the purchases of that range. The data-driven
+-- models need every path, converting or not, over the whole history: run
+-- them on demand (README, Attribution) rather than per day.
+CREATE TABLE IF NOT EXISTS cjourney_reports.daily_attribution (
+	day			date NOT NULL,
+	segment		text,
+	model		text NOT NULL,
+	a			:"cj".attribution NOT NULL,
+	CONSTRAINT daily_attribution_day_segment_model UNIQUE NULLS NOT DISTINCT (day, segment, model)
+);
+COMMENT ON TABLE cjourney_reports.daily_attribution IS
+	'cjourney rollup: channel credit of the purchases of a UTC day, per segment and model; written only by refresh_day';
+COMMENT ON COLUMN cjourney_reports.daily_attribution.day IS 'UTC calendar day of the purchases';
+COMMENT ON COLUMN cjourney_reports.daily_attribution.segment IS 'customer segment when the day was last refreshed';
+COMMENT ON COLUMN cjourney_reports.daily_attribution.model IS 'attribution model: last_touch, linear, position_based or time_decay';
+COMMENT ON COLUMN cjourney_reports.daily_attribution.a IS
+	'attribution_agg of the day''s purchases; merge days with rollup(a), read with attribution_credits';
 
 CREATE TABLE IF NOT EXISTS cjourney_reports.refresh_log (
 	day				date PRIMARY KEY,
@@ -232,6 +253,38 @@ COMMENT ON COLUMN cjourney_reports.refresh_log.touches IS 'touchpoints that day'
 -- ---------------------------------------------------------------------------
 -- Refresh
 -- ---------------------------------------------------------------------------
+
+-- The channel credit of the purchases of one UTC day, per segment and model:
+-- each customer who bought that day, from their last purchase before the day
+-- on, earlier purchases left out (see daily_attribution).
+CREATE OR REPLACE FUNCTION cjourney_reports.day_attribution(purchase_day date)
+RETURNS TABLE (segment text, model text, a :"cj".attribution)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT x.segment, x.model, :"cj".rollup(x.a)
+	FROM (SELECT t.customer_id, b.segment, m.model,
+				 :"cj".attribution_agg(t.occurred_at, t.channel, t.event = 'purchase', t.revenue, m.model,
+									   CASE m.model WHEN 'time_decay' THEN 'half_life=7 days' ELSE '' END) AS a
+		  FROM (SELECT p.customer_id, c.segment,
+					   (SELECT pg_catalog.max(e.occurred_at) FROM :cj_touchpoints e
+						WHERE e.customer_id = p.customer_id AND e.event = 'purchase'
+						  AND e.occurred_at < (purchase_day::timestamp AT TIME ZONE 'UTC')) AS since
+				FROM (SELECT DISTINCT d.customer_id FROM :cj_touchpoints d
+					  WHERE d.event = 'purchase'
+						AND d.occurred_at >= (purchase_day::timestamp AT TIME ZONE 'UTC')
+						AND d.occurred_at < ((purchase_day + 1)::timestamp AT TIME ZONE 'UTC')) p
+					LEFT JOIN :cj_customers c ON c.customer_id = p.customer_id) b
+			  JOIN :cj_touchpoints t ON t.customer_id = b.customer_id
+			  CROSS JOIN (VALUES ('last_touch'), ('linear'), ('position_based'), ('time_decay')) m (model)
+		  WHERE t.occurred_at < ((purchase_day + 1)::timestamp AT TIME ZONE 'UTC')
+			AND (b.since IS NULL OR t.occurred_at >= b.since)
+			AND (t.event IS DISTINCT FROM 'purchase' OR t.occurred_at >= (purchase_day::timestamp AT TIME ZONE 'UTC'))
+		  GROUP BY t.customer_id, b.segment, m.model) x
+	GROUP BY x.segment, x.model;
+END;
+COMMENT ON FUNCTION cjourney_reports.day_attribution(date) IS
+	'channel credit of the purchases of one UTC day, per segment and rule-based model (used by refresh_day)';
+
 
 -- Recompute one UTC day from the raw touchpoints. DELETE + INSERT in the
 -- caller's transaction, serialised by an advisory lock (one refresh at a
@@ -300,6 +353,41 @@ BEGIN ATOMIC
 			AND c.campaign_group IN ('treatment', 'control')
 		  GROUP BY t.customer_id, c.segment, c.campaign_group) p
 	GROUP BY p.segment;
+	-- channel credit: a touch of the day counts toward its customer's next
+	-- purchase, made that day or on the day of their first purchase after
+	-- it, so those days are recomputed too (see daily_attribution)
+	DELETE FROM cjourney_reports.daily_attribution
+	WHERE day IN (SELECT refresh_date
+			  UNION
+			  SELECT (p.occurred_at AT TIME ZONE 'UTC')::date
+			  FROM :cj_touchpoints p
+			  WHERE p.event = 'purchase'
+				AND p.customer_id IN (SELECT t.customer_id FROM :cj_touchpoints t
+		 WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
+		   AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
+		 UNION SELECT r.customer_id FROM cjourney_reports.daily_customer r WHERE r.day = refresh_date)
+				AND p.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
+				AND p.occurred_at <= COALESCE((SELECT pg_catalog.min(n.occurred_at) FROM :cj_touchpoints n
+											   WHERE n.customer_id = p.customer_id AND n.event = 'purchase'
+												 AND n.occurred_at >= ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')),
+											  ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')));
+	INSERT INTO cjourney_reports.daily_attribution (day, segment, model, a)
+	SELECT d.day, x.segment, x.model, x.a
+	FROM (SELECT refresh_date
+			  UNION
+			  SELECT (p.occurred_at AT TIME ZONE 'UTC')::date
+			  FROM :cj_touchpoints p
+			  WHERE p.event = 'purchase'
+				AND p.customer_id IN (SELECT t.customer_id FROM :cj_touchpoints t
+		 WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
+		   AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
+		 UNION SELECT r.customer_id FROM cjourney_reports.daily_customer r WHERE r.day = refresh_date)
+				AND p.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
+				AND p.occurred_at <= COALESCE((SELECT pg_catalog.min(n.occurred_at) FROM :cj_touchpoints n
+											   WHERE n.customer_id = p.customer_id AND n.event = 'purchase'
+												 AND n.occurred_at >= ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')),
+											  ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC'))) AS d (day),
+		 cjourney_reports.day_attribution(d.day) x;
 	DELETE FROM cjourney_reports.daily_customer WHERE day = refresh_date;
 	INSERT INTO cjourney_reports.daily_customer (day, customer_id, segment, touches, st)
 	SELECT refresh_date, t.customer_id, c.segment, pg_catalog.count(*),
@@ -548,7 +636,31 @@ FROM (SELECT (pg_catalog.now() AT TIME ZONE 'UTC')::date - 28 AS from_day,
 COMMENT ON VIEW cjourney_reports.campaign_response_by_segment_28d IS
 	'dashboard: campaign response by segment over the last 28 complete UTC days';
 
--- TODO(attribution): channel_credit_by_model view (model, channel, credit, revenue).
+-- Channel credit by model over any range of UTC days (inclusive): the
+-- purchases of those days credited to the channels before them, per segment,
+-- under each rule-based model; (none) holds purchases with no touch before.
+CREATE OR REPLACE FUNCTION cjourney_reports.channel_credit_by_model(from_day date, to_day date)
+RETURNS TABLE (segment text, model text, channel text, conversions double precision, revenue double precision)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT r.segment, r.model, c.channel, c.conversions, c.revenue
+	FROM (SELECT d.segment, d.model, :"cj".rollup(d.a) AS a
+		  FROM cjourney_reports.daily_attribution d
+		  WHERE d.day >= from_day AND d.day <= to_day
+		  GROUP BY d.segment, d.model) r,
+		 :"cj".attribution_credits(r.a) c
+	ORDER BY 1, 2, 4 DESC, 3;
+END;
+COMMENT ON FUNCTION cjourney_reports.channel_credit_by_model(date, date) IS
+	'dashboard: purchases and revenue credited per channel by segment and model, over UTC days from_day..to_day (inclusive)';
+
+CREATE OR REPLACE VIEW cjourney_reports.channel_credit_by_model_28d AS
+SELECT r.from_day, r.to_day, c.*
+FROM (SELECT (pg_catalog.now() AT TIME ZONE 'UTC')::date - 28 AS from_day,
+			 (pg_catalog.now() AT TIME ZONE 'UTC')::date - 1 AS to_day) r,
+	 cjourney_reports.channel_credit_by_model(r.from_day, r.to_day) c;
+COMMENT ON VIEW cjourney_reports.channel_credit_by_model_28d IS
+	'dashboard: channel credit by segment and model over the last 28 complete UTC days';
 
 -- Column descriptions: BI tools (Metabase, Superset) show them next to fields.
 COMMENT ON COLUMN cjourney_reports.time_in_stage_by_segment_28d.from_day IS 'first UTC day of the range';
@@ -622,6 +734,13 @@ COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.z IS 'pooled
 COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.p_value IS 'two-sided p-value of the z-test';
 COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.treated_mean_value IS 'mean purchase revenue per treatment customer-day';
 COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.control_mean_value IS 'mean purchase revenue per control customer-day';
+COMMENT ON COLUMN cjourney_reports.channel_credit_by_model_28d.from_day IS 'first UTC day of the range';
+COMMENT ON COLUMN cjourney_reports.channel_credit_by_model_28d.to_day IS 'last UTC day of the range (inclusive)';
+COMMENT ON COLUMN cjourney_reports.channel_credit_by_model_28d.segment IS 'customer segment';
+COMMENT ON COLUMN cjourney_reports.channel_credit_by_model_28d.model IS 'attribution model';
+COMMENT ON COLUMN cjourney_reports.channel_credit_by_model_28d.channel IS 'channel credited; (none) for purchases with no touch before them';
+COMMENT ON COLUMN cjourney_reports.channel_credit_by_model_28d.conversions IS 'purchases credited to the channel (fractions add up to the purchases)';
+COMMENT ON COLUMN cjourney_reports.channel_credit_by_model_28d.revenue IS 'purchase revenue credited to the channel';
 
 -- ---------------------------------------------------------------------------
 -- The nightly job

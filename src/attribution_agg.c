@@ -105,41 +105,54 @@ attribution_send(PG_FUNCTION_ARGS)
 
 typedef struct SpecCache
 {
-	char	   *model;
-	char	   *options;
+	text	   *model;			/* the argument texts last parsed */
+	text	   *options;		/* NULL for none */
 	AttrSpec	spec;
 } SpecCache;
 
+static bool
+same_text(text *cached, FunctionCallInfo fcinfo, int arg)
+{
+	text	   *t;
+
+	if (arg < 0 || PG_ARGISNULL(arg))
+		return cached == NULL;
+	if (cached == NULL)
+		return false;
+	t = PG_GETARG_TEXT_PP(arg);
+	return VARSIZE_ANY_EXHDR(t) == VARSIZE_ANY_EXHDR(cached) &&
+		memcmp(VARDATA_ANY(t), VARDATA_ANY(cached), VARSIZE_ANY_EXHDR(t)) == 0;
+}
+
 /*
  * The spec of (model, options) arguments.  The parse is cached in the
- * query's AggCache; a changed text is parsed again into a new spec, and a
- * state that already has a different one then raises the mismatch error.
+ * query's AggCache and reused while the texts stay the same (a byte
+ * comparison per row); a changed text is parsed again into a new spec, and
+ * a state that already has a different one then raises the mismatch error.
  */
 static const AttrSpec *
 arg_spec(FunctionCallInfo fcinfo, int model_arg, int options_arg, bool journey)
 {
 	AggCache   *cache = agg_cache(fcinfo);
 	SpecCache  *sc = cache->attr_spec;
-	char	   *model,
-			   *options;
 
 	if (PG_ARGISNULL(model_arg))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("attribution model must not be NULL"),
 				 errhint("Pass a model name such as 'linear'.")));
-	model = text_to_cstring(PG_GETARG_TEXT_PP(model_arg));
-	options = (options_arg < 0 || PG_ARGISNULL(options_arg)) ? ""
-		: text_to_cstring(PG_GETARG_TEXT_PP(options_arg));
-	if (sc == NULL || strcmp(sc->model, model) != 0 || strcmp(sc->options, options) != 0)
+	if (sc == NULL || !same_text(sc->model, fcinfo, model_arg) ||
+		!same_text(sc->options, fcinfo, options_arg))
 	{
 		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		text	   *options = (options_arg < 0 || PG_ARGISNULL(options_arg)) ? NULL
+			: PG_GETARG_TEXT_P_COPY(options_arg);
 		AttrSpec	spec;
 
-		attr_spec_parse(&spec, cstring_to_text(model), cstring_to_text(options), journey);
+		attr_spec_parse(&spec, PG_GETARG_TEXT_PP(model_arg), options, journey);
 		sc = palloc0(sizeof(SpecCache));
-		sc->model = pstrdup(model);
-		sc->options = pstrdup(options);
+		sc->model = PG_GETARG_TEXT_P_COPY(model_arg);
+		sc->options = options;
 		attr_spec_copy(CurrentMemoryContext, &sc->spec, &spec);
 		cache->attr_spec = sc;
 		MemoryContextSwitchTo(old);

@@ -314,6 +314,29 @@ check_tiles() { # $1 from, $2 to, $3 label prefix
                 count(*) FILTER (WHERE NOT treated), count(*) FILTER (WHERE NOT treated AND responded),
                 round(avg(revenue) FILTER (WHERE treated)::numeric, 9), round(avg(revenue) FILTER (WHERE NOT treated)::numeric, 9)
          FROM raw.customer_days() WHERE day BETWEEN '$1' AND '$2' GROUP BY 1"
+    same "${3:-}channel_credit_by_model('$1', '$2') linear = plain-SQL linear credit of the range's purchases" \
+        "SELECT channel, round(sum(conversions)::numeric, 6), round(sum(revenue)::numeric, 4)
+         FROM cjourney_reports.channel_credit_by_model('$1', '$2') WHERE model = 'linear' GROUP BY channel" \
+        "WITH conv AS (
+           SELECT row_number() OVER () AS id, c.customer_id, c.occurred_at AS t, coalesce(c.revenue, 0) AS rev,
+                  (SELECT max(p.occurred_at) FROM touchpoints p WHERE p.customer_id = c.customer_id
+                     AND p.event = 'purchase' AND p.occurred_at < c.occurred_at) AS prev
+           FROM touchpoints c WHERE c.event = 'purchase'
+            AND (c.occurred_at AT TIME ZONE 'UTC')::date BETWEEN '$1' AND '$2'),
+         pt AS (
+           SELECT v.id, v.rev, x.channel, count(*) OVER (PARTITION BY v.id) AS k
+           FROM conv v JOIN touchpoints x ON x.customer_id = v.customer_id AND x.event IS DISTINCT FROM 'purchase'
+            AND x.channel IS NOT NULL AND x.occurred_at < v.t AND (v.prev IS NULL OR x.occurred_at >= v.prev))
+         SELECT channel, round(sum(1.0 / k), 6), round(sum(rev / k), 4) FROM pt GROUP BY channel
+         UNION ALL
+         SELECT '(none)', count(*), round(sum(rev), 4) FROM conv WHERE NOT EXISTS (SELECT FROM pt WHERE pt.id = conv.id)
+         HAVING count(*) > 0"
+    same "${3:-}channel_credit_by_model('$1', '$2'): each model credits every purchase and its revenue once" \
+        "SELECT model, round(sum(conversions)::numeric, 6), round(sum(revenue)::numeric, 4)
+         FROM cjourney_reports.channel_credit_by_model('$1', '$2') GROUP BY model" \
+        "SELECT m, count(*)::numeric(20, 6), round(sum(coalesce(revenue, 0)), 4)
+         FROM touchpoints, unnest(ARRAY['last_touch', 'linear', 'position_based', 'time_decay']) m
+         WHERE event = 'purchase' AND (occurred_at AT TIME ZONE 'UTC')::date BETWEEN '$1' AND '$2' GROUP BY m"
 }
 for r in "${RANGES[@]}" "2025-03-01 2025-05-31"; do
     set -- $r
@@ -360,7 +383,10 @@ is "$(cols funnel_by_entry_week)" \
 is "$(cols campaign_response_by_segment_28d)" \
     "from_day date, to_day date, segment text, treated_n bigint, treated_responders bigint, treated_rate double precision, control_n bigint, control_responders bigint, control_rate double precision, abs_lift double precision, lift double precision, ci_low double precision, ci_high double precision, z double precision, p_value double precision, treated_mean_value double precision, control_mean_value double precision" \
     "campaign_response_by_segment_28d: columns and types"
-for v in funnel_by_step_28d campaign_response_by_segment_28d; do
+is "$(cols channel_credit_by_model_28d)" \
+    "from_day date, to_day date, segment text, model text, channel text, conversions double precision, revenue double precision" \
+    "channel_credit_by_model_28d: columns and types"
+for v in funnel_by_step_28d campaign_response_by_segment_28d channel_credit_by_model_28d; do
     if out=$(q -c "SELECT count(*) FROM cjourney_reports.$v" 2>&1); then
         ok "$v answers ($out rows today)"
     else
@@ -379,7 +405,8 @@ fi
 CUR="SELECT 'daily_customer' AS tbl, to_jsonb(x)::text AS r FROM (SELECT day, customer_id, segment, touches, st::text AS st FROM cjourney_reports.daily_customer) x
      UNION ALL SELECT 'funnel_customer', to_jsonb(x)::text FROM cjourney_reports.funnel_customer x
      UNION ALL SELECT 'daily_funnel', to_jsonb(x)::text FROM (SELECT day, segment, customers, report::text AS report FROM cjourney_reports.daily_funnel) x
-     UNION ALL SELECT 'daily_response', to_jsonb(x)::text FROM (SELECT day, segment, st::text AS st FROM cjourney_reports.daily_response) x"
+     UNION ALL SELECT 'daily_response', to_jsonb(x)::text FROM (SELECT day, segment, st::text AS st FROM cjourney_reports.daily_response) x
+     UNION ALL SELECT 'daily_attribution', to_jsonb(x)::text FROM (SELECT day, segment, model, a::text AS a FROM cjourney_reports.daily_attribution) x"
 q -c "CREATE TABLE snap AS SELECT day, customer_id, segment, touches, st::text AS st FROM cjourney_reports.daily_customer" \
   -c "CREATE TABLE snap_all AS $CUR"
 SNAP="SELECT tbl, r FROM snap_all"
