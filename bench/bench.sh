@@ -148,6 +148,26 @@ bench_row segment_response_sql \
             count(*) FILTER (WHERE c.campaign_group <> 'treatment' AND t.event IS NOT NULL),
             count(*) FILTER (WHERE c.campaign_group <> 'treatment' AND t.event = 'purchase') $RESP_FROM"
 
+# Attribution per customer: the state (linear model), the credit rows, and a
+# plain-SQL linear attribution (conversion cycles by lag(), the touches of
+# each cycle by a join, 1/k each).
+ATTR_AGG="attribution_agg(occurred_at, channel, event = 'purchase', revenue, 'linear')"
+bench_row -e attribution_agg \
+    "SELECT customer_id, $ATTR_AGG FROM touchpoints GROUP BY customer_id" \
+    attribution_sql
+bench_row -e attribution_rows \
+    "SELECT s.customer_id, c.channel, c.conversions, c.revenue FROM (SELECT customer_id, $ATTR_AGG AS a FROM touchpoints GROUP BY customer_id) s, attribution_credits(s.a) c" \
+    attribution_sql
+bench_row -e attribution_sql \
+    "WITH ct AS (SELECT DISTINCT customer_id, occurred_at AS t FROM touchpoints WHERE event = 'purchase'),
+          cyc AS (SELECT customer_id, t, lag(t) OVER (PARTITION BY customer_id ORDER BY t) AS prev FROM ct),
+          conv AS (SELECT p.customer_id, p.occurred_at AS t, coalesce(p.revenue, 0) AS rev, cyc.prev, row_number() OVER () AS id
+                   FROM touchpoints p JOIN cyc ON cyc.customer_id = p.customer_id AND cyc.t = p.occurred_at WHERE p.event = 'purchase'),
+          pt AS (SELECT v.customer_id, v.rev, x.channel, count(*) OVER (PARTITION BY v.id) AS k
+                 FROM conv v JOIN touchpoints x ON x.customer_id = v.customer_id AND x.event IS DISTINCT FROM 'purchase'
+                  AND x.channel IS NOT NULL AND x.occurred_at < v.t AND (v.prev IS NULL OR x.occurred_at >= v.prev))
+     SELECT customer_id, channel, sum(1.0 / k), sum(rev / k) FROM pt GROUP BY 1, 2"
+
 # --- set-up ------------------------------------------------------------------
 
 sql -c "SELECT 1" >/dev/null ||
@@ -278,6 +298,46 @@ SQL
     printf '  %-22s %12s %12s %10s\n' "$len" "$wf" "$plain" "$(ratio "$wf" "${plain/timeout/}")"
 done
 sql -c "DROP TABLE IF EXISTS bench_grow" >/dev/null
+
+# --- data-driven attribution over 1M paths --------------------------------------
+
+# One million generated paths (1 to 8 touches over 10 channels, about a
+# quarter converting), aggregated into one attribution state and read: the
+# Markov model solves its chain once, Shapley enumerates each converting
+# channel set's subsets.
+if ((!skip_cjourney)); then
+    echo
+    echo "data-driven attribution over 1,000,000 paths (ms, best of $runs):"
+    sql <<'SQL' >/dev/null || die "paths table"
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS bench_paths;
+CREATE TABLE bench_paths AS
+SELECT ARRAY(SELECT 'ch' || (hashint4(g * 16 + i) & 1023) % 10 FROM generate_series(1, 1 + (hashint4(g) & 1023) % 8) i) AS path,
+       ((hashint4(g + 7) & 1023) < 256)::int::bigint AS conversions,
+       ((hashint4(g + 7) & 1023) >= 256)::int::bigint AS nulls,
+       ((hashint4(g + 11) & 1023) % 200)::numeric AS revenue
+FROM generate_series(1, 1000000) g;
+ANALYZE bench_paths;
+SQL
+    printf '  %-34s %12s\n' step "best ms"
+    for model in markov shapley; do
+        for what in state credits; do
+            if [[ $what == state ]]; then
+                q="SELECT attribution_agg(path, conversions, nulls, revenue, '$model') FROM bench_paths"
+            else
+                q="SELECT c.* FROM (SELECT attribution_agg(path, conversions, nulls, revenue, '$model') AS a FROM bench_paths) s, attribution_credits(s.a) c"
+            fi
+            ms=$(for ((i = 0; i < runs; i++)); do
+                sql -c "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) $q"
+            done | awk '/^Execution Time:/ { if (best == "" || $3 < best) best = $3 } END { printf "%.1f", best }')
+            label="$model: the state"
+            [[ $what == credits ]] && label="$model: the state and its credits"
+            printf '  %-34s %12s\n' "$label" "$ms"
+        done
+    done
+    sql -c "SELECT count(*) FROM (SELECT DISTINCT path FROM bench_paths) d" | sed 's/^/  distinct paths: /'
+    sql -c "DROP TABLE IF EXISTS bench_paths" >/dev/null
+fi
 
 # --- parallel speedup ----------------------------------------------------------
 #

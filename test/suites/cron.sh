@@ -314,29 +314,33 @@ check_tiles() { # $1 from, $2 to, $3 label prefix
                 count(*) FILTER (WHERE NOT treated), count(*) FILTER (WHERE NOT treated AND responded),
                 round(avg(revenue) FILTER (WHERE treated)::numeric, 9), round(avg(revenue) FILTER (WHERE NOT treated)::numeric, 9)
          FROM raw.customer_days() WHERE day BETWEEN '$1' AND '$2' GROUP BY 1"
-    same "${3:-}channel_credit_by_model('$1', '$2') linear = plain-SQL linear credit of the range's purchases" \
-        "SELECT channel, round(sum(conversions)::numeric, 6), round(sum(revenue)::numeric, 4)
-         FROM cjourney_reports.channel_credit_by_model('$1', '$2') WHERE model = 'linear' GROUP BY channel" \
-        "WITH conv AS (
-           SELECT row_number() OVER () AS id, c.customer_id, c.occurred_at AS t, coalesce(c.revenue, 0) AS rev,
-                  (SELECT max(p.occurred_at) FROM touchpoints p WHERE p.customer_id = c.customer_id
-                     AND p.event = 'purchase' AND p.occurred_at < c.occurred_at) AS prev
-           FROM touchpoints c WHERE c.event = 'purchase'
-            AND (c.occurred_at AT TIME ZONE 'UTC')::date BETWEEN '$1' AND '$2'),
-         pt AS (
-           SELECT v.id, v.rev, x.channel, count(*) OVER (PARTITION BY v.id) AS k
-           FROM conv v JOIN touchpoints x ON x.customer_id = v.customer_id AND x.event IS DISTINCT FROM 'purchase'
-            AND x.channel IS NOT NULL AND x.occurred_at < v.t AND (v.prev IS NULL OR x.occurred_at >= v.prev))
-         SELECT channel, round(sum(1.0 / k), 6), round(sum(rev / k), 4) FROM pt GROUP BY channel
-         UNION ALL
-         SELECT '(none)', count(*), round(sum(rev), 4) FROM conv WHERE NOT EXISTS (SELECT FROM pt WHERE pt.id = conv.id)
-         HAVING count(*) > 0"
-    same "${3:-}channel_credit_by_model('$1', '$2'): each model credits every purchase and its revenue once" \
-        "SELECT model, round(sum(conversions)::numeric, 6), round(sum(revenue)::numeric, 4)
-         FROM cjourney_reports.channel_credit_by_model('$1', '$2') GROUP BY model" \
-        "SELECT m, count(*)::numeric(20, 6), round(sum(coalesce(revenue, 0)), 4)
-         FROM touchpoints, unnest(ARRAY['last_touch', 'linear', 'position_based', 'time_decay']) m
-         WHERE event = 'purchase' AND (occurred_at AT TIME ZONE 'UTC')::date BETWEEN '$1' AND '$2' GROUP BY m"
+    # a single day may hold no purchase in a small sample: nothing to credit
+    if [[ $(q -c "SELECT count(*) FROM touchpoints WHERE event = 'purchase'
+                  AND (occurred_at AT TIME ZONE 'UTC')::date BETWEEN '$1' AND '$2'") != 0 ]]; then
+        same "${3:-}channel_credit_by_model('$1', '$2') linear = plain-SQL linear credit of the range's purchases" \
+            "SELECT channel, round(sum(conversions)::numeric, 6), round(sum(revenue)::numeric, 4)
+             FROM cjourney_reports.channel_credit_by_model('$1', '$2') WHERE model = 'linear' GROUP BY channel" \
+            "WITH conv AS (
+               SELECT row_number() OVER () AS id, c.customer_id, c.occurred_at AS t, coalesce(c.revenue, 0) AS rev,
+                      (SELECT max(p.occurred_at) FROM touchpoints p WHERE p.customer_id = c.customer_id
+                         AND p.event = 'purchase' AND p.occurred_at < c.occurred_at) AS prev
+               FROM touchpoints c WHERE c.event = 'purchase'
+                AND (c.occurred_at AT TIME ZONE 'UTC')::date BETWEEN '$1' AND '$2'),
+             pt AS (
+               SELECT v.id, v.rev, x.channel, count(*) OVER (PARTITION BY v.id) AS k
+               FROM conv v JOIN touchpoints x ON x.customer_id = v.customer_id AND x.event IS DISTINCT FROM 'purchase'
+                AND x.channel IS NOT NULL AND x.occurred_at < v.t AND (v.prev IS NULL OR x.occurred_at >= v.prev))
+             SELECT channel, round(sum(1.0 / k), 6), round(sum(rev / k), 4) FROM pt GROUP BY channel
+             UNION ALL
+             SELECT '(none)', count(*), round(sum(rev), 4) FROM conv WHERE NOT EXISTS (SELECT FROM pt WHERE pt.id = conv.id)
+             HAVING count(*) > 0"
+        same "${3:-}channel_credit_by_model('$1', '$2'): each model credits every purchase and its revenue once" \
+            "SELECT model, round(sum(conversions)::numeric, 6), round(sum(revenue)::numeric, 4)
+             FROM cjourney_reports.channel_credit_by_model('$1', '$2') GROUP BY model" \
+            "SELECT m, count(*)::numeric(20, 6), round(sum(coalesce(revenue, 0)), 4)
+             FROM touchpoints, unnest(ARRAY['last_touch', 'linear', 'position_based', 'time_decay']) m
+             WHERE event = 'purchase' AND (occurred_at AT TIME ZONE 'UTC')::date BETWEEN '$1' AND '$2' GROUP BY m"
+    fi
 }
 for r in "${RANGES[@]}" "2025-03-01 2025-05-31"; do
     set -- $r
