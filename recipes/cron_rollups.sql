@@ -286,6 +286,34 @@ COMMENT ON FUNCTION cjourney_reports.day_attribution(date) IS
 	'channel credit of the purchases of one UTC day, per segment and rule-based model (used by refresh_day)';
 
 
+-- The purchase days whose channel credit a refresh of refresh_date changes:
+-- the day itself, and for every customer with touches on it (now, or at its
+-- last refresh: daily_customer still holds that) the days of their purchases
+-- from that day up to their first purchase after it, which the day's touches
+-- count toward.
+CREATE OR REPLACE FUNCTION cjourney_reports.attribution_days(refresh_date date)
+RETURNS SETOF date
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT refresh_date
+	UNION
+	SELECT (p.occurred_at AT TIME ZONE 'UTC')::date
+	FROM :cj_touchpoints p
+	WHERE p.event = 'purchase'
+	  AND p.customer_id IN (SELECT t.customer_id FROM :cj_touchpoints t
+							WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
+							  AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
+							UNION
+							SELECT r.customer_id FROM cjourney_reports.daily_customer r WHERE r.day = refresh_date)
+	  AND p.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
+	  AND p.occurred_at <= COALESCE((SELECT pg_catalog.min(n.occurred_at) FROM :cj_touchpoints n
+									 WHERE n.customer_id = p.customer_id AND n.event = 'purchase'
+									   AND n.occurred_at >= ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')),
+									((refresh_date + 1)::timestamp AT TIME ZONE 'UTC'));
+END;
+COMMENT ON FUNCTION cjourney_reports.attribution_days(date) IS
+	'purchase days whose channel credit depends on the touches of one UTC day (used by refresh_day)';
+
 -- Recompute one UTC day from the raw touchpoints. DELETE + INSERT in the
 -- caller's transaction, serialised by an advisory lock (one refresh at a
 -- time, as a customer's funnel spans days), so a re-run (or a concurrent
@@ -357,36 +385,10 @@ BEGIN ATOMIC
 	-- purchase, made that day or on the day of their first purchase after
 	-- it, so those days are recomputed too (see daily_attribution)
 	DELETE FROM cjourney_reports.daily_attribution
-	WHERE day IN (SELECT refresh_date
-			  UNION
-			  SELECT (p.occurred_at AT TIME ZONE 'UTC')::date
-			  FROM :cj_touchpoints p
-			  WHERE p.event = 'purchase'
-				AND p.customer_id IN (SELECT t.customer_id FROM :cj_touchpoints t
-		 WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
-		   AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
-		 UNION SELECT r.customer_id FROM cjourney_reports.daily_customer r WHERE r.day = refresh_date)
-				AND p.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
-				AND p.occurred_at <= COALESCE((SELECT pg_catalog.min(n.occurred_at) FROM :cj_touchpoints n
-											   WHERE n.customer_id = p.customer_id AND n.event = 'purchase'
-												 AND n.occurred_at >= ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')),
-											  ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')));
+	WHERE day IN (SELECT d.day FROM cjourney_reports.attribution_days(refresh_date) d (day));
 	INSERT INTO cjourney_reports.daily_attribution (day, segment, model, a)
 	SELECT d.day, x.segment, x.model, x.a
-	FROM (SELECT refresh_date
-			  UNION
-			  SELECT (p.occurred_at AT TIME ZONE 'UTC')::date
-			  FROM :cj_touchpoints p
-			  WHERE p.event = 'purchase'
-				AND p.customer_id IN (SELECT t.customer_id FROM :cj_touchpoints t
-		 WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
-		   AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
-		 UNION SELECT r.customer_id FROM cjourney_reports.daily_customer r WHERE r.day = refresh_date)
-				AND p.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
-				AND p.occurred_at <= COALESCE((SELECT pg_catalog.min(n.occurred_at) FROM :cj_touchpoints n
-											   WHERE n.customer_id = p.customer_id AND n.event = 'purchase'
-												 AND n.occurred_at >= ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')),
-											  ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC'))) AS d (day),
+	FROM cjourney_reports.attribution_days(refresh_date) d (day),
 		 cjourney_reports.day_attribution(d.day) x;
 	DELETE FROM cjourney_reports.daily_customer WHERE day = refresh_date;
 	INSERT INTO cjourney_reports.daily_customer (day, customer_id, segment, touches, st)

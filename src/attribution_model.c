@@ -334,15 +334,18 @@ attr_spec_copy(MemoryContext mcxt, AttrSpec *dst, const AttrSpec *src)
 	dst->opp_stage = copy_str(mcxt, src->opp_stage);
 }
 
-static void
-append_quoted(StringInfo buf, const char *s)
+/* a label in double quotes, " and \\ escaped with a backslash */
+void
+attr_append_quoted(StringInfo buf, const char *s, int len)
 {
+	int			i;
+
 	appendStringInfoChar(buf, '"');
-	for (; *s; s++)
+	for (i = 0; i < len; i++)
 	{
-		if (*s == '"' || *s == '\\')
+		if (s[i] == '"' || s[i] == '\\')
 			appendStringInfoChar(buf, '\\');
-		appendStringInfoChar(buf, *s);
+		appendStringInfoChar(buf, s[i]);
 	}
 	appendStringInfoChar(buf, '"');
 }
@@ -366,7 +369,7 @@ attr_spec_text(StringInfo buf, const AttrSpec *spec)
 	if (spec->direct)
 	{
 		appendStringInfoString(buf, " direct=");
-		append_quoted(buf, spec->direct);
+		attr_append_quoted(buf, spec->direct, strlen(spec->direct));
 	}
 	for (i = 0; i < nw; i++)
 	{
@@ -378,12 +381,12 @@ attr_spec_text(StringInfo buf, const AttrSpec *spec)
 	if (spec->lead_stage)
 	{
 		appendStringInfoString(buf, " lead_stage=");
-		append_quoted(buf, spec->lead_stage);
+		attr_append_quoted(buf, spec->lead_stage, strlen(spec->lead_stage));
 	}
 	if (spec->opp_stage)
 	{
 		appendStringInfoString(buf, " opportunity_stage=");
-		append_quoted(buf, spec->opp_stage);
+		attr_append_quoted(buf, spec->opp_stage, strlen(spec->opp_stage));
 	}
 }
 

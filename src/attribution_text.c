@@ -291,21 +291,6 @@ append_num(StringInfo buf, double d)
 	appendStringInfoString(buf, num);
 }
 
-static void
-append_label(StringInfo buf, const char *s, int len)
-{
-	int			i;
-
-	appendStringInfoChar(buf, '"');
-	for (i = 0; i < len; i++)
-	{
-		if (s[i] == '"' || s[i] == '\\')
-			appendStringInfoChar(buf, '\\');
-		appendStringInfoChar(buf, s[i]);
-	}
-	appendStringInfoChar(buf, '"');
-}
-
 static const LabelDict *cmp_dict;
 
 static int
@@ -363,7 +348,7 @@ attr_text_out(const Attr *a)
 						slot = order[2 * i + 1];
 
 			appendStringInfoChar(&buf, ' ');
-			append_label(&buf, a->dict->str[id], a->dict->len[id]);
+			attr_append_quoted(&buf, a->dict->str[id], a->dict->len[id]);
 			appendStringInfoChar(&buf, '=');
 			append_num(&buf, a->cconv[slot]);
 			appendStringInfoChar(&buf, '/');
@@ -385,7 +370,7 @@ attr_text_out(const Attr *a)
 			{
 				if (j > 0)
 					appendStringInfoChar(&buf, ',');
-				append_label(&buf, a->dict->str[p->ch[j]], a->dict->len[p->ch[j]]);
+				attr_append_quoted(&buf, a->dict->str[p->ch[j]], a->dict->len[p->ch[j]]);
 			}
 			appendStringInfo(&buf, "]=" INT64_FORMAT "/" INT64_FORMAT "/", p->conv, p->nulls);
 			append_num(&buf, p->revenue);
