@@ -7,29 +7,11 @@ set -uo pipefail
 export LC_ALL=C
 
 CJ_ROOT=${CJ_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-PY=${CJ_PYTHON:-/usr/bin/python3}
-DB=cj_attribution_ref_$$
-
 # shellcheck source=test/lib/tap.sh
 source "$CJ_ROOT/test/lib/tap.sh"
-
-cleanup() { psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1; }
-trap cleanup EXIT
-
-PSQL=(psql -X -v ON_ERROR_STOP=1 -qAt)
-if ! "${PSQL[@]}" -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" >/dev/null; then
-    bail "create database $DB"
-fi
-if ! "${PSQL[@]}" -d "$DB" -c "CREATE EXTENSION cjourney" >/dev/null; then
-    bail "CREATE EXTENSION cjourney"
-fi
-if ! "$PY" -c "import numpy" 2>/dev/null; then
-    bail "$PY has numpy" "set CJ_PYTHON to a python3 with numpy (Debian: python3-numpy)"
-fi
-if ! load_err=$(PGDATABASE=$DB bash "$CJ_ROOT/data/load.sh" --customers 5000 2>&1); then
-    bail "load the sample data" "$load_err"
-fi
-ok "sample data loaded (5000 customers)"
+SAMPLE_NAME=attribution_ref SAMPLE_CUSTOMERS=5000 SAMPLE_MODULES="numpy"
+# shellcheck source=test/lib/sample_db.sh
+source "$CJ_ROOT/test/lib/sample_db.sh"
 
 # every model's state survives binary COPY and text, byte for byte
 TMPF=$(mktemp)
