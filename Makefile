@@ -10,6 +10,7 @@ OBJS = \
 	src/stage.o \
 	src/labels.o \
 	src/event_buffer.o \
+	src/touch_times.o \
 	src/journey_format.o \
 	src/journey_text.o \
 	src/touchpoint.o \
