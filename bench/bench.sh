@@ -99,6 +99,10 @@ bench_row scan_count \
     "SELECT count(*) FROM touchpoints"
 bench_row group_count \
     "SELECT customer_id, count(*) FROM touchpoints GROUP BY customer_id"
+# the same grouping over a heap column: no index-only scan, so the floor of
+# every per-customer aggregate that reads the rows (Seq Scan + HashAggregate)
+bench_row group_count_heap \
+    "SELECT customer_id, count(occurred_at) FROM touchpoints GROUP BY customer_id"
 bench_row group_array_agg \
     "SELECT customer_id, array_agg(occurred_at) FROM touchpoints GROUP BY customer_id"
 bench_row -e journey_agg \
@@ -267,6 +271,16 @@ for name in "${ROW_NAMES[@]}"; do
         "$(ratio "$ms" "${cmp:+${ROW_MS[$cmp]:-}}")" \
         "${ROW_PLAN[$name]}"
 done
+
+# touches_before_conversion against its floors (issue 5: within 1.5x of the
+# grouped count, and no slower than the join formulation)
+if [[ -n ${ROW_MS[touches_before_conversion]:-} ]]; then
+    tbc=${ROW_MS[touches_before_conversion]}
+    echo
+    printf 'touches_before_conversion %s ms: %sx group_count (%s), %sx group_count_heap, %sx the join (touches_before_sql)\n' \
+        "$tbc" "$(ratio "$tbc" "${ROW_MS[group_count]:-}")" "${ROW_PLAN[group_count]:-?}" \
+        "$(ratio "$tbc" "${ROW_MS[group_count_heap]:-}")" "$(ratio "$tbc" "${ROW_MS[touches_before_sql]:-}")"
+fi
 
 # --- funnel growth with journey length ----------------------------------------
 

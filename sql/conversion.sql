@@ -27,6 +27,7 @@ FROM (VALUES ('{2025-01-01T00:00:00Z awareness ads click; 2025-01-02T00:00:00Z c
               2025-01-04T00:00:00Z retention web purchase}'::journey)) v(j);
 -- errors
 SELECT touches_before_conversion(t, conv, interval '0') FROM c;
+SELECT touches_before_conversion(t, conv, interval '50000000 days 2562047788 hours') FROM c;
 SELECT conversion_path(t, ch, conv, true, -1) FROM c;
 SELECT touches_before_conversion(t, conv, l) FROM (VALUES (now(), true, interval '1 day'), (now(), true, interval '2 days')) v(t, conv, l);
 RESET timezone;

@@ -188,8 +188,9 @@ SELECT is_empty(pg_temp.diff('p_wf_skewed', 's_wf_skewed'), 'window_funnel skewe
 SELECT matches(pg_temp.parallel('p_fr', :'fr_grouped'), :'partial_finalize', 'funnel_report_agg: Partial and Finalize Aggregate');
 SELECT is_empty(pg_temp.diff('p_fr', 's_fr'), 'funnel_report_agg: parallel = serial');
 
--- conversion aggregates: touches before the first purchase and the path, as one value
-\set cv_grouped 'SELECT customer_id AS k, touches_before_conversion(occurred_at, event = ''ev3'')::text || '' '' || coalesce(conversion_path(occurred_at, channel, event = ''ev3'', true, 0)::text, ''-'') AS v FROM par_tp GROUP BY customer_id'
+-- conversion aggregates: touches before the first purchase (also within a
+-- day), per purchase, time to it and the path, as one value
+\set cv_grouped 'SELECT customer_id AS k, concat_ws('' '', coalesce(touches_before_conversion(occurred_at, event = ''ev3'')::text, ''-''), coalesce(touches_before_conversion(occurred_at, event = ''ev3'', interval ''1 day'')::text, ''-''), coalesce(touches_before_each_conversion(occurred_at, event = ''ev3'')::text, ''-''), coalesce(time_to_conversion(occurred_at, event = ''ev3'')::text, ''-''), coalesce(conversion_path(occurred_at, channel, event = ''ev3'', true, 0)::text, ''-'')) AS v FROM par_tp GROUP BY customer_id'
 SELECT pg_temp.serial('s_cv_grouped', :'cv_grouped') \gset
 SELECT matches(pg_temp.parallel('p_cv_grouped', :'cv_grouped'), :'partial_finalize', 'conversion aggregates grouped: Partial and Finalize Aggregate');
 SELECT is_empty(pg_temp.diff('p_cv_grouped', 's_cv_grouped'), 'conversion aggregates grouped: parallel = serial');

@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(7);
+SELECT plan(14);
 
 CREATE TEMP TABLE conv AS
 SELECT customer_id,
@@ -50,6 +50,83 @@ SELECT is_empty($$SELECT customer_id FROM conv JOIN (
                     SELECT customer_id, conversion_path(occurred_at, channel, event = 'purchase' ORDER BY md5(occurred_at::text || channel)) AS p
                     FROM touchpoints GROUP BY 1) r USING (customer_id) WHERE conv.path IS DISTINCT FROM r.p$$,
                 'shuffled input gives the same paths');
+
+-- The aggregate state on the wire (parallel plans): the extension's own
+-- serialize and deserialize functions are bound to temporary functions, so
+-- that an aggregate's final step can serialize real states and deserialize
+-- chosen bytes.  Every truncation and every bad field is a clean 22P03.
+DO $$
+DECLARE lib text := (SELECT probin FROM pg_proc WHERE oid = 'conversion_serialize(internal)'::regprocedure);
+BEGIN
+  EXECUTE format('CREATE FUNCTION pg_temp.conv_ser(internal) RETURNS bytea AS %L, %L LANGUAGE C STRICT', lib, 'conversion_serialize');
+  EXECUTE format('CREATE FUNCTION pg_temp.conv_deser(bytea) RETURNS bigint AS %L, %L LANGUAGE C STRICT', lib, 'conversion_deserialize');
+END $$;
+CREATE AGGREGATE pg_temp.conv_bytes(timestamptz, boolean) (SFUNC = conversion_transfn, STYPE = internal, FINALFUNC = pg_temp.conv_ser);
+CREATE AGGREGATE pg_temp.conv_bytes(timestamptz, boolean, interval) (SFUNC = conversion_transfn, STYPE = internal, FINALFUNC = pg_temp.conv_ser);
+CREATE AGGREGATE pg_temp.conv_bytes(timestamptz, text, boolean, boolean, integer) (SFUNC = conversion_transfn, STYPE = internal, FINALFUNC = pg_temp.conv_ser);
+CREATE FUNCTION pg_temp.keep(bytea, bytea) RETURNS bytea LANGUAGE sql STRICT AS 'SELECT $2';
+CREATE AGGREGATE pg_temp.conv_load(bytea) (SFUNC = pg_temp.keep, STYPE = bytea, FINALFUNC = pg_temp.conv_deser);
+-- 'ok' when the bytes deserialize, else the SQLSTATE
+CREATE FUNCTION pg_temp.load(b bytea) RETURNS text LANGUAGE plpgsql AS $f$
+BEGIN
+  PERFORM pg_temp.conv_load(b);
+  RETURN 'ok';
+EXCEPTION WHEN others THEN
+  RETURN SQLSTATE;
+END $f$;
+-- wire layout: version, flags, lookback (8 bytes), max_length (4), then the
+-- touch count (4) and 8 bytes per touch, or an event buffer for paths
+CREATE TEMP TABLE wire AS
+SELECT 'times' AS kind, pg_temp.conv_bytes(t, c) AS b
+FROM (VALUES ('2025-01-03'::timestamptz, false), ('2025-01-01', true), ('2025-01-02', false)) v(t, c)
+UNION ALL
+SELECT 'lookback', pg_temp.conv_bytes(t, c, interval '1 day')
+FROM (VALUES ('2025-01-03'::timestamptz, false), ('2025-01-01', true)) v(t, c)
+UNION ALL
+SELECT 'path', pg_temp.conv_bytes(t, ch, c, true, 2)
+FROM (VALUES ('2025-01-03'::timestamptz, 'a', false), ('2025-01-01', 'a', true)) v(t, ch, c);
+
+SELECT is((SELECT string_agg(kind || ' ' || pg_temp.load(b), ', ' ORDER BY kind) FROM wire),
+          'lookback ok, path ok, times ok', 'serialized conversion states deserialize');
+SELECT is((SELECT string_agg(DISTINCT pg_temp.load(substr(b, 1, k)), ',') FROM wire, generate_series(0, length(b) - 1) k),
+          '22P03', 'every truncation of a serialized conversion state is rejected with 22P03');
+SELECT is((SELECT string_agg(DISTINCT pg_temp.load(set_byte(b, k, v)), ',')
+           FROM wire, generate_series(0, length(b) - 1) k, (VALUES (0), (1), (2), (127), (128), (255)) x(v)
+           WHERE kind <> 'path'),
+          '22P03,ok', 'every byte of a touch-times state set to 0, 1, 2, 127, 128, 255: accepted or 22P03');
+-- a path state is an event buffer, whose reader also raises 22008 (touch
+-- time out of range) and 54000 (a count over a limit)
+SELECT is((SELECT array_agg(DISTINCT r) <@ '{ok,22P03,22008,54000}' FROM (
+             SELECT pg_temp.load(set_byte(b, k, v)) r
+             FROM wire, generate_series(0, length(b) - 1) k, (VALUES (0), (1), (2), (127), (128), (255)) x(v)
+             WHERE kind = 'path') s),
+          true, 'every byte of a path state mutated: accepted or a clean error');
+SELECT is((SELECT string_agg(DISTINCT pg_temp.load(y), ',') FROM wire, LATERAL (VALUES
+             (b || '\x00'::bytea),                                       -- trailing byte
+             (set_byte(b, 0, 1)),                                        -- format version 1
+             (set_byte(b, 1, 4)),                                        -- unknown flag
+             (set_byte(b, 1, 2)),                                        -- collapse without a channel
+             (overlay(b placing int8send(-1) from 3 for 8)),             -- negative lookback
+             (overlay(b placing int4send(3) from 11 for 4)),             -- max_length without a channel
+             (overlay(b placing int4send(2147483647) from 15 for 4)),    -- touch count over the limit
+             (overlay(b placing int4send(-1) from 15 for 4)),            -- negative touch count
+             (overlay(b placing int4send(4) from 15 for 4)),             -- one touch too many
+             (overlay(b placing int4send(2) from 15 for 4)),             -- one touch too few
+             (overlay(b placing int8send(2 * 252455616000000000) from 19 for 8)),        -- year 10000
+             (overlay(b placing int8send(2 * -63082281600000000 - 1) from 19 for 8))) v(y) -- before year 1
+           WHERE kind = 'times'),
+          '22P03', 'bad fields of a touch-times state are rejected with 22P03');
+SELECT is((SELECT string_agg(DISTINCT pg_temp.load(y), ',') FROM wire, LATERAL (VALUES
+             (overlay(b placing int8send(5) from 3 for 8)),              -- a lookback with a channel
+             (overlay(b placing int4send(-1) from 11 for 4)),            -- negative max_length
+             (set_byte(b, 57, 2))) v(y)                                  -- first record's mask is 2
+           WHERE kind = 'path'),
+          '22P03', 'bad fields of a path state are rejected with 22P03');
+SELECT is((SELECT string_agg(pg_temp.load(y), ',') FROM wire, LATERAL (VALUES
+             (overlay(b placing int8send(2 * 252455616000000000 - 1) from 19 for 8)),    -- last instant, converting
+             (overlay(b placing int8send(2 * -63082281600000000) from 19 for 8))) v(y)  -- year 1
+           WHERE kind = 'times'),
+          'ok,ok', 'touch times at both ends of the range are accepted');
 
 SELECT * FROM finish();
 ROLLBACK;
