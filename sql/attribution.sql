@@ -118,6 +118,8 @@ FROM attribution_credits((SELECT attribution_agg(p, 1, 0, 0, 'shapley')
 -- more than 1000 distinct channels for the Markov model
 SELECT * FROM attribution_credits((SELECT attribution_agg(p, 1, 0, 0, 'markov')
   FROM (SELECT array_agg('c' || i) FROM generate_series(1, 1001) i) v(p)));
+-- subnormal numbers print and read back
+SELECT 'linear | conversions=1 revenue=1e-320 none=0/0 | "a"=8.289046e-317/5e-324'::attribution::text::attribution;
 -- malformed text input
 SELECT 'linear | conversions=1 revenue=0 none=0/0 | "a"=1/0 "a"=1/0'::attribution;
 SELECT 'markov | conversions=2 revenue=0 none=0/0 | ["a"]=1/0/0'::attribution;

@@ -125,7 +125,8 @@ read_num(TextIn *in)
 		syntax(in, "Expected a number.");
 	errno = 0;
 	v = strtod(in->p, &end);
-	if (end == in->p || errno != 0 || !isfinite(v))
+	/* ERANGE with a finite result is an underflow to a subnormal: exact enough, and the output may print one */
+	if (end == in->p || !isfinite(v) || (errno != 0 && errno != ERANGE))
 		syntax(in, "A number is invalid or out of range.");
 	in->p = end;
 	return v;

@@ -75,7 +75,7 @@ wire_int64(WireReader *w)
 	return pq_getmsgint64(w->msg);
 }
 
-/* A float8 that must be finite. */
+/* A float8 that must be finite; zero is normalized to +0. */
 double
 wire_float8(WireReader *w)
 {
@@ -85,7 +85,8 @@ wire_float8(WireReader *w)
 	d = pq_getmsgfloat8(w->msg);
 	if (!isfinite(d))
 		wire_error(w, "A number is not finite.");
-	return d;
+	/* -0 reads as 0, the only zero the text forms produce */
+	return d == 0 ? 0.0 : d;
 }
 
 /* A length-prefixed text, converted to the server encoding and checked. */

@@ -83,6 +83,28 @@ PY
     if ((bad == 0 && total > 10)); then ok "binary $type: all $total truncations rejected with 22P03"; else not_ok "binary $type: $bad of $total truncations not rejected with 22P03"; fi
 done
 
+# mutated bytes of binary attribution values: clean errors, and what is
+# accepted prints text that reads back to the same value
+q "$SRC" -c "CREATE TABLE t_mut (v attribution)" >/dev/null
+"$PY" - "$TMP/al.bin" "$TMP/am.bin" "$TMP/mut" <<'PY' || bail "mutate attribution"
+import random, sys
+rnd = random.Random(5)
+for n, path in enumerate(sys.argv[1:3]):
+    raw = open(path, 'rb').read()
+    for k in range(150):
+        b = bytearray(raw)
+        for _ in range(rnd.randint(1, 3)):
+            b[rnd.randrange(25, len(b) - 2)] = rnd.choice([0, 1, 0x7f, 0x80, 0xff, rnd.randrange(256)])
+        open('%s.%d.%d.bin' % (sys.argv[3], n, k), 'wb').write(bytes(b))
+PY
+bad=0
+for f in "$TMP"/mut.*.bin; do
+    err=$(psql -X -q -v VERBOSITY=verbose -d "$SRC" -c "\\copy t_mut FROM '$f' (FORMAT binary)" 2>&1)
+    [[ -z $err || $err =~ ERROR:\ \ (22P03|22P04|22023|22021|54000|22003): ]] || { bad=$((bad + 1)); echo "# $f: $err" | head -3; }
+done
+is "$bad:$(q "$SRC" -c "SELECT count(*) FROM t_mut WHERE v::text::attribution::text <> v::text")" "0:0" \
+    "binary attribution: 300 byte mutations give clean errors or values that round-trip through text"
+
 # mutated text literals: only clean errors, and accepted mutants round-trip
 result=$(q "$SRC" <<'SQL'
 CREATE FUNCTION pg_temp.mutants(seed text, n int) RETURNS SETOF text LANGUAGE plpgsql AS $f$
