@@ -255,11 +255,11 @@ echo "customers $ncust, touchpoints $ntouch, best of $runs runs (EXPLAIN ANALYZE
 echo "settings: max_parallel_workers_per_gather=0 work_mem=256MB jit=off"
 echo
 
-fmt='%-18s %12s %9s %12s %12s  %s\n'
+fmt='%-25s %12s %9s %12s %12s  %s\n'
 # shellcheck disable=SC2059
 printf "$fmt" name "best ms" "x count" "x array_agg" "x plain SQL" plan
 # shellcheck disable=SC2059
-printf "$fmt" ------------------ ------------ --------- ------------ ------------ ---------------
+printf "$fmt" ------------------------- ------------ --------- ------------ ------------ ---------------
 for name in "${ROW_NAMES[@]}"; do
     [[ -n ${ROW_MS[$name]:-} ]] || continue
     ms=${ROW_MS[$name]}
