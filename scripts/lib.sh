@@ -34,6 +34,9 @@
 #   CJ_PG_OSUSER   OS user that owns/runs clusters (postgres when run as root,
 #                  else the current user: initdb refuses to run as root)
 #   CJ_SKIP_BUILD=1  cj_build_install does nothing (developer convenience)
+#   CJ_DESTDIR=DIR   cj_build_install stages the install in DIR and sets
+#                  CJ_EXTRA_CONF so clusters load it from there (several
+#                  checkouts can then be tested at once on one machine)
 #   PG_CFLAGS      passed through to PGXS (CI uses -Werror)
 #   CJ_PYTHON      a python3 that sees Debian's python3-scipy (/usr/bin/python3;
 #                  a pyenv python3 earlier in PATH would not)
@@ -153,13 +156,31 @@ cj_build_install() {
         cj_warn "build failed (full log: $log)"
         return 1
     fi
+    # CJ_DESTDIR: install into a staging tree and point every cluster this
+    # shell starts at it (Debian's extension_destdir), so several checkouts
+    # can be tested at once without overwriting each other's installed files.
+    [[ -z ${CJ_DESTDIR:-} ]] || mk+=("DESTDIR=$CJ_DESTDIR")
     if ! "${mk[@]}" install >>"$log" 2>&1; then
         tail -n 30 "$log" >&2
         cj_warn "make install failed (full log: $log)"
         [[ $EUID -eq 0 ]] || cj_warn "make install writes to the PostgreSQL tree: run as root"
         return 1
     fi
+    [[ -z ${CJ_DESTDIR:-} ]] || cj_use_destdir "$CJ_DESTDIR"
     [[ -n ${CJ_BUILD_LOG:-} ]] || rm -f "$log"
+}
+
+# Make clusters started from now on load cjourney from the staging tree DIR
+# (a `make install DESTDIR=DIR`), ahead of any system-wide install.
+cj_use_destdir() {
+    local dir=${1:?cj_use_destdir DIR}
+    local libdir
+    libdir=$("$CJ_PG_CONFIG" --pkglibdir)
+    chmod -R a+rX "$dir" 2>/dev/null || true
+    CJ_EXTRA_CONF="extension_destdir = '$dir'
+dynamic_library_path = '$dir$libdir:\$libdir'${CJ_EXTRA_CONF:+
+$CJ_EXTRA_CONF}"
+    export CJ_EXTRA_CONF
 }
 
 # --- temp dirs & clusters ----------------------------------------------------
