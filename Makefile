@@ -7,6 +7,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" cjourney.contro
 MODULE_big = cjourney
 OBJS = \
 	src/cjourney.o \
+	src/agg.o \
 	src/stage.o \
 	src/labels.o \
 	src/wire.o \

@@ -15,7 +15,7 @@
  */
 #include "cjourney.h"
 #include "attribution.h"
-#include "journey_agg.h"
+#include "agg.h"
 #include "journey_format.h"
 
 #include "catalog/pg_type.h"
@@ -134,7 +134,7 @@ static const AttrSpec *
 arg_spec(FunctionCallInfo fcinfo, int model_arg, int options_arg, bool journey)
 {
 	AggCache   *cache = agg_cache(fcinfo);
-	SpecCache  *sc = cache->attr_spec;
+	SpecCache  *sc = cache->args;
 
 	if (PG_ARGISNULL(model_arg))
 		ereport(ERROR,
@@ -154,7 +154,7 @@ arg_spec(FunctionCallInfo fcinfo, int model_arg, int options_arg, bool journey)
 		sc->model = PG_GETARG_TEXT_P_COPY(model_arg);
 		sc->options = options;
 		attr_spec_copy(CurrentMemoryContext, &sc->spec, &spec);
-		cache->attr_spec = sc;
+		cache->args = sc;
 		MemoryContextSwitchTo(old);
 	}
 	return &sc->spec;
@@ -162,32 +162,54 @@ arg_spec(FunctionCallInfo fcinfo, int model_arg, int options_arg, bool journey)
 
 /* ---- from one customer's rows ---- */
 
-typedef struct RowsState
+/*
+ * The state is the shared per-customer state (agg.h) with the model and
+ * its options as parameters: rows keep (time, flags, channel, revenue).
+ */
+static bool
+rows_spec_equal(const void *a, const void *b)
 {
-	EventBuffer *buf;
-	AttrSpec	spec;
-	bool		have_spec;
-} RowsState;
-
-static const StageList *
-touch_stages(void)
-{
-	static StageList sl = {1, false, {"touch"}, {5}};
-
-	return &sl;
+	return attr_spec_equal(a, b);
 }
 
 static void
-rows_set_spec(RowsState *state, MemoryContext mcxt, const AttrSpec *spec)
+rows_spec_copy(MemoryContext mcxt, void *dst, const void *src)
 {
-	if (!state->have_spec)
-	{
-		attr_spec_copy(mcxt, &state->spec, spec);
-		state->have_spec = true;
-	}
-	else if (&state->spec != spec && !attr_spec_equal(&state->spec, spec))
-		attr_spec_mismatch(&state->spec, spec);
+	attr_spec_copy(mcxt, dst, src);
 }
+
+static void
+rows_spec_write(StringInfo buf, const void *p)
+{
+	attr_spec_write(buf, p, WIRE_INTERNAL);
+}
+
+static void
+rows_spec_read(WireReader *w, uint8 flags, void *p)
+{
+	attr_spec_read(w, WIRE_INTERNAL, p);
+}
+
+pg_attribute_noreturn()
+static void
+rows_spec_mismatch(const void *a, const void *b)
+{
+	attr_spec_mismatch(a, b);
+}
+
+static const StageList touch_stages = {1, false, {"touch"}, {5}};
+
+static const AggOps rows_ops = {
+	.state_name = "attribution_agg state",
+	.version = 1,
+	.stages = &touch_stages,
+	.params_size = sizeof(AttrSpec),
+	.params_equal = rows_spec_equal,
+	.params_copy = rows_spec_copy,
+	.params_write = rows_spec_write,
+	.params_read = rows_spec_read,
+	.params_mismatch = rows_spec_mismatch,
+};
 
 /*
  * (occurred_at, channel, converted, revenue, model [, options]) or
@@ -197,7 +219,7 @@ Datum
 attribution_rows_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = agg_context(fcinfo, "attribution_agg");
-	RowsState  *state = PG_ARGISNULL(0) ? NULL : (RowsState *) PG_GETARG_POINTER(0);
+	CustomerState *state = PG_ARGISNULL(0) ? NULL : (CustomerState *) PG_GETARG_POINTER(0);
 	bool		milestones = PG_NARGS() == 9;
 	int			model_arg = milestones ? 7 : 5;
 	const AttrSpec *spec = arg_spec(fcinfo, model_arg, PG_NARGS() > 6 ? model_arg + 1 : -1, false);
@@ -207,16 +229,13 @@ attribution_rows_transfn(PG_FUNCTION_ARGS)
 	int32		channel = -1;
 
 	if (state == NULL)
-	{
-		state = MemoryContextAllocZero(aggcxt, sizeof(RowsState));
-		state->buf = evbuf_create(aggcxt, touch_stages(), cache->dict);
-	}
-	if (!state->have_spec && spec->kind == ATTR_W_SHAPED && !milestones)
+		state = agg_state_create(fcinfo, aggcxt, &rows_ops, false, 0);
+	if (!state->have_params && spec->kind == ATTR_W_SHAPED && !milestones)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the w_shaped model needs the lead and opportunity milestones"),
 				 errhint("Call attribution_agg(occurred_at, channel, converted, revenue, lead, opportunity, 'w_shaped', options).")));
-	rows_set_spec(state, aggcxt, spec);
+	agg_state_set_params(state, aggcxt, spec);
 
 	/* no time: skipped; no channel: not a touch, but still a conversion */
 	if (PG_ARGISNULL(1) || (PG_ARGISNULL(2) && !converts))
@@ -251,80 +270,36 @@ attribution_rows_transfn(PG_FUNCTION_ARGS)
 Datum
 attribution_rows_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = agg_context(fcinfo, "attribution_agg");
-	RowsState  *s1 = PG_ARGISNULL(0) ? NULL : (RowsState *) PG_GETARG_POINTER(0);
-	RowsState  *s2 = PG_ARGISNULL(1) ? NULL : (RowsState *) PG_GETARG_POINTER(1);
-
-	if (s2 == NULL)
-		PG_RETURN_POINTER(s1);
-	if (s1 == NULL)
-	{
-		s1 = MemoryContextAllocZero(aggcxt, sizeof(RowsState));
-		s1->buf = evbuf_create(aggcxt, touch_stages(), agg_cache(fcinfo)->dict);
-	}
-	if (s2->have_spec)
-		rows_set_spec(s1, aggcxt, &s2->spec);
-	evbuf_merge(s1->buf, s2->buf);
-	PG_RETURN_POINTER(s1);
+	return agg_state_combine(fcinfo, &rows_ops);
 }
 
 Datum
 attribution_rows_serialize(PG_FUNCTION_ARGS)
 {
-	RowsState  *state = (RowsState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-
-	(void) agg_context(fcinfo, "attribution_agg");
-	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, state->have_spec ? 1 : 0);
-	if (state->have_spec)
-		attr_spec_write(&buf, &state->spec, WIRE_INTERNAL);
-	evbuf_write(&buf, state->buf, WIRE_INTERNAL);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	return agg_state_serialize(fcinfo);
 }
 
 Datum
 attribution_rows_deserialize(PG_FUNCTION_ARGS)
 {
-	StringInfoData msg;
-	WireReader	w = {&msg, "attribution_agg state"};
-	RowsState  *state = palloc0(sizeof(RowsState));
-	int			have;
-
-	(void) agg_context(fcinfo, "attribution_agg");
-	cj_bytea_message(PG_GETARG_BYTEA_PP(0), &msg);
-	wire_need(&w, 1);
-	have = pq_getmsgbyte(&msg);
-	if (have > 1)
-		wire_error(&w, "Bad flag byte.");
-	if (have)
-	{
-		attr_spec_read(&w, WIRE_INTERNAL, &state->spec);
-		state->have_spec = true;
-	}
-	state->buf = evbuf_read(&msg, CurrentMemoryContext, agg_cache(fcinfo)->dict,
-							WIRE_INTERNAL, w.type_name);
-	if (msg.cursor != msg.len)
-		wire_error(&w, "The value has trailing bytes.");
-	PG_RETURN_POINTER(state);
+	return agg_state_deserialize(fcinfo, &rows_ops);
 }
 
 /*
  * Touches at one instant in channel label order, whatever their flags, so
  * passing milestones does not reorder simultaneous touches.
  */
-static const LabelDict *touch_dict;
-
 static int
-touch_cmp(const void *x, const void *y)
+touch_cmp(const void *x, const void *y, void *arg)
 {
+	const LabelDict *dict = arg;
 	const AttrTouch *a = x;
 	const AttrTouch *b = y;
 	int			c;
 
 	if (a->ts != b->ts)
 		return a->ts < b->ts ? -1 : 1;
-	c = label_cmp(touch_dict, a->channel, touch_dict, b->channel);
+	c = label_cmp(dict, a->channel, dict, b->channel);
 	if (c != 0)
 		return c;
 	return (a->flags > b->flags) - (a->flags < b->flags);
@@ -333,7 +308,7 @@ touch_cmp(const void *x, const void *y)
 Datum
 attribution_rows_finalfn(PG_FUNCTION_ARGS)
 {
-	RowsState  *state;
+	CustomerState *state;
 	EventBuffer *b;
 	AttrTouch  *t;
 	Attr	   *a;
@@ -343,8 +318,8 @@ attribution_rows_finalfn(PG_FUNCTION_ARGS)
 	(void) agg_context(fcinfo, "attribution_agg");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	state = (RowsState *) PG_GETARG_POINTER(0);
-	if (!state->have_spec)
+	state = (CustomerState *) PG_GETARG_POINTER(0);
+	if (!state->have_params)
 		PG_RETURN_NULL();
 	b = state->buf;
 	evbuf_sort(b);
@@ -361,12 +336,9 @@ attribution_rows_finalfn(PG_FUNCTION_ARGS)
 		milestones |= (e->mask & (ATTR_LEAD | ATTR_OPP)) != 0;
 	}
 	if (milestones)
-	{
-		touch_dict = b->dict;
-		qsort(t, b->n, sizeof(AttrTouch), touch_cmp);
-	}
+		qsort_arg(t, b->n, sizeof(AttrTouch), touch_cmp, b->dict);
 	a = attr_create(CurrentMemoryContext, b->dict);
-	attr_set_spec(a, &state->spec);
+	attr_set_spec(a, (AttrSpec *) AGG_PARAMS(state));
 	attr_walk(a, t, b->n);
 	PG_RETURN_BYTEA_P(attr_encode(a));
 }

@@ -3,10 +3,11 @@
  * conversion.c
  *		Touches before conversion, time to conversion and conversion paths.
  *
- * conversion_path keeps one customer's rows in an EventBuffer: time, a
- * conversion flag (mask bit 0) and the channel label.  The aggregates that
- * need no channel keep only time and flag, packed one int64 per row
- * (touch_times.h): a quarter of the memory, and no label dictionary.
+ * The state is the shared per-customer state (agg.h).  conversion_path
+ * keeps one customer's rows in its EventBuffer: time, a conversion flag
+ * (mask bit 0) and the channel label.  The aggregates that need no channel
+ * keep only time and flag, packed one int64 per row (touch_times.h): a
+ * quarter of the memory, and no label dictionary.
  * Results depend only on the multiset of rows (the buffers are put in
  * canonical order where order matters), so neither input order nor
  * parallel splits change a result.
@@ -18,8 +19,8 @@
  *-------------------------------------------------------------------------
  */
 #include "cjourney.h"
+#include "agg.h"
 #include "event_buffer.h"
-#include "journey_agg.h"
 #include "journey_format.h"
 #include "touch_times.h"
 
@@ -42,44 +43,95 @@ PG_FUNCTION_INFO_V1(conversion_path_finalfn);
 PG_FUNCTION_INFO_V1(journey_conversion_path);
 PG_FUNCTION_INFO_V1(journey_touches_before_conversion);
 
-/* version 2: a flag byte says which of the two states follows */
+/*
+ * Version 2 of the wire format: the shared layout (agg.h), whose
+ * AGG_WIRE_EVENTS flag says a conversion_path state follows.
+ */
 #define CONV_STATE_VERSION	2
-#define CONV_WIRE_CHANNEL	1	/* flag: a conversion_path state */
-#define CONV_WIRE_COLLAPSE	2	/* flag: collapse */
+#define CONV_WIRE_COLLAPSE	0x02	/* flag: collapse */
 #define CONVERTED			UINT64CONST(1)
 
-/*
- * conversion_path needs channels and keeps an EventBuffer; the other
- * aggregates need only time and flag and keep packed TouchTimes.  The
- * struct stays small (it is touched once per row, next to the hash table
- * entry); the touches live in their own array.
- */
-typedef struct ConvState
+/* What every row of one group must repeat. */
+typedef struct ConvParams
 {
-	TouchTimes	times;			/* not conversion_path: time and flag */
-	EventBuffer *buf;			/* conversion_path: flag in mask bit 0, channel */
 	int64		lookback;		/* microseconds; 0 = none */
 	int32		max_len;		/* conversion_path: keep the last max_len; 0 = all */
 	bool		collapse;		/* conversion_path: merge consecutive repeats */
-	bool		with_channel;	/* conversion_path: buf is used, not times */
-} ConvState;
+} ConvParams;
 
-static const StageList *
-conv_stages(void)
+static const StageList conv_stages = {1, false, {"touch"}, {5}};
+
+static bool
+conv_params_equal(const void *a, const void *b)
 {
-	static StageList sl = {1, false, {"touch"}, {5}};
+	const ConvParams *x = a;
+	const ConvParams *y = b;
 
-	return &sl;
+	return x->lookback == y->lookback && x->collapse == y->collapse &&
+		x->max_len == y->max_len;
+}
+
+static uint8
+conv_params_flags(const void *p)
+{
+	return ((const ConvParams *) p)->collapse ? CONV_WIRE_COLLAPSE : 0;
 }
 
 static void
-params_mismatch(void)
+conv_params_write(StringInfo buf, const void *p)
+{
+	const ConvParams *c = p;
+
+	pq_sendint64(buf, c->lookback);
+	pq_sendint32(buf, c->max_len);
+}
+
+/* lookback goes with touch times only, collapse and max_length with paths */
+static void
+conv_params_read(WireReader *w, uint8 flags, void *p)
+{
+	ConvParams *c = p;
+	bool		with_channel = (flags & AGG_WIRE_EVENTS) != 0;
+
+	c->lookback = wire_int64(w);
+	c->max_len = wire_int32(w);
+	c->collapse = (flags & CONV_WIRE_COLLAPSE) != 0;
+	if (c->lookback < 0 || c->max_len < 0 ||
+		(with_channel ? c->lookback != 0 : (c->collapse || c->max_len != 0)))
+		wire_error(w, "The parameters are invalid.");
+}
+
+pg_attribute_noreturn()
+static void
+conv_params_mismatch(const void *a, const void *b)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("the lookback, collapse and max_length arguments must be the same for every row"),
 			 errhint("Pass constants.")));
 }
+
+/* a conversion_path record is a time, a flag and a channel */
+static void
+conv_check_record(WireReader *w, const void *params, const CjEvent *e, int32 i)
+{
+	if (e->mask > CONVERTED || e->stage != 0 || e->event != -1 || e->value != -1)
+		wire_error(w, psprintf("Touch %d has fields a conversion state does not use.", i + 1));
+}
+
+static const AggOps conv_ops = {
+	.state_name = "conversion state",
+	.version = CONV_STATE_VERSION,
+	.stages = &conv_stages,
+	.params_size = sizeof(ConvParams),
+	.param_bits = CONV_WIRE_COLLAPSE,
+	.params_equal = conv_params_equal,
+	.params_flags = conv_params_flags,
+	.params_write = conv_params_write,
+	.params_read = conv_params_read,
+	.params_mismatch = conv_params_mismatch,
+	.check_record = conv_check_record,
+};
 
 static int64
 lookback_usec(Interval *iv)
@@ -100,30 +152,6 @@ lookback_usec(Interval *iv)
 	return w;
 }
 
-/* An empty state in mcxt with the parameters of proto, room for n touches. */
-static ConvState *
-conv_state_create(MemoryContext mcxt, FunctionCallInfo fcinfo, const ConvState *proto, int32 n)
-{
-	ConvState  *state = MemoryContextAllocZero(mcxt, sizeof(ConvState));
-
-	state->lookback = proto->lookback;
-	state->max_len = proto->max_len;
-	state->collapse = proto->collapse;
-	state->with_channel = proto->with_channel;
-	if (state->with_channel)
-		state->buf = evbuf_create(mcxt, conv_stages(), agg_cache(fcinfo)->dict);
-	else
-		touchtimes_init(&state->times, mcxt, n);
-	return state;
-}
-
-static bool
-conv_params_equal(const ConvState *a, const ConvState *b)
-{
-	return a->with_channel == b->with_channel && a->lookback == b->lookback &&
-		a->collapse == b->collapse && a->max_len == b->max_len;
-}
-
 /*
  * Transition function of every conversion aggregate.  Arguments, after the
  * state: (occurred_at, converted [, lookback interval]) or (occurred_at,
@@ -133,26 +161,27 @@ Datum
 conversion_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = agg_context(fcinfo, "conversion_transfn");
-	ConvState  *state = PG_ARGISNULL(0) ? NULL : (ConvState *) PG_GETARG_POINTER(0);
-	ConvState	params = {0};
+	CustomerState   *state = PG_ARGISNULL(0) ? NULL : (CustomerState *) PG_GETARG_POINTER(0);
+	ConvParams	params = {0};
+	bool		with_channel = false;
 	int			conv_arg;
 	bool		converted;
 	TimestampTz ts;
 
 	/* a text third argument (the channel) means conversion_path */
 	if (state != NULL)
-		params.with_channel = state->with_channel;
+		with_channel = !state->packed;
 	else if (PG_NARGS() > 3)
 	{
 		Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 2);
 
 		if (!OidIsValid(argtype))
 			elog(ERROR, "could not determine the argument types of conversion_transfn");
-		params.with_channel = argtype == TEXTOID;
+		with_channel = argtype == TEXTOID;
 	}
-	conv_arg = params.with_channel ? 3 : 2;
+	conv_arg = with_channel ? 3 : 2;
 
-	if (!params.with_channel && PG_NARGS() > 3)
+	if (!with_channel && PG_NARGS() > 3)
 	{
 		if (PG_ARGISNULL(3))
 			ereport(ERROR,
@@ -160,7 +189,7 @@ conversion_transfn(PG_FUNCTION_ARGS)
 					 errmsg("lookback window must not be NULL")));
 		params.lookback = lookback_usec(PG_GETARG_INTERVAL_P(3));
 	}
-	if (params.with_channel && PG_NARGS() > 4)
+	if (with_channel && PG_NARGS() > 4)
 	{
 		if (PG_ARGISNULL(4) || PG_ARGISNULL(5))
 			ereport(ERROR,
@@ -174,9 +203,8 @@ conversion_transfn(PG_FUNCTION_ARGS)
 					 errmsg("max_length must be zero (no limit) or positive, not %d", params.max_len)));
 	}
 	if (state == NULL)
-		state = conv_state_create(aggcxt, fcinfo, &params, 0);
-	else if (!conv_params_equal(state, &params))
-		params_mismatch();
+		state = agg_state_create(fcinfo, aggcxt, &conv_ops, !with_channel, 0);
+	agg_state_set_params(state, aggcxt, &params);
 
 	/* no time: skipped; for paths, no channel: skipped unless it converts */
 	if (PG_ARGISNULL(1))
@@ -185,11 +213,8 @@ conversion_transfn(PG_FUNCTION_ARGS)
 	if (unlikely(!CJ_TIME_IN_RANGE(ts)))
 		cj_check_time(ts);
 	converted = !PG_ARGISNULL(conv_arg) && PG_GETARG_BOOL(conv_arg);
-	if (!state->with_channel)
-	{
+	if (state->packed)
 		touchtimes_append(&state->times, TOUCH_PACK(ts, converted));
-		PG_RETURN_POINTER(state);
-	}
 	else
 	{
 		LabelDict  *dict = state->buf->dict;
@@ -210,123 +235,29 @@ conversion_transfn(PG_FUNCTION_ARGS)
 Datum
 conversion_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = agg_context(fcinfo, "conversion_combine");
-	ConvState  *s1 = PG_ARGISNULL(0) ? NULL : (ConvState *) PG_GETARG_POINTER(0);
-	ConvState  *s2 = PG_ARGISNULL(1) ? NULL : (ConvState *) PG_GETARG_POINTER(1);
-
-	if (s2 == NULL)
-	{
-		if (s1 == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s1);
-	}
-	if (s1 == NULL)
-		s1 = conv_state_create(aggcxt, fcinfo, s2, s2->times.n);
-	else if (!conv_params_equal(s1, s2))
-	{
-		if (s1->with_channel != s2->with_channel)
-			elog(ERROR, "conversion states of different kinds cannot be combined");
-		params_mismatch();
-	}
-	if (s1->with_channel)
-		evbuf_merge(s1->buf, s2->buf);
-	else
-		touchtimes_merge(&s1->times, &s2->times);
-	PG_RETURN_POINTER(s1);
+	return agg_state_combine(fcinfo, &conv_ops);
 }
 
-/*
- * Wire format: version, flags (CONV_WIRE_*), lookback, max_length, then the
- * EventBuffer of a conversion_path state or the TouchTimes of the others.
- */
 Datum
 conversion_serialize(PG_FUNCTION_ARGS)
 {
-	ConvState  *state = (ConvState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-
-	(void) agg_context(fcinfo, "conversion_serialize");
-	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, CONV_STATE_VERSION);
-	pq_sendbyte(&buf, (state->with_channel ? CONV_WIRE_CHANNEL : 0) |
-				(state->collapse ? CONV_WIRE_COLLAPSE : 0));
-	pq_sendint64(&buf, state->lookback);
-	pq_sendint32(&buf, state->max_len);
-	if (state->with_channel)
-		evbuf_write(&buf, state->buf, EVBUF_WIRE_INTERNAL);
-	else
-		touchtimes_write(&buf, &state->times);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
-
-pg_attribute_noreturn()
-static void
-conv_wire_error(const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid binary representation of type %s", "conversion state"),
-			 errdetail_internal("%s", detail)));
+	return agg_state_serialize(fcinfo);
 }
 
 Datum
 conversion_deserialize(PG_FUNCTION_ARGS)
 {
-	StringInfoData msg;
-	ConvState  *state = palloc0(sizeof(ConvState));
-	int			flags;
-	int32		i;
-
-	(void) agg_context(fcinfo, "conversion_deserialize");
-	cj_bytea_message(PG_GETARG_BYTEA_PP(0), &msg);
-	if (msg.len < 14)
-		conv_wire_error("The value is truncated.");
-	if (pq_getmsgbyte(&msg) != CONV_STATE_VERSION)
-		conv_wire_error("Unknown format version.");
-	flags = pq_getmsgbyte(&msg);
-	state->with_channel = (flags & CONV_WIRE_CHANNEL) != 0;
-	state->collapse = (flags & CONV_WIRE_COLLAPSE) != 0;
-	state->lookback = pq_getmsgint64(&msg);
-	state->max_len = (int32) pq_getmsgint(&msg, 4);
-	if ((flags & ~(CONV_WIRE_CHANNEL | CONV_WIRE_COLLAPSE)) != 0 ||
-		state->lookback < 0 || state->max_len < 0 ||
-		(state->with_channel ? state->lookback != 0
-		 : (state->collapse || state->max_len != 0)))
-		conv_wire_error("The parameters are invalid.");
-	if (state->with_channel)
-	{
-		state->buf = evbuf_read(&msg, CurrentMemoryContext, agg_cache(fcinfo)->dict,
-								EVBUF_WIRE_INTERNAL, "conversion state");
-		/* a conversion_path record is a time, a flag and a channel */
-		for (i = 0; i < state->buf->n; i++)
-		{
-			const CjEvent *e = &state->buf->ev[i];
-
-			if (e->mask > CONVERTED || e->stage != 0 || e->event != -1 || e->value != -1)
-				conv_wire_error(psprintf("Touch %d has fields a conversion state does not use.", i + 1));
-		}
-	}
-	else
-		touchtimes_read(&msg, &state->times, CurrentMemoryContext, "conversion state");
-	if (msg.cursor != msg.len)
-		conv_wire_error("The value has trailing bytes.");
-	PG_RETURN_POINTER(state);
+	return agg_state_deserialize(fcinfo, &conv_ops);
 }
 
 /* The state a final function reads, or NULL for no rows. */
-static ConvState *
+static CustomerState *
 final_state(FunctionCallInfo fcinfo, const char *fn, bool with_channel)
 {
-	ConvState  *state;
+	CustomerState   *state = agg_state_final(fcinfo, fn);
 
-	(void) agg_context(fcinfo, fn);
-	if (PG_ARGISNULL(0))
-		return NULL;
-	state = (ConvState *) PG_GETARG_POINTER(0);
-	if (state->with_channel != with_channel)
+	if (state != NULL && state->packed == with_channel)
 		elog(ERROR, "%s got a conversion state of the wrong kind", fn);
-	if ((with_channel ? state->buf->n : state->times.n) == 0)
-		return NULL;
 	return state;
 }
 
@@ -348,26 +279,42 @@ first_conversion_time(const TouchTimes *tt, TimestampTz *t)
 	return found;
 }
 
-/* touches_before_conversion: NULL when the customer never converted */
-Datum
-touches_before_conversion_finalfn(PG_FUNCTION_ARGS)
+/*
+ * Touches in [t - lookback, t) where t is the first conversion (a window
+ * reaching before year 1 takes all); -1 when no touch converts.  The walk of
+ * touches_before_conversion over rows and over stored journeys alike.
+ */
+static int32
+touches_before_first(const TouchTimes *tt, int64 lookback)
 {
-	ConvState  *state = final_state(fcinfo, "touches_before_conversion", false);
 	TimestampTz t;
 	int64		lo,
 				hi;
 	int32		i,
 				n = 0;
 
-	if (state == NULL || !first_conversion_time(&state->times, &t))
-		PG_RETURN_NULL();
-	/* touches in [t - lookback, t); a window reaching before year 1 takes all */
+	if (!first_conversion_time(tt, &t))
+		return -1;
 	hi = TOUCH_PACK(t, false);
-	lo = (state->lookback > 0 && state->lookback <= t - CJ_MIN_TIME)
-		? TOUCH_PACK(t - state->lookback, false) : PG_INT64_MIN;
-	for (i = 0; i < state->times.n; i++)
-		if (state->times.touch[i] < hi && state->times.touch[i] >= lo)
+	lo = (lookback > 0 && lookback <= t - CJ_MIN_TIME)
+		? TOUCH_PACK(t - lookback, false) : PG_INT64_MIN;
+	for (i = 0; i < tt->n; i++)
+		if (tt->touch[i] < hi && tt->touch[i] >= lo)
 			n++;
+	return n;
+}
+
+/* touches_before_conversion: NULL when the customer never converted */
+Datum
+touches_before_conversion_finalfn(PG_FUNCTION_ARGS)
+{
+	CustomerState   *state = final_state(fcinfo, "touches_before_conversion", false);
+	int32		n;
+
+	if (state == NULL ||
+		(n = touches_before_first(&state->times,
+								  ((ConvParams *) AGG_PARAMS(state))->lookback)) < 0)
+		PG_RETURN_NULL();
 	PG_RETURN_INT32(n);
 }
 
@@ -380,7 +327,7 @@ touches_before_conversion_finalfn(PG_FUNCTION_ARGS)
 Datum
 touches_before_each_conversion_finalfn(PG_FUNCTION_ARGS)
 {
-	ConvState  *state = final_state(fcinfo, "touches_before_each_conversion", false);
+	CustomerState   *state = final_state(fcinfo, "touches_before_each_conversion", false);
 	const int64 *touch;
 	Datum	   *elems;
 	int32		nt,
@@ -425,7 +372,7 @@ touches_before_each_conversion_finalfn(PG_FUNCTION_ARGS)
 Datum
 time_to_conversion_finalfn(PG_FUNCTION_ARGS)
 {
-	ConvState  *state = final_state(fcinfo, "time_to_conversion", false);
+	CustomerState   *state = final_state(fcinfo, "time_to_conversion", false);
 	TimestampTz t;
 	int64		first,
 				usec;
@@ -445,90 +392,81 @@ time_to_conversion_finalfn(PG_FUNCTION_ARGS)
 }
 
 /*
- * The path: channels of touches before t in order, NULL channels skipped,
- * consecutive repeats merged when collapse, the last max_len kept.
+ * The path before the first conversion of a buffer in canonical order:
+ * channels of the touches strictly before it, NULL channels skipped,
+ * consecutive repeats merged when collapse, the last max_len kept; NULL
+ * when no touch converts.  The walk of conversion_path over rows and over
+ * stored journeys alike.
  */
 static ArrayType *
-build_path(int32 n, const int32 *ids, const LabelDict *dict, const char *const *strs,
-		   const int32 *lens, bool collapse, int32 max_len)
+path_before_first(EventBuffer *b, bool collapse, int32 max_len)
 {
-	Datum	   *elems = palloc(Max(n, 1) * sizeof(Datum));
-	int32		k = 0,
+	Datum	   *elems = palloc(Max(b->n, 1) * sizeof(Datum));
+	const LabelDict *dict = b->dict;
+	int32		c,
+				k = 0,
 				i,
 				from;
 
+	evbuf_sort(b);
+	for (c = 0; c < b->n && !(b->ev[c].mask & CONVERTED); c++)
+		;
+	if (c == b->n)
+		return NULL;
 	/* label ids of the touches with a channel; repeats merged on request */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < b->n && b->ev[i].ts < b->ev[c].ts; i++)
 	{
-		if (ids[i] < 0)
+		int32		id = b->ev[i].channel;
+
+		if (id < 0)
 			continue;
-		if (collapse && k > 0 && DatumGetInt32(elems[k - 1]) == ids[i])
+		if (collapse && k > 0 && DatumGetInt32(elems[k - 1]) == id)
 			continue;
-		elems[k++] = Int32GetDatum(ids[i]);
+		elems[k++] = Int32GetDatum(id);
 	}
 	from = (max_len > 0 && k > max_len) ? k - max_len : 0;
 	for (i = from; i < k; i++)
 	{
 		int32		id = DatumGetInt32(elems[i]);
 
-		elems[i - from] = PointerGetDatum(dict
-										  ? cstring_to_text_with_len(dict->str[id], dict->len[id])
-										  : cstring_to_text_with_len(strs[id], lens[id]));
+		elems[i - from] = PointerGetDatum(cstring_to_text_with_len(dict->str[id], dict->len[id]));
 	}
 	return construct_array(elems, k - from, TEXTOID, -1, false, TYPALIGN_INT);
-}
-
-/* index of the first converting record of a sorted buffer, or -1 */
-static int32
-first_conversion(const EventBuffer *b)
-{
-	int32		i;
-
-	for (i = 0; i < b->n; i++)
-		if (b->ev[i].mask & CONVERTED)
-			return i;
-	return -1;
 }
 
 /* conversion_path: channels before the first conversion; NULL if none */
 Datum
 conversion_path_finalfn(PG_FUNCTION_ARGS)
 {
-	ConvState  *state = final_state(fcinfo, "conversion_path", true);
-	EventBuffer *b;
-	int32		c,
-				i;
-	int32	   *ids;
+	CustomerState   *state = final_state(fcinfo, "conversion_path", true);
+	ConvParams *p;
+	ArrayType  *path;
 
 	if (state == NULL)
 		PG_RETURN_NULL();
-	b = state->buf;
-	evbuf_sort(b);
-	if ((c = first_conversion(b)) < 0)
+	p = AGG_PARAMS(state);
+	path = path_before_first(state->buf, p->collapse, p->max_len);
+	if (path == NULL)
 		PG_RETURN_NULL();
-	ids = palloc(Max(b->n, 1) * sizeof(int32));
-	for (i = 0; i < b->n && b->ev[i].ts < b->ev[c].ts; i++)
-		ids[i] = b->ev[i].channel;
-	PG_RETURN_ARRAYTYPE_P(build_path(i, ids, b->dict, NULL, NULL, state->collapse, state->max_len));
+	PG_RETURN_ARRAYTYPE_P(path);
 }
 
-/* index of the first touch whose event equals the conversion event, or -1 */
-static int32
-journey_first_conversion(const JourneyView *v, text *event)
+/*
+ * A stored journey's touches for the conversion walks: the touches in
+ * canonical order, those whose event equals the conversion event flagged.
+ * The buffer's order is kept (flags are set after decoding).
+ */
+static EventBuffer *
+journey_conversion_touches(FunctionCallInfo fcinfo)
 {
+	EventBuffer *b = journey_arg_touches(fcinfo, 0);
+	text	   *event = PG_GETARG_TEXT_PP(1);
+	int32		id = labeldict_intern(b->dict, VARDATA_ANY(event), VARSIZE_ANY_EXHDR(event));
 	int32		i;
-	int			len = VARSIZE_ANY_EXHDR(event);
 
-	for (i = 0; i < v->ntouches; i++)
-	{
-		JTouch		t;
-
-		jview_touch(v, i, &t);
-		if (t.event >= 0 && v->label_len[t.event] == len &&
-			memcmp(v->label[t.event], VARDATA_ANY(event), len) == 0)
-			return i;
-	}
-	return -1;
+	for (i = 0; i < b->n; i++)
+		b->ev[i].mask = (b->ev[i].event == id) ? CONVERTED : 0;
+	return b;
 }
 
 /*
@@ -538,45 +476,34 @@ journey_first_conversion(const JourneyView *v, text *event)
 Datum
 journey_conversion_path(PG_FUNCTION_ARGS)
 {
-	JourneyView v;
-	int32		c,
-				i;
-	int32	   *ids;
 	bool		collapse = PG_NARGS() > 2 ? PG_GETARG_BOOL(2) : false;
 	int32		max_len = PG_NARGS() > 3 ? PG_GETARG_INT32(3) : 0;
+	ArrayType  *path;
 
 	if (max_len < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_length must be zero (no limit) or positive, not %d", max_len)));
-	jview_init(&v, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), "journey");
-	c = journey_first_conversion(&v, PG_GETARG_TEXT_PP(1));
-	if (c < 0)
+	path = path_before_first(journey_conversion_touches(fcinfo), collapse, max_len);
+	if (path == NULL)
 		PG_RETURN_NULL();
-	ids = palloc(Max(v.ntouches, 1) * sizeof(int32));
-	for (i = 0; i < c && jview_time(&v, i) < jview_time(&v, c); i++)
-	{
-		JTouch		t;
-
-		jview_touch(&v, i, &t);
-		ids[i] = t.channel;
-	}
-	PG_RETURN_ARRAYTYPE_P(build_path(i, ids, NULL, v.label, v.label_len, collapse, max_len));
+	PG_RETURN_ARRAYTYPE_P(path);
 }
 
 /* journey_touches_before_conversion(journey, conversion_event) */
 Datum
 journey_touches_before_conversion(PG_FUNCTION_ARGS)
 {
-	JourneyView v;
-	int32		c,
-				i;
+	EventBuffer *b = journey_conversion_touches(fcinfo);
+	TouchTimes	tt;
+	int32		i,
+				n;
 
-	jview_init(&v, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), "journey");
-	c = journey_first_conversion(&v, PG_GETARG_TEXT_PP(1));
-	if (c < 0)
+	touchtimes_init(&tt, CurrentMemoryContext, b->n);
+	for (i = 0; i < b->n; i++)
+		tt.touch[i] = TOUCH_PACK(b->ev[i].ts, b->ev[i].mask & CONVERTED);
+	tt.n = b->n;
+	if ((n = touches_before_first(&tt, 0)) < 0)
 		PG_RETURN_NULL();
-	for (i = 0; i < c && jview_time(&v, i) < jview_time(&v, c); i++)
-		;
-	PG_RETURN_INT32(i);
+	PG_RETURN_INT32(n);
 }

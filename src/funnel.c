@@ -4,17 +4,18 @@
  *		window_funnel, window_funnel_times and journey_funnel: the SQL side
  *		of the funnel walk (funnel_walk.c).
  *
- * The aggregate state is an EventBuffer of rows (time, step mask) plus the
- * funnel's window, modes and step count, which every row must repeat.
+ * The aggregate state is the shared per-customer state (agg.h): rows (time,
+ * step mask) plus the funnel's window, modes and step count, which every
+ * row must repeat.
  * Rows are put in canonical order before the walk, so neither input order
  * nor the split among parallel workers changes the result.
  *
  *-------------------------------------------------------------------------
  */
 #include "cjourney.h"
+#include "agg.h"
 #include "event_buffer.h"
 #include "funnel_walk.h"
-#include "journey_agg.h"
 #include "journey_format.h"
 
 #include "catalog/pg_type.h"
@@ -35,29 +36,110 @@ PG_FUNCTION_INFO_V1(window_funnel_times_finalfn);
 PG_FUNCTION_INFO_V1(journey_funnel);
 PG_FUNCTION_INFO_V1(journey_stage_funnel);
 
-#define FUNNEL_STATE_VERSION	1
+/* 2: the shared aggregate-state format (agg.h) */
+#define FUNNEL_STATE_VERSION	2
+#define FUNNEL_WIRE_BIGINT		0x02	/* flag: integer time */
 
 /* pairs of (row, step) one walk may expand to */
 #define FUNNEL_MAX_PAIRS		(16 * 1024 * 1024)
 
-typedef struct FunnelState
+/* What every row of one group must repeat. */
+typedef struct FunnelParams
 {
-	EventBuffer *buf;			/* ts and step mask of each kept row */
 	int64		window;			/* in microseconds, or the integer time's unit */
 	uint32		modes;
 	int16		nsteps;
 	bool		bigint_time;
-	bool		have_params;	/* false only in a state that saw no row */
-} FunnelState;
+} FunnelParams;
+
+/* The mode text last parsed by this query's transition function. */
+typedef struct ModeCache
+{
+	char	   *text;
+	int			len;
+	uint32		bits;
+} ModeCache;
 
 /* Funnel rows need no stage: one placeholder stage keeps the buffer valid. */
-static const StageList *
-funnel_stages(void)
-{
-	static StageList sl = {1, false, {"step"}, {4}};
+static const StageList funnel_stages = {1, false, {"step"}, {4}};
 
-	return &sl;
+static bool
+funnel_params_equal(const void *a, const void *b)
+{
+	const FunnelParams *x = a;
+	const FunnelParams *y = b;
+
+	return x->window == y->window && x->modes == y->modes && x->nsteps == y->nsteps;
 }
+
+static uint8
+funnel_params_flags(const void *p)
+{
+	return ((const FunnelParams *) p)->bigint_time ? FUNNEL_WIRE_BIGINT : 0;
+}
+
+static void
+funnel_params_write(StringInfo buf, const void *p)
+{
+	const FunnelParams *f = p;
+
+	pq_sendint64(buf, f->window);
+	pq_sendint32(buf, f->modes);
+	pq_sendint32(buf, f->nsteps);
+}
+
+static void
+funnel_params_read(WireReader *w, uint8 flags, void *p)
+{
+	FunnelParams *f = p;
+	int32		nsteps;
+
+	f->window = wire_int64(w);
+	f->modes = (uint32) wire_int32(w);
+	nsteps = wire_int32(w);
+	f->bigint_time = (flags & FUNNEL_WIRE_BIGINT) != 0;
+	if (f->window <= 0)
+		wire_error(w, "The window is not positive.");
+	if (nsteps < 1 || nsteps > FUNNEL_MAX_STEPS)
+		wire_error(w, psprintf("The step count is %d; a funnel has 1 to %d steps.",
+							   nsteps, FUNNEL_MAX_STEPS));
+	f->nsteps = (int16) nsteps;
+}
+
+pg_attribute_noreturn()
+static void
+funnel_params_mismatch(const void *a, const void *b)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("window_funnel window, mode and number of steps must be the same for every row"),
+			 errhint("Pass constants for the window and the mode.")));
+}
+
+/* a funnel row is a time and a mask of existing steps */
+static void
+funnel_check_record(WireReader *w, const void *params, const CjEvent *e, int32 i)
+{
+	int			nsteps = ((const FunnelParams *) params)->nsteps;
+
+	if ((nsteps < 64 && (e->mask >> nsteps) != 0) || e->stage != 0 ||
+		e->channel != -1 || e->event != -1 || e->value != -1)
+		wire_error(w, psprintf("Row %d has fields a window_funnel state does not use.", i + 1));
+}
+
+static const AggOps funnel_ops = {
+	.state_name = "window_funnel state",
+	.version = FUNNEL_STATE_VERSION,
+	.stages = &funnel_stages,
+	.params_size = sizeof(FunnelParams),
+	.param_bits = FUNNEL_WIRE_BIGINT,
+	.params_equal = funnel_params_equal,
+	.params_flags = funnel_params_flags,
+	.params_write = funnel_params_write,
+	.params_read = funnel_params_read,
+	.params_mismatch = funnel_params_mismatch,
+	.check_record = funnel_check_record,
+};
 
 /* window as int64 in the time column's unit; errors for NULL or <= 0 */
 static int64
@@ -95,15 +177,6 @@ window_arg(FunctionCallInfo fcinfo, int argno, bool bigint_time)
 	return w;
 }
 
-static void
-params_mismatch(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("window_funnel window, mode and number of steps must be the same for every row"),
-			 errhint("Pass constants for the window and the mode.")));
-}
-
 /*
  * window_funnel(window, [mode,] occurred_at, VARIADIC steps): add one row.
  * Arguments: 1 window, then mode when there are five, then time and steps.
@@ -112,21 +185,21 @@ Datum
 window_funnel_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = agg_context(fcinfo, "window_funnel_transfn");
-	FunnelState *state = PG_ARGISNULL(0) ? NULL : (FunnelState *) PG_GETARG_POINTER(0);
+	CustomerState   *state;
 	int			nargs = PG_NARGS();
 	int			ts_arg = nargs - 2;
 	int			steps_arg = nargs - 1;
-	bool		bigint_time = get_fn_expr_argtype(fcinfo->flinfo, ts_arg) == INT8OID;
-	int64		window;
-	uint32		modes = 0;
+	FunnelParams params = {0};
 	int			nsteps;
 	uint64		mask;
 	int64		ts;
 
-	window = window_arg(fcinfo, 1, bigint_time);
+	params.bigint_time = get_fn_expr_argtype(fcinfo->flinfo, ts_arg) == INT8OID;
+	params.window = window_arg(fcinfo, 1, params.bigint_time);
 	if (nargs == 5)
 	{
 		AggCache   *cache = agg_cache(fcinfo);
+		ModeCache  *mc = cache->args;
 		text	   *mode;
 
 		if (PG_ARGISNULL(2))
@@ -136,154 +209,80 @@ window_funnel_transfn(PG_FUNCTION_ARGS)
 					 errhint("Pass 'default' for the default mode.")));
 		/* parse once per distinct mode text */
 		mode = PG_GETARG_TEXT_PP(2);
-		if (cache->mode_text == NULL || cache->mode_len != VARSIZE_ANY_EXHDR(mode) ||
-			memcmp(cache->mode_text, VARDATA_ANY(mode), cache->mode_len) != 0)
+		if (mc == NULL)
+			cache->args = mc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+													  sizeof(ModeCache));
+		if (mc->text == NULL || mc->len != VARSIZE_ANY_EXHDR(mode) ||
+			memcmp(mc->text, VARDATA_ANY(mode), mc->len) != 0)
 		{
 			char	   *s = text_to_cstring(mode);
 
-			cache->mode_bits = funnel_parse_modes(s);
-			cache->mode_len = VARSIZE_ANY_EXHDR(mode);
-			cache->mode_text = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, s);
+			mc->bits = funnel_parse_modes(s);
+			mc->len = VARSIZE_ANY_EXHDR(mode);
+			mc->text = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, s);
 		}
-		modes = cache->mode_bits;
+		params.modes = mc->bits;
 	}
-	if (state == NULL)
-	{
-		state = MemoryContextAllocZero(aggcxt, sizeof(FunnelState));
-		state->buf = evbuf_create(aggcxt, funnel_stages(), agg_cache(fcinfo)->dict);
-	}
+	state = agg_state_arg(fcinfo, &funnel_ops, false);
 	if (PG_ARGISNULL(ts_arg) || PG_ARGISNULL(steps_arg))
 		PG_RETURN_POINTER(state);
 	mask = cj_bool_array_mask(PG_GETARG_ARRAYTYPE_P(steps_arg), FUNNEL_MAX_STEPS, &nsteps,
 							  "window_funnel", "step");
-	if (!state->have_params)
-	{
-		state->window = window;
-		state->modes = modes;
-		state->nsteps = (int16) nsteps;
-		state->bigint_time = bigint_time;
-		state->have_params = true;
-	}
-	else if (state->window != window || state->modes != modes || state->nsteps != nsteps)
-		params_mismatch();
-	if (mask == 0 && !funnel_keeps_unmatched(modes))
+	params.nsteps = (int16) nsteps;
+	agg_state_set_params(state, aggcxt, &params);
+	if (mask == 0 && !funnel_keeps_unmatched(params.modes))
 		PG_RETURN_POINTER(state);
-	ts = bigint_time ? PG_GETARG_INT64(ts_arg) : PG_GETARG_TIMESTAMPTZ(ts_arg);
-	if (!bigint_time)
+	ts = params.bigint_time ? PG_GETARG_INT64(ts_arg) : PG_GETARG_TIMESTAMPTZ(ts_arg);
+	if (!params.bigint_time)
 		cj_check_time(ts);
 	evbuf_append(state->buf, ts, mask, 0, -1, -1, (Datum) 0, false);
 	PG_RETURN_POINTER(state);
 }
 
-/* merge two partial states (all four NULL cases) */
+/* merge two partial states */
 Datum
 window_funnel_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = agg_context(fcinfo, "window_funnel_combine");
-	FunnelState *s1 = PG_ARGISNULL(0) ? NULL : (FunnelState *) PG_GETARG_POINTER(0);
-	FunnelState *s2 = PG_ARGISNULL(1) ? NULL : (FunnelState *) PG_GETARG_POINTER(1);
-
-	if (s2 == NULL)
-	{
-		if (s1 == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s1);
-	}
-	if (s1 == NULL)
-	{
-		s1 = MemoryContextAllocZero(aggcxt, sizeof(FunnelState));
-		*s1 = *s2;
-		s1->buf = evbuf_create(aggcxt, funnel_stages(), agg_cache(fcinfo)->dict);
-	}
-	else if (s2->have_params)
-	{
-		if (!s1->have_params)
-		{
-			s1->window = s2->window;
-			s1->modes = s2->modes;
-			s1->nsteps = s2->nsteps;
-			s1->bigint_time = s2->bigint_time;
-			s1->have_params = true;
-		}
-		else if (s1->window != s2->window || s1->modes != s2->modes ||
-				 s1->nsteps != s2->nsteps)
-			params_mismatch();
-	}
-	evbuf_merge(s1->buf, s2->buf);
-	PG_RETURN_POINTER(s1);
+	return agg_state_combine(fcinfo, &funnel_ops);
 }
 
-/* state to bytea: a small header, then the rows */
 Datum
 window_funnel_serialize(PG_FUNCTION_ARGS)
 {
-	FunnelState *state = (FunnelState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-
-	(void) agg_context(fcinfo, "window_funnel_serialize");
-	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, FUNNEL_STATE_VERSION);
-	pq_sendbyte(&buf, (state->have_params ? 1 : 0) | (state->bigint_time ? 2 : 0));
-	pq_sendint64(&buf, state->window);
-	pq_sendint32(&buf, state->modes);
-	pq_sendint16(&buf, state->nsteps);
-	evbuf_write(&buf, state->buf, EVBUF_WIRE_INTERNAL);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	return agg_state_serialize(fcinfo);
 }
 
-/* bytea to state, every field checked */
 Datum
 window_funnel_deserialize(PG_FUNCTION_ARGS)
 {
-	bytea	   *data = PG_GETARG_BYTEA_PP(0);
-	StringInfoData msg;
-	FunnelState *state;
-	int			flags;
-
-	(void) agg_context(fcinfo, "window_funnel_deserialize");
-	cj_bytea_message(data, &msg);
-	if (msg.len < 16 || pq_getmsgbyte(&msg) != FUNNEL_STATE_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary representation of type %s", "window_funnel state")));
-	state = palloc0(sizeof(FunnelState));
-	flags = pq_getmsgbyte(&msg);
-	state->have_params = (flags & 1) != 0;
-	state->bigint_time = (flags & 2) != 0;
-	state->window = pq_getmsgint64(&msg);
-	state->modes = pq_getmsgint(&msg, 4);
-	state->nsteps = (int16) pq_getmsgint(&msg, 2);
-	if ((flags & ~3) != 0 || (state->have_params &&
-							  (state->window <= 0 || state->nsteps < 1 ||
-							   state->nsteps > FUNNEL_MAX_STEPS)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary representation of type %s", "window_funnel state")));
-	state->buf = evbuf_read(&msg, CurrentMemoryContext, agg_cache(fcinfo)->dict,
-							EVBUF_WIRE_INTERNAL, "window_funnel state");
-	if (msg.cursor != msg.len)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary representation of type %s", "window_funnel state"),
-				 errdetail("The value has trailing bytes.")));
-	PG_RETURN_POINTER(state);
+	return agg_state_deserialize(fcinfo, &funnel_ops);
 }
 
-/* Walk a buffer's rows; the buffer is put in canonical order first. */
+/*
+ * The funnel walk over one customer's records: the rows form and the
+ * stored-journey form both come here.  The buffer is put in canonical order
+ * first (a no-op for a decoded journey, whose touches already are).  Rows
+ * that match no step are left out unless the modes use them.
+ */
 static int
 walk_buffer(EventBuffer *b, int nsteps, int64 window, uint32 modes, int64 *times)
 {
 	FunnelRow  *rows;
-	int32		i;
+	bool		keep_all = funnel_keeps_unmatched(modes);
+	int32		i,
+				n = 0;
 	int64		pairs = 0;
 
 	evbuf_sort(b);
 	rows = palloc(Max(b->n, 1) * sizeof(FunnelRow));
 	for (i = 0; i < b->n; i++)
 	{
-		rows[i].ts = b->ev[i].ts;
-		rows[i].mask = b->ev[i].mask;
-		pairs += rows[i].mask ? pg_popcount64(rows[i].mask) : 1;
+		if (b->ev[i].mask == 0 && !keep_all)
+			continue;
+		rows[n].ts = b->ev[i].ts;
+		rows[n].mask = b->ev[i].mask;
+		pairs += rows[n].mask ? pg_popcount64(rows[n].mask) : 1;
+		n++;
 	}
 	if (pairs > FUNNEL_MAX_PAIRS)
 		ereport(ERROR,
@@ -291,22 +290,20 @@ walk_buffer(EventBuffer *b, int nsteps, int64 window, uint32 modes, int64 *times
 				 errmsg("window_funnel has too many matching (row, step) pairs in one group"),
 				 errdetail("One group may have at most %d pairs; this one has " INT64_FORMAT ".",
 						   FUNNEL_MAX_PAIRS, pairs)));
-	return funnel_walk(rows, b->n, nsteps, window, modes, times);
+	return funnel_walk(rows, n, nsteps, window, modes, times);
 }
 
 /* the deepest step reached; 0 when no row matched (or no row at all) */
 Datum
 window_funnel_finalfn(PG_FUNCTION_ARGS)
 {
-	FunnelState *state;
+	CustomerState   *state = agg_state_final(fcinfo, "window_funnel_finalfn");
+	FunnelParams *p;
 
-	(void) agg_context(fcinfo, "window_funnel_finalfn");
-	if (PG_ARGISNULL(0))
+	if (state == NULL)
 		PG_RETURN_INT32(0);
-	state = (FunnelState *) PG_GETARG_POINTER(0);
-	if (!state->have_params || state->buf->n == 0)
-		PG_RETURN_INT32(0);
-	PG_RETURN_INT32(walk_buffer(state->buf, state->nsteps, state->window, state->modes, NULL));
+	p = AGG_PARAMS(state);
+	PG_RETURN_INT32(walk_buffer(state->buf, p->nsteps, p->window, p->modes, NULL));
 }
 
 /*
@@ -316,19 +313,21 @@ window_funnel_finalfn(PG_FUNCTION_ARGS)
 Datum
 window_funnel_times_finalfn(PG_FUNCTION_ARGS)
 {
-	FunnelState *state;
+	CustomerState   *state = agg_state_final(fcinfo, "window_funnel_times_finalfn");
 	int64		times[FUNNEL_MAX_STEPS];
 	Datum		elems[FUNNEL_MAX_STEPS];
 	int			level = 0,
 				k;
 	bool		bigint_time;
 
-	(void) agg_context(fcinfo, "window_funnel_times_finalfn");
-	state = PG_ARGISNULL(0) ? NULL : (FunnelState *) PG_GETARG_POINTER(0);
 	/* the declared result type tells which array to build for no rows */
 	bigint_time = get_fn_expr_rettype(fcinfo->flinfo) == INT8ARRAYOID;
-	if (state != NULL && state->have_params && state->buf->n > 0)
-		level = walk_buffer(state->buf, state->nsteps, state->window, state->modes, times);
+	if (state != NULL)
+	{
+		FunnelParams *p = AGG_PARAMS(state);
+
+		level = walk_buffer(state->buf, p->nsteps, p->window, p->modes, times);
+	}
 	for (k = 0; k < level; k++)
 		elems[k] = Int64GetDatum(times[k]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, level, bigint_time ? INT8OID : TIMESTAMPTZOID,
@@ -343,7 +342,6 @@ window_funnel_times_finalfn(PG_FUNCTION_ARGS)
 Datum
 journey_funnel(PG_FUNCTION_ARGS)
 {
-	JourneyView v;
 	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(3);
 	int64		window = window_arg(fcinfo, 1, false);
 	uint32		modes = funnel_parse_modes(text_to_cstring(PG_GETARG_TEXT_PP(2)));
@@ -351,11 +349,11 @@ journey_funnel(PG_FUNCTION_ARGS)
 	bool	   *nulls;
 	int			nsteps,
 				k;
-	FunnelRow  *rows;
-	int32		i,
-				n = 0;
+	EventBuffer *b;
+	int32		step_id[FUNNEL_MAX_STEPS];
+	uint64		stage_mask[CJ_MAX_STAGES];
+	int32		i;
 
-	jview_init(&v, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), "journey");
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -371,34 +369,35 @@ journey_funnel(PG_FUNCTION_ARGS)
 				 errmsg("journey_funnel has too many steps"),
 				 errdetail("A funnel has at most %d steps; this one has %d.", FUNNEL_MAX_STEPS, nsteps)));
 
-	rows = palloc(Max(v.ntouches, 1) * sizeof(FunnelRow));
-	for (i = 0; i < v.ntouches; i++)
+	b = journey_arg_touches(fcinfo, 0);
+
+	/* a step matches a touch whose event or stage label equals it */
+	memset(stage_mask, 0, sizeof(stage_mask));
+	for (k = 0; k < nsteps; k++)
 	{
-		JTouch		t;
-		uint64		mask = 0;
+		text	   *step;
+		int			s;
 
-		jview_touch(&v, i, &t);
-		for (k = 0; k < nsteps; k++)
-		{
-			text	   *step;
-			int			len;
-
-			if (nulls[k])
-				continue;
-			step = DatumGetTextPP(elems[k]);
-			len = VARSIZE_ANY_EXHDR(step);
-			if ((t.event >= 0 && v.label_len[t.event] == len &&
-				 memcmp(v.label[t.event], VARDATA_ANY(step), len) == 0) ||
-				(v.stages.len[t.stage] == len &&
-				 memcmp(v.stages.label[t.stage], VARDATA_ANY(step), len) == 0))
-				mask |= UINT64CONST(1) << k;
-		}
-		if (mask == 0 && !funnel_keeps_unmatched(modes))
+		step_id[k] = -1;
+		if (nulls[k])
 			continue;
-		rows[n].ts = t.ts;
-		rows[n++].mask = mask;
+		step = DatumGetTextPP(elems[k]);
+		step_id[k] = labeldict_intern(b->dict, VARDATA_ANY(step), VARSIZE_ANY_EXHDR(step));
+		s = stagelist_find(b->stages, VARDATA_ANY(step), VARSIZE_ANY_EXHDR(step));
+		if (s >= 0)
+			stage_mask[s] |= UINT64CONST(1) << k;
 	}
-	PG_RETURN_INT32(funnel_walk(rows, n, nsteps, window, modes, NULL));
+	for (i = 0; i < b->n; i++)
+	{
+		uint64		mask = stage_mask[b->ev[i].stage];
+
+		if (b->ev[i].event >= 0)
+			for (k = 0; k < nsteps; k++)
+				if (step_id[k] == b->ev[i].event)
+					mask |= UINT64CONST(1) << k;
+		b->ev[i].mask = mask;
+	}
+	PG_RETURN_INT32(walk_buffer(b, nsteps, window, modes, NULL));
 }
 
 /*
@@ -410,26 +409,17 @@ journey_funnel(PG_FUNCTION_ARGS)
 Datum
 journey_stage_funnel(PG_FUNCTION_ARGS)
 {
-	JourneyView v;
-	FunnelRow  *rows;
+	EventBuffer *b = journey_arg_touches(fcinfo, 0);
 	int64		times[FUNNEL_MAX_STEPS];
 	Datum		elems[FUNNEL_MAX_STEPS];
 	int			level,
-				nsteps,
 				k;
 	int32		i;
 
-	jview_init(&v, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), "journey");
-	nsteps = Min(v.stages.n, FUNNEL_MAX_STEPS);
-	rows = palloc(Max(v.ntouches, 1) * sizeof(FunnelRow));
-	for (i = 0; i < v.ntouches; i++)
-	{
-		int			s = jview_stage(&v, i);
-
-		rows[i].ts = jview_time(&v, i);
-		rows[i].mask = (s < FUNNEL_MAX_STEPS) ? UINT64CONST(1) << s : 0;
-	}
-	level = funnel_walk(rows, v.ntouches, nsteps, PG_INT64_MAX, 0, times);
+	for (i = 0; i < b->n; i++)
+		b->ev[i].mask = (b->ev[i].stage < FUNNEL_MAX_STEPS)
+			? UINT64CONST(1) << b->ev[i].stage : 0;
+	level = walk_buffer(b, Min(b->stages->n, FUNNEL_MAX_STEPS), PG_INT64_MAX, 0, times);
 	for (k = 0; k < level; k++)
 		elems[k] = TimestampTzGetDatum(times[k]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, level, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL,

@@ -627,7 +627,8 @@ EventBuffer *
 jview_to_buffer(const JourneyView *v, MemoryContext mcxt, LabelDict *dict,
 				int32 from, int32 to)
 {
-	EventBuffer *b = evbuf_create(mcxt, stagelist_copy(mcxt, &v->stages), dict);
+	EventBuffer *b = evbuf_create(mcxt, v->stages.is_default ? stagelist_default()
+								   : stagelist_copy(mcxt, &v->stages), dict);
 	int32	   *labelmap = palloc(Max(v->nlabels, 1) * sizeof(int32));
 	int32		i;
 
@@ -648,4 +649,23 @@ jview_to_buffer(const JourneyView *v, MemoryContext mcxt, LabelDict *dict,
 	}
 	pfree(labelmap);
 	return b;
+}
+
+/*
+ * The touches of a journey argument as an EventBuffer in canonical order,
+ * the one form every analysis walks, so that the stored-journey form of an
+ * analysis shares its walk with the rows form.  Labels go to a dictionary
+ * kept for the query in fn_extra (a function that calls this must not use
+ * fn_extra otherwise); the buffer lives in the current memory context.
+ */
+EventBuffer *
+journey_arg_touches(FunctionCallInfo fcinfo, int argno)
+{
+	LabelDict  *dict = fcinfo->flinfo->fn_extra;
+	JourneyView v;
+
+	if (dict == NULL)
+		fcinfo->flinfo->fn_extra = dict = labeldict_create(fcinfo->flinfo->fn_mcxt);
+	jview_init(&v, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno)), "journey");
+	return jview_to_buffer(&v, CurrentMemoryContext, dict, 0, v.ntouches);
 }

@@ -74,6 +74,7 @@ extern int	jview_touch_cmp(const JourneyView *a, int32 i,
 							const JourneyView *b, int32 j);
 extern struct varlena *journey_encode(EventBuffer *b);
 extern struct varlena *stage_time_encode(EventBuffer *b);
+extern EventBuffer *journey_arg_touches(FunctionCallInfo fcinfo, int argno);
 extern EventBuffer *jview_to_buffer(const JourneyView *v, MemoryContext mcxt,
 									LabelDict *dict, int32 from, int32 to);
 

@@ -12,7 +12,7 @@
  *-------------------------------------------------------------------------
  */
 #include "cjourney.h"
-#include "journey_agg.h"
+#include "agg.h"
 
 #include "catalog/pg_type.h"
 #include "libpq/pqformat.h"

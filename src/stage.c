@@ -361,3 +361,15 @@ stage_arg_ordinal(FunctionCallInfo fcinfo, const StageList *sl, Oid value)
 				 errhint("Compare values with stages of the enum they were built from.")));
 	return ordinal;
 }
+
+/* Error for values of different stage lists in one group ("what" names them). */
+void
+stage_list_mismatch(const char *what, const StageList *a, const StageList *b)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s must share a stage list", what),
+			 errdetail("The stage lists are: %s, and: %s.",
+					   stagelist_describe(a), stagelist_describe(b)),
+			 errhint("Build each group from values of one stage enum.")));
+}

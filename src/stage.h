@@ -46,6 +46,8 @@ extern int	stagelist_find(const StageList *sl, const char *label, int len);
 extern StageList *stagelist_copy(MemoryContext mcxt, const StageList *sl);
 extern void stagelist_finish(StageList *sl);
 extern char *stagelist_describe(const StageList *sl);
+pg_attribute_noreturn()
+extern void stage_list_mismatch(const char *what, const StageList *a, const StageList *b);
 
 extern EnumStageMap *enum_stage_map(FunctionCallInfo fcinfo, int argno,
 									 EnumStageMap **cache);

@@ -18,7 +18,7 @@
  */
 #include "cjourney.h"
 #include "event_buffer.h"
-#include "journey_agg.h"
+#include "agg.h"
 #include "journey_format.h"
 #include "journey_text.h"
 #include "stage.h"
@@ -273,45 +273,41 @@ stage_time_send(PG_FUNCTION_ARGS)
 Datum
 stage_time_finalfn(PG_FUNCTION_ARGS)
 {
-	EventBuffer *state;
+	CustomerState   *state = agg_state_final(fcinfo, "stage_time_finalfn");
 
-	(void) agg_context(fcinfo, "stage_time_finalfn");
-	if (PG_ARGISNULL(0))
+	if (state == NULL || state->buf->stages == NULL)
 		PG_RETURN_NULL();
-	state = (EventBuffer *) PG_GETARG_POINTER(0);
-	if (state->n == 0 || state->stages == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_POINTER(stage_time_encode(state));
+	PG_RETURN_POINTER(stage_time_encode(state->buf));
 }
 
 /* rollup(stage_time): add the points of one stored state */
 Datum
 stage_time_rollup_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = agg_context(fcinfo, "stage_time_rollup_transfn");
-	EventBuffer *state = PG_ARGISNULL(0) ? NULL : (EventBuffer *) PG_GETARG_POINTER(0);
-	AggCache   *cache;
+	CustomerState   *state;
+	EventBuffer *b;
 	JourneyView v;
 	int32		i;
 
 	if (PG_ARGISNULL(1))
 	{
-		if (state == NULL)
+		(void) agg_context(fcinfo, "stage_time_rollup_transfn");
+		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
-		PG_RETURN_POINTER(state);
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
 	}
-	cache = agg_cache(fcinfo);
+	state = agg_state_arg(fcinfo, &journey_agg_ops, false);
+	b = state->buf;
 	jview_init(&v, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1)), ST_TYPE);
-	if (state == NULL)
-		state = evbuf_create(aggcxt, agg_intern_stages(fcinfo, cache, &v.stages),
-							 cache->dict);
-	else if (!stagelist_equal(state->stages, &v.stages))
-		stage_list_mismatch("stage_time values rolled up together", state->stages, &v.stages);
+	if (b->stages == NULL)
+		b->stages = agg_intern_stages(fcinfo, agg_cache(fcinfo), &v.stages);
+	else if (!stagelist_equal(b->stages, &v.stages))
+		stage_list_mismatch("stage_time values rolled up together", b->stages, &v.stages);
 	for (i = 0; i < v.ntouches; i++)
 	{
 		if ((i & 0xFFFF) == 0xFFFF)
 			CHECK_FOR_INTERRUPTS();
-		evbuf_append(state, jview_time(&v, i), 0, jview_stage(&v, i), -1, -1,
+		evbuf_append(b, jview_time(&v, i), 0, jview_stage(&v, i), -1, -1,
 					 (Datum) 0, false);
 	}
 	PG_RETURN_POINTER(state);

@@ -34,6 +34,14 @@ wire_put_text(StringInfo buf, const char *s, int len, int flavour)
 	}
 }
 
+/* A reader over msg; errors name type_name. */
+void
+wire_reader_init(WireReader *w, StringInfo msg, const char *type_name)
+{
+	w->msg = msg;
+	w->type_name = type_name;
+}
+
 pg_attribute_noreturn()
 void
 wire_error(WireReader *w, const char *detail)
@@ -59,6 +67,29 @@ wire_need(WireReader *w, int64 n)
 {
 	if (n < 0 || n > (int64) w->msg->len - w->msg->cursor)
 		wire_error(w, "The value is truncated.");
+}
+
+uint8
+wire_byte(WireReader *w)
+{
+	wire_need(w, 1);
+	return (uint8) pq_getmsgbyte(w->msg);
+}
+
+/* The format's version byte, which must be the one this build writes. */
+void
+wire_version(WireReader *w, uint8 expected)
+{
+	if (wire_byte(w) != expected)
+		wire_error(w, "Unknown format version.");
+}
+
+/* The value must end here. */
+void
+wire_end(WireReader *w)
+{
+	if (w->msg->cursor != w->msg->len)
+		wire_error(w, "The value has trailing bytes.");
 }
 
 int32

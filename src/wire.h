@@ -27,11 +27,15 @@ typedef struct WireReader
 	const char *type_name;
 } WireReader;
 
+extern void wire_reader_init(WireReader *w, StringInfo msg, const char *type_name);
 pg_attribute_noreturn()
 extern void wire_error(WireReader *w, const char *detail);
 pg_attribute_noreturn()
 extern void wire_limit(WireReader *w, const char *detail);
 extern void wire_need(WireReader *w, int64 n);
+extern uint8 wire_byte(WireReader *w);
+extern void wire_version(WireReader *w, uint8 expected);
+extern void wire_end(WireReader *w);
 extern int32 wire_int32(WireReader *w);
 extern int64 wire_int64(WireReader *w);
 extern double wire_float8(WireReader *w);

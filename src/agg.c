@@ -1,0 +1,264 @@
+/*-------------------------------------------------------------------------
+ *
+ * agg.c
+ *		Per-customer aggregate states: the query cache, and the combine,
+ *		serialize and deserialize that every such aggregate shares.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "cjourney.h"
+#include "agg.h"
+
+#include "libpq/pqformat.h"
+
+/* The aggregate's memory context; an error outside an aggregate. */
+MemoryContext
+agg_context(FunctionCallInfo fcinfo, const char *fn)
+{
+	MemoryContext aggcxt;
+
+	if (!AggCheckCallContext(fcinfo, &aggcxt))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s called in non-aggregate context", fn)));
+	return aggcxt;
+}
+
+/* The query's cache in fn_extra, made on first use. */
+AggCache *
+agg_cache(FunctionCallInfo fcinfo)
+{
+	AggCache   *cache = fcinfo->flinfo->fn_extra;
+
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(AggCache));
+		cache->dict = labeldict_create(fcinfo->flinfo->fn_mcxt);
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	return cache;
+}
+
+/*
+ * A copy of sl that lives as long as the query, shared by all states with
+ * an equal list; states must not point into short-lived memory.
+ */
+const StageList *
+agg_intern_stages(FunctionCallInfo fcinfo, AggCache *cache, const StageList *sl)
+{
+	int			i;
+
+	if (sl->is_default)
+		return stagelist_default();
+	for (i = 0; i < cache->nlists; i++)
+		if (cache->lists[i] == sl || stagelist_equal(cache->lists[i], sl))
+			return cache->lists[i];
+	if (cache->nlists == cache->listcap)
+	{
+		cache->listcap = Max(8, cache->listcap * 2);
+		if (cache->lists == NULL)
+			cache->lists = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt,
+											  cache->listcap * sizeof(StageList *));
+		else
+			cache->lists = repalloc(cache->lists, cache->listcap * sizeof(StageList *));
+	}
+	cache->lists[cache->nlists] = stagelist_copy(fcinfo->flinfo->fn_mcxt, sl);
+	return cache->lists[cache->nlists++];
+}
+
+/*
+ * An empty state in mcxt: packed touch times with room for cap rows, or an
+ * event buffer with the analysis's stage list and the query's dictionary.
+ */
+CustomerState *
+agg_state_create(FunctionCallInfo fcinfo, MemoryContext mcxt, const AggOps *ops,
+				 bool packed, int32 cap)
+{
+	CustomerState   *s = MemoryContextAllocZero(mcxt, CUSTOMER_STATE_HEADER + ops->params_size);
+
+	s->ops = ops;
+	s->packed = packed;
+	s->have_params = (ops->params_size == 0);
+	if (packed)
+		touchtimes_init(&s->times, mcxt, cap);
+	else
+		s->buf = evbuf_create(mcxt, ops->stages, agg_cache(fcinfo)->dict);
+	return s;
+}
+
+/* The state argument of a transition function, created on the first row. */
+CustomerState *
+agg_state_arg(FunctionCallInfo fcinfo, const AggOps *ops, bool packed)
+{
+	MemoryContext aggcxt = agg_context(fcinfo, ops->state_name);
+
+	if (!PG_ARGISNULL(0))
+		return (CustomerState *) PG_GETARG_POINTER(0);
+	return agg_state_create(fcinfo, aggcxt, ops, packed, 0);
+}
+
+/*
+ * Give the state its parameters (deep-copied into mcxt) or check that they
+ * equal the ones it has.
+ */
+void
+agg_state_set_params(CustomerState *s, MemoryContext mcxt, const void *params)
+{
+	const AggOps *ops = s->ops;
+
+	if (ops->params_size == 0)
+		return;
+	if (!s->have_params)
+	{
+		if (ops->params_copy)
+			ops->params_copy(mcxt, AGG_PARAMS(s), params);
+		else
+			memcpy(AGG_PARAMS(s), params, ops->params_size);
+		s->have_params = true;
+	}
+	else if (params != AGG_PARAMS(s) && !ops->params_equal(AGG_PARAMS(s), params))
+		ops->params_mismatch(AGG_PARAMS(s), params);
+}
+
+/*
+ * The state a final function reads, or NULL when there is none, it has no
+ * parameters or it holds no record.
+ */
+CustomerState *
+agg_state_final(FunctionCallInfo fcinfo, const char *fn)
+{
+	CustomerState   *s;
+
+	(void) agg_context(fcinfo, fn);
+	if (PG_ARGISNULL(0))
+		return NULL;
+	s = (CustomerState *) PG_GETARG_POINTER(0);
+	if (!s->have_params || AGG_NRECORDS(s) == 0)
+		return NULL;
+	return s;
+}
+
+/*
+ * Merge two partial states of one group.  A state adopted from the second
+ * argument is deep-copied into the aggregate context: deserialized states
+ * live in short-lived memory.
+ */
+Datum
+agg_state_combine(FunctionCallInfo fcinfo, const AggOps *ops)
+{
+	MemoryContext aggcxt = agg_context(fcinfo, ops->state_name);
+	CustomerState   *s1 = PG_ARGISNULL(0) ? NULL : (CustomerState *) PG_GETARG_POINTER(0);
+	CustomerState   *s2 = PG_ARGISNULL(1) ? NULL : (CustomerState *) PG_GETARG_POINTER(1);
+
+	if (s2 == NULL)
+	{
+		if (s1 == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(s1);
+	}
+	if (s1 == NULL)
+		s1 = agg_state_create(fcinfo, aggcxt, ops, s2->packed,
+							  s2->packed ? s2->times.n : 0);
+	else if (s1->packed != s2->packed)
+		elog(ERROR, "%s: states of different kinds cannot be combined", ops->state_name);
+	if (s2->have_params)
+		agg_state_set_params(s1, aggcxt, AGG_PARAMS(s2));
+
+	if (s1->packed)
+	{
+		touchtimes_merge(&s1->times, &s2->times);
+		PG_RETURN_POINTER(s1);
+	}
+	/* records that take their stage list from the rows must share one */
+	if (s2->buf->n > 0 && ops->stages == NULL)
+	{
+		if (s1->buf->stages == NULL || s1->buf->n == 0)
+			s1->buf->stages = agg_intern_stages(fcinfo, agg_cache(fcinfo), s2->buf->stages);
+		else if (!stagelist_equal(s1->buf->stages, s2->buf->stages))
+			stage_list_mismatch("partial states of one group", s1->buf->stages,
+								s2->buf->stages);
+	}
+	evbuf_merge(s1->buf, s2->buf);
+	PG_RETURN_POINTER(s1);
+}
+
+/* The state as bytes, for parallel workers. */
+Datum
+agg_state_serialize(FunctionCallInfo fcinfo)
+{
+	CustomerState   *s = (CustomerState *) PG_GETARG_POINTER(0);
+	const AggOps *ops = s->ops;
+	StringInfoData buf;
+	uint8		flags = s->packed ? 0 : AGG_WIRE_EVENTS;
+
+	(void) agg_context(fcinfo, ops->state_name);
+	if (!s->have_params)
+		flags |= AGG_WIRE_NO_PARAMS;
+	else if (ops->params_flags)
+		flags |= ops->params_flags(AGG_PARAMS(s)) & ops->param_bits;
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, ops->version);
+	pq_sendbyte(&buf, flags);
+	if (s->have_params && ops->params_size > 0)
+		ops->params_write(&buf, AGG_PARAMS(s));
+	if (s->packed)
+		touchtimes_write(&buf, &s->times);
+	else
+		evbuf_write(&buf, s->buf, WIRE_INTERNAL);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/*
+ * Bytes to a state, every field checked; labels go to this function's
+ * per-query dictionary.  The state lives in the current (short-lived)
+ * context until combine adopts it.
+ */
+Datum
+agg_state_deserialize(FunctionCallInfo fcinfo, const AggOps *ops)
+{
+	StringInfoData msg;
+	WireReader	w;
+	CustomerState   *s;
+	uint8		flags;
+
+	(void) agg_context(fcinfo, ops->state_name);
+	cj_bytea_message(PG_GETARG_BYTEA_PP(0), &msg);
+	wire_reader_init(&w, &msg, ops->state_name);
+	wire_version(&w, ops->version);
+	flags = wire_byte(&w);
+	if ((flags & ~(AGG_WIRE_EVENTS | AGG_WIRE_NO_PARAMS | ops->param_bits)) != 0)
+		wire_error(&w, "Unknown flag bits.");
+	if ((flags & AGG_WIRE_NO_PARAMS) && ((flags & ops->param_bits) || ops->params_size == 0))
+		wire_error(&w, "Parameter flags without parameters.");
+
+	s = palloc0(CUSTOMER_STATE_HEADER + ops->params_size);
+	s->ops = ops;
+	s->packed = (flags & AGG_WIRE_EVENTS) == 0;
+	s->have_params = (flags & AGG_WIRE_NO_PARAMS) == 0;
+	if (s->have_params && ops->params_size > 0)
+		ops->params_read(&w, flags, AGG_PARAMS(s));
+
+	if (s->packed)
+		touchtimes_read(&w, &s->times, CurrentMemoryContext);
+	else
+	{
+		EventBuffer *b = evbuf_read(&msg, CurrentMemoryContext, agg_cache(fcinfo)->dict,
+									WIRE_INTERNAL, ops->state_name);
+		int32		i;
+
+		if (ops->stages != NULL)
+		{
+			if (b->stages != NULL && !stagelist_equal(b->stages, ops->stages))
+				wire_error(&w, "The stage list is not the analysis's.");
+			b->stages = ops->stages;
+		}
+		if (ops->check_record)
+			for (i = 0; i < b->n; i++)
+				ops->check_record(&w, AGG_PARAMS(s), &b->ev[i], i);
+		s->buf = b;
+	}
+	if (!s->have_params && AGG_NRECORDS(s) > 0)
+		wire_error(&w, "Records without parameters.");
+	wire_end(&w);
+	PG_RETURN_POINTER(s);
+}
