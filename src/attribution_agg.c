@@ -305,23 +305,19 @@ touch_cmp(const void *x, const void *y, void *arg)
 	return (a->flags > b->flags) - (a->flags < b->flags);
 }
 
-Datum
-attribution_rows_finalfn(PG_FUNCTION_ARGS)
+/*
+ * The attribution walk over one customer's records, rows and stored
+ * journeys alike: mask bits are the AttrTouch flags, a converting record's
+ * value is its revenue.  When the flags took part in the records' order (the
+ * rows form), simultaneous touches are put back in channel label order.
+ */
+static void
+walk_records(Attr *a, EventBuffer *b, bool flags_in_order)
 {
-	CustomerState *state;
-	EventBuffer *b;
 	AttrTouch  *t;
-	Attr	   *a;
 	int32		i;
 	bool		milestones = false;
 
-	(void) agg_context(fcinfo, "attribution_agg");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	state = (CustomerState *) PG_GETARG_POINTER(0);
-	if (!state->have_params)
-		PG_RETURN_NULL();
-	b = state->buf;
 	evbuf_sort(b);
 	t = palloc(Max(b->n, 1) * sizeof(AttrTouch));
 	for (i = 0; i < b->n; i++)
@@ -331,15 +327,31 @@ attribution_rows_finalfn(PG_FUNCTION_ARGS)
 		t[i].ts = e->ts;
 		t[i].channel = e->channel;
 		t[i].flags = (uint8) (e->mask & (ATTR_CONVERTS | ATTR_LEAD | ATTR_OPP));
-		t[i].revenue = e->value >= 0
+		t[i].revenue = (e->value >= 0 && (e->mask & ATTR_CONVERTS))
 			? DatumGetFloat8(DirectFunctionCall1(numeric_float8, b->values[e->value])) : 0;
 		milestones |= (e->mask & (ATTR_LEAD | ATTR_OPP)) != 0;
 	}
-	if (milestones)
+	if (milestones && flags_in_order)
 		qsort_arg(t, b->n, sizeof(AttrTouch), touch_cmp, b->dict);
-	a = attr_create(CurrentMemoryContext, b->dict);
-	attr_set_spec(a, (AttrSpec *) AGG_PARAMS(state));
 	attr_walk(a, t, b->n);
+	pfree(t);
+}
+
+Datum
+attribution_rows_finalfn(PG_FUNCTION_ARGS)
+{
+	CustomerState *state;
+	Attr	   *a;
+
+	(void) agg_context(fcinfo, "attribution_agg");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	state = (CustomerState *) PG_GETARG_POINTER(0);
+	if (!state->have_params)
+		PG_RETURN_NULL();
+	a = attr_create(CurrentMemoryContext, state->buf->dict);
+	attr_set_spec(a, (AttrSpec *) AGG_PARAMS(state));
+	walk_records(a, state->buf, true);
 	PG_RETURN_BYTEA_P(attr_encode(a));
 }
 
@@ -420,92 +432,53 @@ attribution_paths_transfn(PG_FUNCTION_ARGS)
 }
 
 /*
- * A journey's touches for the walk: channel labels interned into dict,
- * conversions marked by event, W-shaped milestones where the journey
- * first climbs to the lead and opportunity stages.
+ * Credit one stored journey: its touches decoded in canonical order, with
+ * channel labels in the state's dictionary, conversions marked by event,
+ * W-shaped milestones where the journey first climbs to the lead and
+ * opportunity stages; then the walk the rows form takes.
  */
-static AttrTouch *
-journey_touches(const JourneyView *v, LabelDict *dict, text *event, const AttrSpec *spec)
-{
-	AttrTouch  *t = palloc(Max(v->ntouches, 1) * sizeof(AttrTouch));
-	int32	   *ids = palloc(Max(v->nlabels, 1) * sizeof(int32));
-	int			evlen = VARSIZE_ANY_EXHDR(event);
-	int			lead = -1,
-				opp = -1;
-	int			prev_stage = -1;
-	bool		lead_done = false,
-				opp_done = false;
-	int32		i;
-
-	for (i = 0; i < v->nlabels; i++)
-		ids[i] = -2;
-	if (spec->lead_stage || spec->opp_stage)
-	{
-		const char *names[2] = {spec->lead_stage, spec->opp_stage};
-		int		   *pos[2] = {&lead, &opp};
-		int			m;
-
-		for (m = 0; m < 2; m++)
-		{
-			if (names[m] == NULL)
-				continue;
-			*pos[m] = stagelist_find(&v->stages, names[m], strlen(names[m]));
-			if (*pos[m] < 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("milestone stage \"%s\" is not in the journey's stage list", names[m])));
-		}
-	}
-	for (i = 0; i < v->ntouches; i++)
-	{
-		JTouch		x;
-
-		jview_touch(v, i, &x);
-		t[i].ts = x.ts;
-		t[i].flags = 0;
-		t[i].revenue = 0;
-		t[i].channel = -1;
-		if (x.channel >= 0)
-		{
-			if (ids[x.channel] == -2)
-				ids[x.channel] = labeldict_intern(dict, v->label[x.channel], v->label_len[x.channel]);
-			t[i].channel = ids[x.channel];
-		}
-		if (x.event >= 0 && v->label_len[x.event] == evlen &&
-			memcmp(v->label[x.event], VARDATA_ANY(event), evlen) == 0)
-		{
-			t[i].flags |= ATTR_CONVERTS;
-			if (x.value >= 0)
-				t[i].revenue = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
-																  jview_value(v, x.value)));
-		}
-		/* a milestone is the touch where the journey first reaches the stage */
-		if (lead >= 0 && !lead_done && x.stage >= lead && prev_stage < lead)
-		{
-			t[i].flags |= ATTR_LEAD;
-			lead_done = true;
-		}
-		if (opp >= 0 && !opp_done && x.stage >= opp && prev_stage < opp)
-		{
-			t[i].flags |= ATTR_OPP;
-			opp_done = true;
-		}
-		prev_stage = x.stage;
-	}
-	pfree(ids);
-	return t;
-}
-
 static void
 journey_credit(Attr *a, Datum journey, text *event)
 {
 	JourneyView v;
-	AttrTouch  *t;
+	EventBuffer *b;
+	const char *names[2] = {a->spec.lead_stage, a->spec.opp_stage};
+	int			pos[2] = {-1, -1};
+	bool		done[2] = {false, false};
+	uint64		bit[2] = {ATTR_LEAD, ATTR_OPP};
+	int			prev_stage = -1;
+	int32		id,
+				i;
+	int			m;
 
 	jview_init(&v, PG_DETOAST_DATUM_PACKED(journey), "journey");
-	t = journey_touches(&v, a->dict, event, &a->spec);
-	attr_walk(a, t, v.ntouches);
-	pfree(t);
+	b = jview_to_buffer(&v, CurrentMemoryContext, a->dict, 0, v.ntouches);
+	for (m = 0; m < 2; m++)
+	{
+		if (names[m] == NULL)
+			continue;
+		pos[m] = stagelist_find(b->stages, names[m], strlen(names[m]));
+		if (pos[m] < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("milestone stage \"%s\" is not in the journey's stage list", names[m])));
+	}
+	id = labeldict_intern(a->dict, VARDATA_ANY(event), VARSIZE_ANY_EXHDR(event));
+	for (i = 0; i < b->n; i++)
+	{
+		CjEvent    *e = &b->ev[i];
+
+		e->mask = (e->event == id) ? ATTR_CONVERTS : 0;
+		/* a milestone is the touch where the journey first reaches the stage */
+		for (m = 0; m < 2; m++)
+			if (pos[m] >= 0 && !done[m] && e->stage >= pos[m] && prev_stage < pos[m])
+			{
+				e->mask |= bit[m];
+				done[m] = true;
+			}
+		prev_stage = e->stage;
+	}
+	walk_records(a, b, false);
 }
 
 static text *
