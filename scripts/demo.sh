@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The cjourney demo: build and install the extension, start a private
 # PostgreSQL 15 cluster, load sample data and run the headline analyses in
-# demo/demo.sql.
+# examples/demo.sql.
 #
 #   ./scripts/demo.sh [--keep] [--customers N]
 #
@@ -87,9 +87,9 @@ psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION cjourney'
 cj_say "loading sample data ($customers customers)"
 bash data/load.sh --customers "$customers"
 
-cj_say "running demo/demo.sql"
+cj_say "running examples/demo.sql"
 echo
-psql -X -q -v ON_ERROR_STOP=1 -P pager=off -f demo/demo.sql
+psql -X -q -v ON_ERROR_STOP=1 -P pager=off -f examples/demo.sql
 
 if ((keep)); then
     keep_info

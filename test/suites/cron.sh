@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cron.sh -- the pg_cron rollup recipe (recipes/cron_rollups.sql), end to end.
+# cron.sh -- the pg_cron rollup recipe (examples/cron_rollups.sql), end to end.
 #
 # Starts its own cluster with shared_preload_libraries = 'pg_cron' (background
 # workers, cron.database_name = postgres), creates cjourney and pg_cron, loads
@@ -77,7 +77,7 @@ fi
 
 # --- recipe ----------------------------------------------------------------------
 
-if out=$(q -f "$CJ_ROOT/recipes/cron_rollups.sql" 2>&1); then
+if out=$(q -f "$CJ_ROOT/examples/cron_rollups.sql" 2>&1); then
     ok "recipe installs"
 else
     bail "recipe installs" "$out"
@@ -507,7 +507,7 @@ is "$(q -c "SELECT entry_day || ' ' || cardinality(step_times) FROM cjourney_rep
 check_tiles 2025-06-01 2025-07-31 "deleted touches: "
 same "deleted touches: funnel_by_entry_week = raw rows" "$FUNNEL_WEEKLY" "$RAW_FUNNEL_WEEKLY"
 
-if out=$(q -f "$CJ_ROOT/recipes/cron_rollups.sql" 2>&1) &&
+if out=$(q -f "$CJ_ROOT/examples/cron_rollups.sql" 2>&1) &&
     [[ $(q -c "SELECT count(*) FROM cjourney_reports.daily_customer d JOIN snap s USING (day, customer_id)") -gt 0 &&
     $(q -c "SELECT count(*) FROM cron.job WHERE jobname = 'cjourney-nightly'") == 1 ]]; then
     ok "re-installing the recipe keeps the rollups and the one nightly job"

@@ -1,7 +1,7 @@
--- demo/demo.sql: cjourney's headline analyses over the sample data.
+-- examples/demo.sql: cjourney's headline analyses over the sample data.
 --
 -- Run by ./scripts/demo.sh after `CREATE EXTENSION cjourney` and
--- `bash data/load.sh`; by hand: psql -X -f demo/demo.sql
+-- `bash data/load.sh`; by hand: psql -X -f examples/demo.sql
 --
 -- Layout: a setup block builds one journey per customer in the temp table
 -- "journeys"; each lettered section below is independent and reads only

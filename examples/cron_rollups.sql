@@ -1,10 +1,10 @@
--- recipes/cron_rollups.sql
+-- examples/cron_rollups.sql
 --		Nightly rollups of cjourney states for dashboards, kept by pg_cron.
 --
 -- Not part of the extension: a recipe you install (and adapt) in the database
 -- that holds your touchpoints, with psql:
 --
---   psql -v ON_ERROR_STOP=1 -d yourdb -f recipes/cron_rollups.sql
+--   psql -v ON_ERROR_STOP=1 -d yourdb -f examples/cron_rollups.sql
 --
 -- Optional psql variables (-v name=value), for tables other than the sample
 -- data's:
@@ -104,7 +104,7 @@ BEGIN
 END
 $$;
 COMMENT ON SCHEMA cjourney_reports IS
-	'cjourney dashboard rollups (recipes/cron_rollups.sql): daily cjourney states, refresh functions and BI views';
+	'cjourney dashboard rollups (examples/cron_rollups.sql): daily cjourney states, refresh functions and BI views';
 
 -- ---------------------------------------------------------------------------
 -- Rollup tables
