@@ -55,7 +55,6 @@ SELECT '{"x\"y": 3/1, "a\\b": 2/2, "": 1/0}'::response_variants;
 SELECT variant, n, responders, rate, abs_lift, lift, round(z::numeric, 12) AS z,
        round(p_value::numeric, 12) AS p, round(p_adjusted::numeric, 12) AS p_holm
 FROM response_ab_test('{"control": 1000/100, "a": 1000/130, "b": 1000/90, "c": 1000/125}', 'control', 'holm');
-SELECT variant, abs_lift FROM response_ab_test('{"a": 10/1, "b": 10/2}', 'control');
 SELECT round(chi2::numeric, 12), df, round(p_value::numeric, 12)
 FROM response_ab_chi2('{"control": 1000/100, "a": 1000/130, "b": 1000/90}');
 SELECT * FROM response_ab_chi2('{"a": 10/0, "b": 5/0}');
@@ -70,6 +69,10 @@ SELECT response_sample_size(0.1, 0.1, 1.0);
 SELECT response_sample_size(0.1, 0.1, 0.05, 0);
 SELECT response_sample_size(0.95, 0.1);
 SELECT * FROM response_ab_test('{"a": 1/1}', 'a', 'bonferroni');
+-- a control or variant that is not among the variants (a typo, or case)
+SELECT * FROM response_ab_test('{"a": 10/1, "b": 10/2}', 'control');
+SELECT * FROM response_ab_test('{"DE": 10/1, "FR": 10/2}', 'de');
+SELECT response_variant_state('{"control": 1000/100, "a": 1000/130}', 'A', 'control');
 SELECT 'treated=1/2 control=0/0'::response_state;
 SELECT 'treated=1/0 control=0/0 treated_values=0/1/0 control_values=0/0/0'::response_state;
 SELECT 'treated=1/0 control=0/0 extra'::response_state;

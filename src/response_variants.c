@@ -614,17 +614,50 @@ rv_pair_state(const ResponseVariants *rv, int v, int c)
 	return st;
 }
 
+/* variants listed in an error detail at most */
+#define RV_LIST_IN_ERROR	20
+
+/*
+ * The index of a variant named by an argument ("what" says which); a label
+ * that is not among the variants is an error listing the ones there are,
+ * since a comparison with a missing variant would be silently empty.
+ */
+static int
+rv_find_arg(const ResponseVariants *rv, text *label, const char *what)
+{
+	int			i = rv_find(rv, VARDATA_ANY(label), VARSIZE_ANY_EXHDR(label));
+	StringInfoData seen;
+
+	if (i >= 0)
+		return i;
+	initStringInfo(&seen);
+	for (i = 0; i < rv->count && i < RV_LIST_IN_ERROR; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(&seen, ", ");
+		appendStringInfoChar(&seen, '"');
+		appendBinaryStringInfo(&seen, RV_LABEL(rv, i), rv->e[i].len);
+		appendStringInfoChar(&seen, '"');
+	}
+	if (rv->count > RV_LIST_IN_ERROR)
+		appendStringInfo(&seen, " and %d more", rv->count - RV_LIST_IN_ERROR);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s variant \"%s\" is not among the variants", what, text_to_cstring(label)),
+			 rv->count > 0 ? errdetail("The variants are %s.", seen.data)
+			 : errdetail("The value has no variant."),
+			 errhint("Labels are compared exactly, case included.")));
+	return -1;					/* keep the compiler quiet */
+}
+
 /* response_variant_state(variants, variant, control) */
 Datum
 response_variant_state(PG_FUNCTION_ARGS)
 {
 	ResponseVariants *rv = PG_GETARG_RV(0);
-	text	   *v = PG_GETARG_TEXT_PP(1);
-	text	   *c = PG_GETARG_TEXT_PP(2);
 
-	PG_RETURN_POINTER(rv_pair_state(rv,
-									rv_find(rv, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v)),
-									rv_find(rv, VARDATA_ANY(c), VARSIZE_ANY_EXHDR(c))));
+	PG_RETURN_POINTER(rv_pair_state(rv, rv_find_arg(rv, PG_GETARG_TEXT_PP(1), "treated"),
+									rv_find_arg(rv, PG_GETARG_TEXT_PP(2), "control")));
 }
 
 /* One output row of response_ab_test. */
@@ -720,7 +753,7 @@ response_ab_test(PG_FUNCTION_ARGS)
 			elog(ERROR, "return type must be a row type");
 		funcctx->tuple_desc = BlessTupleDesc(tupdesc);
 
-		c = rv_find(rv, VARDATA_ANY(ctl), VARSIZE_ANY_EXHDR(ctl));
+		c = rv_find_arg(rv, ctl, "control");
 		res = palloc(sizeof(AbResult));
 		res->rv = rv;
 		res->rows = palloc0(Max(rv->count, 1) * sizeof(AbRow));
