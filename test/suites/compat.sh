@@ -27,6 +27,7 @@ export LC_ALL=C
 # the text forms of dates, times and floats do not depend on the server's defaults
 export PGOPTIONS='-c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres -c extra_float_digits=1'
 
+# shellcheck disable=SC2034  # read by two_databases.sh
 NAME=compat
 # shellcheck source=test/lib/two_databases.sh
 source "${CJ_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/test/lib/two_databases.sh"
