@@ -97,12 +97,9 @@ agg_state_arg(FunctionCallInfo fcinfo, const AggOps *ops, bool packed)
 	return agg_state_create(fcinfo, aggcxt, ops, packed, 0);
 }
 
-/*
- * Give the state its parameters (deep-copied into mcxt) or check that they
- * equal the ones it has.
- */
+/* agg_state_set_params when the parameters differ from the state's bytes */
 void
-agg_state_set_params(CustomerState *s, MemoryContext mcxt, const void *params)
+agg_state_set_params_slow(CustomerState *s, MemoryContext mcxt, const void *params)
 {
 	const AggOps *ops = s->ops;
 

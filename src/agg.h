@@ -102,7 +102,22 @@ extern const StageList *agg_intern_stages(FunctionCallInfo fcinfo, AggCache *cac
 extern CustomerState *agg_state_create(FunctionCallInfo fcinfo, MemoryContext mcxt,
 								  const AggOps *ops, bool packed, int32 cap);
 extern CustomerState *agg_state_arg(FunctionCallInfo fcinfo, const AggOps *ops, bool packed);
-extern void agg_state_set_params(CustomerState *s, MemoryContext mcxt, const void *params);
+extern void agg_state_set_params_slow(CustomerState *s, MemoryContext mcxt,
+									  const void *params);
+
+/*
+ * Give the state its parameters (deep-copied into mcxt) or check that they
+ * equal the ones it has.  Called once per row: parameters equal byte for
+ * byte to the state's are equal, so the common case costs one memcmp.
+ */
+static inline void
+agg_state_set_params(CustomerState *s, MemoryContext mcxt, const void *params)
+{
+	if (likely(s->have_params) &&
+		memcmp(AGG_PARAMS(s), params, s->ops->params_size) == 0)
+		return;
+	agg_state_set_params_slow(s, mcxt, params);
+}
 extern CustomerState *agg_state_final(FunctionCallInfo fcinfo, const char *fn);
 
 extern Datum agg_state_combine(FunctionCallInfo fcinfo, const AggOps *ops);
