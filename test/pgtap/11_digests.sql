@@ -8,14 +8,18 @@
 -- test/fixtures/README.md; they are the one place where this project keeps
 -- recorded outputs instead of an independent formulation, on purpose: a
 -- refactor that claims to change nothing must reproduce them byte for byte.
--- A failing digest names the query; rerun it by hand (the table dg_s_<n>
--- holds the serial result) and compare with the old build.
+-- A failing digest names the query; to look at its rows, run the file with
+-- the final ROLLBACK changed to COMMIT (table dg_s_<n> holds the serial
+-- result, dg_p_<n>_t and dg_p_<n>_f the parallel ones) under both builds.
 --
 -- Floats that are sums over many customers (attribution rollups, response
 -- value moments) are not bit-stable across plans (the order of addition
--- follows the plan), so those digests round every decimal number in the text
--- to 10 significant digits (pg_temp.sigtext); counts, times, per-customer
--- results and everything else are hashed exactly as printed.
+-- follows the plan), so those digests (32-36, 39, 40) round every number in
+-- their text to 10 significant digits (pg_temp.sigtext); counts, times,
+-- per-customer results and everything else are hashed exactly as printed.
+-- Attribution states hold one customer's conversions, whose touches span
+-- days, so for them the rollup assertion is rollup of rollups instead of
+-- rollup of per-day states.
 --
 -- For each aggregate the forced-parallel plan (Partial and Finalize
 -- Aggregate, workers launched) gives the serial md5, with the leader
