@@ -128,8 +128,7 @@ extern void attr_spec_write(StringInfo buf, const AttrSpec *spec, int flavour);
 extern void attr_spec_read(WireReader *w, int flavour, AttrSpec *spec);
 extern AttrPath *attr_find_path(const Attr *a, const int32 *ch, int32 len);
 extern void attr_write(StringInfo buf, const Attr *a, int flavour);
-extern Attr *attr_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
-					   const char *type_name);
+extern Attr *attr_read(WireReader *w, MemoryContext mcxt, LabelDict *dict, int flavour);
 extern bytea *attr_encode(const Attr *a);
 extern Attr *attr_decode(const struct varlena *v, MemoryContext mcxt, LabelDict *dict);
 pg_attribute_noreturn()

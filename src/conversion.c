@@ -307,7 +307,12 @@ conversion_deserialize(PG_FUNCTION_ARGS)
 		}
 	}
 	else
-		touchtimes_read(&msg, &state->times, CurrentMemoryContext, "conversion state");
+	{
+		WireReader	w;
+
+		wire_reader_init(&w, &msg, "conversion state");
+		touchtimes_read(&w, &state->times, CurrentMemoryContext);
+	}
 	if (msg.cursor != msg.len)
 		conv_wire_error("The value has trailing bytes.");
 	PG_RETURN_POINTER(state);

@@ -349,7 +349,7 @@ EventBuffer *
 evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 		   const char *type_name)
 {
-	WireReader	w = {msg, type_name};
+	WireReader	w;
 	StageList  *sl = NULL;
 	EventBuffer *b;
 	int32		nstages,
@@ -364,10 +364,9 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 	IdMap		seen;
 	MemoryContext old;
 
-	wire_need(&w, 2);
-	if (pq_getmsgbyte(msg) != EVBUF_WIRE_VERSION)
-		wire_error(&w, "Unknown format version.");
-	if (pq_getmsgbyte(msg) != 0)
+	wire_reader_init(&w, msg, type_name);
+	wire_version(&w, EVBUF_WIRE_VERSION);
+	if (wire_byte(&w) != 0)
 		wire_error(&w, "Reserved byte is not zero.");
 
 	old = MemoryContextSwitchTo(mcxt);
@@ -489,19 +488,19 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 	for (i = 0; i < nvalues; i++)
 	{
 		int32		len = wire_int32(&w);
+		const unsigned char *raw;
 		StringInfoData vbuf;
 		Datum		num;
 
 		if (!value_used[i])
 			wire_error(&w, "A numeric value belongs to no touch.");
 		/* numeric_send format: ndigits, weight, sign, dscale, then the digits */
-		wire_need(&w, len);
-		if (len < 8 ||
-			len != 8 + 2 * (int) (uint16) pg_ntoh16(*(const uint16 *) (msg->data + msg->cursor)))
+		raw = (const unsigned char *) wire_bytes(&w, len);
+		if (len < 8 || len != 8 + 2 * ((raw[0] << 8) | raw[1]))
 			wire_error(&w, "A numeric value has the wrong length for its digit count.");
 		/* numeric_recv wants its own buffer, NUL-terminated like a message */
 		initStringInfo(&vbuf);
-		appendBinaryStringInfo(&vbuf, pq_getmsgbytes(msg, len), len);
+		appendBinaryStringInfo(&vbuf, (const char *) raw, len);
 		num = DirectFunctionCall3(numeric_recv, PointerGetDatum(&vbuf),
 								  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 		if (vbuf.cursor != vbuf.len)

@@ -87,42 +87,28 @@ touchtimes_write(StringInfo buf, const TouchTimes *tt)
 		pq_writeint64(buf, tt->touch[i]);
 }
 
-pg_attribute_noreturn()
-static void
-touchtimes_bad(const char *type_name, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid binary representation of type %s", type_name),
-			 errdetail_internal("%s", detail)));
-}
-
 /*
  * Read touches written by touchtimes_write into tt, allocated in mcxt.
  * Checks the count and every touch; the caller checks that the message has
  * no trailing bytes.
  */
 void
-touchtimes_read(StringInfo msg, TouchTimes *tt, MemoryContext mcxt, const char *type_name)
+touchtimes_read(WireReader *w, TouchTimes *tt, MemoryContext mcxt)
 {
-	int32		n,
+	int32		n = wire_int32(w),
 				i;
 
-	if (msg->len - msg->cursor < 4)
-		touchtimes_bad(type_name, "The value is truncated.");
-	n = (int32) pq_getmsgint(msg, 4);
 	if (n < 0 || n > CJ_MAX_TOUCHES)
-		touchtimes_bad(type_name, psprintf("The touch count is %d; a state holds 0 to %d touches.",
-										   n, CJ_MAX_TOUCHES));
-	if ((int64) n * sizeof(int64) > msg->len - msg->cursor)
-		touchtimes_bad(type_name, "The value is truncated.");
+		wire_error(w, psprintf("The touch count is %d; a state holds 0 to %d touches.",
+							   n, CJ_MAX_TOUCHES));
+	wire_need(w, (int64) n * sizeof(int64));
 	touchtimes_init(tt, mcxt, n);
 	for (i = 0; i < n; i++)
 	{
-		int64		x = pq_getmsgint64(msg);
+		int64		x = wire_int64(w);
 
 		if (x < TOUCH_PACK(CJ_MIN_TIME, false) || x >= TOUCH_PACK(CJ_END_TIME, false))
-			touchtimes_bad(type_name, psprintf("Touch %d has a time out of range.", i + 1));
+			wire_error(w, psprintf("Touch %d has a time out of range.", i + 1));
 		tt->touch[i] = x;
 	}
 	tt->n = n;

@@ -22,6 +22,7 @@
 #define CJ_TOUCH_TIMES_H
 
 #include "cjourney.h"
+#include "wire.h"
 
 #include "lib/stringinfo.h"
 
@@ -41,8 +42,7 @@ extern void touchtimes_grow(TouchTimes *tt, int32 extra);
 extern void touchtimes_merge(TouchTimes *dst, const TouchTimes *src);
 extern void touchtimes_sort(TouchTimes *tt);
 extern void touchtimes_write(StringInfo buf, const TouchTimes *tt);
-extern void touchtimes_read(StringInfo msg, TouchTimes *tt, MemoryContext mcxt,
-							const char *type_name);
+extern void touchtimes_read(WireReader *w, TouchTimes *tt, MemoryContext mcxt);
 
 /* Append one packed touch (the per-row path of a transition function). */
 static inline void
