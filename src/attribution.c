@@ -207,19 +207,6 @@ attr_find_path(const Attr *a, const int32 *ch, int32 len)
 	return NULL;
 }
 
-/*
- * The id in dst's dictionary of a label of src.  States of one query can
- * come from different dictionaries: a parallel worker's, or the one of the
- * deserialize function.
- */
-static int32
-dst_id(Attr *dst, const Attr *src, int32 id)
-{
-	if (dst->dict == src->dict)
-		return id;
-	return labeldict_intern(dst->dict, src->dict->str[id], src->dict->len[id]);
-}
-
 /* dst += src */
 void
 attr_merge(Attr *dst, const Attr *src)
@@ -233,7 +220,8 @@ attr_merge(Attr *dst, const Attr *src)
 	add_revenue(&dst->revenue, src->revenue);
 	attr_add_none(dst, src->none_conv, src->none_rev);
 	for (i = 0; i < src->chmap.n; i++)
-		attr_add_credit(dst, dst_id(dst, src, src->chmap.ids[i]), src->cconv[i], src->crev[i]);
+		attr_add_credit(dst, labeldict_translate(dst->dict, src->dict, src->chmap.ids[i]),
+						src->cconv[i], src->crev[i]);
 	for (i = 0; i < src->npaths; i++)
 	{
 		const AttrPath *p = src->paths[i];
@@ -245,7 +233,7 @@ attr_merge(Attr *dst, const Attr *src)
 		{
 			ch = palloc(p->len * sizeof(int32));
 			for (j = 0; j < p->len; j++)
-				ch[j] = dst_id(dst, src, p->ch[j]);
+				ch[j] = labeldict_translate(dst->dict, src->dict, p->ch[j]);
 		}
 		attr_add_path(dst, ch, p->len, p->conv, p->nulls, p->revenue);
 		if (ch != p->ch)

@@ -114,7 +114,6 @@ extern void attr_spec_check(const AttrSpec *spec);
 extern const char *attr_kind_name(AttrKind kind);
 extern int	attr_kind_from_name(const char *s, int len);
 extern void attr_spec_text(StringInfo buf, const AttrSpec *spec);
-extern void attr_append_quoted(StringInfo buf, const char *s, int len);
 
 /* attribution.c */
 extern Attr *attr_create(MemoryContext mcxt, LabelDict *dict);

@@ -15,6 +15,7 @@
  *-------------------------------------------------------------------------
  */
 #include "cjourney.h"
+#include "labels.h"
 #include "response.h"
 #include "stats.h"
 #include "wire.h"
@@ -310,24 +311,15 @@ response_variants_out(PG_FUNCTION_ARGS)
 	ResponseVariants *rv = PG_GETARG_RV(0);
 	StringInfoData buf;
 	int			i;
-	uint32		j;
 
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '{');
 	for (i = 0; i < rv->count; i++)
 	{
-		const char *s = RV_LABEL(rv, i);
-
 		if (i > 0)
 			appendStringInfoString(&buf, ", ");
-		appendStringInfoChar(&buf, '"');
-		for (j = 0; j < rv->e[i].len; j++)
-		{
-			if (s[j] == '"' || s[j] == '\\')
-				appendStringInfoChar(&buf, '\\');
-			appendStringInfoChar(&buf, s[j]);
-		}
-		appendStringInfo(&buf, "\": " INT64_FORMAT "/" INT64_FORMAT,
+		label_append_quoted(&buf, RV_LABEL(rv, i), rv->e[i].len);
+		appendStringInfo(&buf, ": " INT64_FORMAT "/" INT64_FORMAT,
 						 rv->e[i].n, rv->e[i].responders);
 	}
 	appendStringInfoChar(&buf, '}');
