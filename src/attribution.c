@@ -207,19 +207,6 @@ attr_find_path(const Attr *a, const int32 *ch, int32 len)
 	return NULL;
 }
 
-/*
- * The id in dst's dictionary of a label of src.  States of one query can
- * come from different dictionaries: a parallel worker's, or the one of the
- * deserialize function.
- */
-static int32
-dst_id(Attr *dst, const Attr *src, int32 id)
-{
-	if (dst->dict == src->dict)
-		return id;
-	return labeldict_intern(dst->dict, src->dict->str[id], src->dict->len[id]);
-}
-
 /* dst += src */
 void
 attr_merge(Attr *dst, const Attr *src)
@@ -233,7 +220,8 @@ attr_merge(Attr *dst, const Attr *src)
 	add_revenue(&dst->revenue, src->revenue);
 	attr_add_none(dst, src->none_conv, src->none_rev);
 	for (i = 0; i < src->chmap.n; i++)
-		attr_add_credit(dst, dst_id(dst, src, src->chmap.ids[i]), src->cconv[i], src->crev[i]);
+		attr_add_credit(dst, labeldict_translate(dst->dict, src->dict, src->chmap.ids[i]),
+						src->cconv[i], src->crev[i]);
 	for (i = 0; i < src->npaths; i++)
 	{
 		const AttrPath *p = src->paths[i];
@@ -245,7 +233,7 @@ attr_merge(Attr *dst, const Attr *src)
 		{
 			ch = palloc(p->len * sizeof(int32));
 			for (j = 0; j < p->len; j++)
-				ch[j] = dst_id(dst, src, p->ch[j]);
+				ch[j] = labeldict_translate(dst->dict, src->dict, p->ch[j]);
 		}
 		attr_add_path(dst, ch, p->len, p->conv, p->nulls, p->revenue);
 		if (ch != p->ch)
@@ -391,14 +379,10 @@ static char *
 read_opt_text(WireReader *w, int flavour)
 {
 	int			len;
-	char	   *s;
+	char	   *s = wire_opt_text(w, flavour, &len);
 
-	wire_need(w, 4);
-	if ((int32) pq_getmsgint(w->msg, 4) == -1)
-		return NULL;
-	w->msg->cursor -= 4;
-	s = wire_text(w, flavour, &len);
-	label_check(s, len, true);
+	if (s != NULL)
+		label_check(s, len, true);
 	return s;
 }
 
@@ -419,10 +403,8 @@ attr_spec_read(WireReader *w, int flavour, AttrSpec *spec)
 	int			kind,
 				i;
 
-	wire_need(w, 2);
-	if (pq_getmsgbyte(w->msg) != ATTR_VERSION)
-		wire_error(w, "Unknown format version.");
-	kind = pq_getmsgbyte(w->msg);
+	wire_version(w, ATTR_VERSION);
+	kind = wire_byte(w);
 	if (kind >= ATTR_NKINDS)
 		wire_error(w, "Unknown model.");
 	memset(spec, 0, sizeof(*spec));
@@ -443,10 +425,8 @@ attr_spec_read(WireReader *w, int flavour, AttrSpec *spec)
  * the message has no trailing bytes.
  */
 Attr *
-attr_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
-		  const char *type_name)
+attr_read(WireReader *w, MemoryContext mcxt, LabelDict *dict, int flavour)
 {
-	WireReader	w = {msg, type_name};
 	Attr	   *a = attr_create(mcxt, dict);
 	AttrSpec	spec;
 	int32		nlabels,
@@ -458,42 +438,42 @@ attr_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 	int32	   *prev = NULL;
 	int32		prev_len = 0;
 
-	attr_spec_read(&w, flavour, &spec);
+	attr_spec_read(w, flavour, &spec);
 	attr_set_spec(a, &spec);
 
-	a->conversions = read_count(&w);
-	a->revenue = wire_float8(&w);
-	a->none_conv = read_count(&w);
-	a->none_rev = wire_float8(&w);
+	a->conversions = read_count(w);
+	a->revenue = wire_float8(w);
+	a->none_conv = read_count(w);
+	a->none_rev = wire_float8(w);
 	if (a->none_conv > a->conversions)
-		wire_error(&w, "More conversions without a touch than conversions.");
+		wire_error(w, "More conversions without a touch than conversions.");
 
-	nlabels = wire_int32(&w);
+	nlabels = wire_int32(w);
 	if (nlabels < 0)
-		wire_error(&w, "The label count is negative.");
+		wire_error(w, "The label count is negative.");
 	if (nlabels > CJ_MAX_LABELS)
-		wire_limit(&w, psprintf("An attribution holds at most %d distinct channels; this one has %d.",
+		wire_limit(w, psprintf("An attribution holds at most %d distinct channels; this one has %d.",
 								CJ_MAX_LABELS, nlabels));
-	wire_need(&w, (int64) nlabels * 4);
+	wire_need(w, (int64) nlabels * 4);
 	ids = palloc(Max(nlabels, 1) * sizeof(int32));
 	used = palloc0(Max(nlabels, 1) * sizeof(bool));
 	for (i = 0; i < nlabels; i++)
 	{
 		int			len;
-		char	   *s = wire_text(&w, flavour, &len);
+		char	   *s = wire_text(w, flavour, &len);
 
 		label_check(s, len, true);
 		ids[i] = labeldict_intern(dict, s, len);
 		if (i > 0 && label_cmp(dict, ids[i - 1], dict, ids[i]) >= 0)
-			wire_error(&w, "Labels are not in canonical order.");
+			wire_error(w, "Labels are not in canonical order.");
 	}
 	if (!ATTR_DATA_DRIVEN(spec.kind))
 	{
-		wire_need(&w, (int64) nlabels * 16);
+		wire_need(w, (int64) nlabels * 16);
 		for (i = 0; i < nlabels; i++)
 		{
-			double		c = wire_float8(&w);
-			double		r = wire_float8(&w);
+			double		c = wire_float8(w);
+			double		r = wire_float8(w);
 
 			attr_add_credit(a, ids[i], c, r);
 		}
@@ -501,14 +481,14 @@ attr_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 	}
 
 	{
-		int32		npaths = wire_int32(&w);
+		int32		npaths = wire_int32(w);
 
 		if (npaths < 0)
-			wire_error(&w, "The path count is negative.");
-		wire_need(&w, (int64) npaths * 28);
+			wire_error(w, "The path count is negative.");
+		wire_need(w, (int64) npaths * 28);
 		for (i = 0; i < npaths; i++)
 		{
-			int32		len = wire_int32(&w);
+			int32		len = wire_int32(w);
 			int32	   *ch;
 			int64		c,
 						nulls;
@@ -517,29 +497,29 @@ attr_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 
 			CHECK_FOR_INTERRUPTS();
 			if (len < 1 || len > CJ_MAX_TOUCHES)
-				wire_error(&w, "A path length is out of range.");
-			wire_need(&w, (int64) len * 4 + 24);
+				wire_error(w, "A path length is out of range.");
+			wire_need(w, (int64) len * 4 + 24);
 			ch = palloc(len * sizeof(int32));
 			for (j = 0; j < len; j++)
 			{
-				int32		k = wire_int32(&w);
+				int32		k = wire_int32(w);
 
 				if (k < 0 || k >= nlabels)
-					wire_error(&w, "A path refers to a label that does not exist.");
+					wire_error(w, "A path refers to a label that does not exist.");
 				used[k] = true;
 				ch[j] = k;
 				if (cmp == 0 && prev != NULL && j < prev_len)
 					cmp = (k > prev[j]) - (k < prev[j]);
 			}
 			if (prev != NULL && (cmp < 0 || (cmp == 0 && len <= prev_len)))
-				wire_error(&w, "Paths are not in canonical order.");
-			c = read_count(&w);
-			nulls = read_count(&w);
-			r = wire_float8(&w);
+				wire_error(w, "Paths are not in canonical order.");
+			c = read_count(w);
+			nulls = read_count(w);
+			r = wire_float8(w);
 			if (c == 0 && nulls == 0)
-				wire_error(&w, "A path has no journeys.");
+				wire_error(w, "A path has no journeys.");
 			if (pg_add_s64_overflow(conv_sum, c, &conv_sum))
-				wire_error(&w, "The conversion counts overflow.");
+				wire_error(w, "The conversion counts overflow.");
 			if (prev)
 				pfree(prev);
 			prev = palloc(len * sizeof(int32));
@@ -552,9 +532,9 @@ attr_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 		}
 		for (i = 0; i < nlabels; i++)
 			if (!used[i])
-				wire_error(&w, "A label is not used by any path.");
+				wire_error(w, "A label is not used by any path.");
 		if (pg_add_s64_overflow(conv_sum, a->none_conv, &conv_sum) || conv_sum != a->conversions)
-			wire_error(&w, "The path conversions do not add up to the total.");
+			wire_error(w, "The path conversions do not add up to the total.");
 	}
 	return a;
 }
@@ -584,14 +564,14 @@ Attr *
 attr_decode(const struct varlena *v, MemoryContext mcxt, LabelDict *dict)
 {
 	StringInfoData msg;
+	WireReader	w;
 	Attr	   *a;
 
-	msg.data = (char *) VARDATA_ANY(v);
-	msg.len = VARSIZE_ANY_EXHDR(v);
-	msg.maxlen = msg.len;
-	msg.cursor = 0;
-	a = attr_read(&msg, mcxt, dict, WIRE_INTERNAL, "attribution");
-	if (msg.cursor != msg.len)
+	cj_bytea_message((bytea *) v, &msg);
+	wire_reader_init(&w, &msg, "attribution");
+	a = attr_read(&w, mcxt, dict, WIRE_INTERNAL);
+	/* a stored value: trailing bytes mean corruption, not bad input */
+	if (wire_remaining(&w) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid attribution value"),

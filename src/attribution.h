@@ -114,7 +114,6 @@ extern void attr_spec_check(const AttrSpec *spec);
 extern const char *attr_kind_name(AttrKind kind);
 extern int	attr_kind_from_name(const char *s, int len);
 extern void attr_spec_text(StringInfo buf, const AttrSpec *spec);
-extern void attr_append_quoted(StringInfo buf, const char *s, int len);
 
 /* attribution.c */
 extern Attr *attr_create(MemoryContext mcxt, LabelDict *dict);
@@ -128,8 +127,7 @@ extern void attr_spec_write(StringInfo buf, const AttrSpec *spec, int flavour);
 extern void attr_spec_read(WireReader *w, int flavour, AttrSpec *spec);
 extern AttrPath *attr_find_path(const Attr *a, const int32 *ch, int32 len);
 extern void attr_write(StringInfo buf, const Attr *a, int flavour);
-extern Attr *attr_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
-					   const char *type_name);
+extern Attr *attr_read(WireReader *w, MemoryContext mcxt, LabelDict *dict, int flavour);
 extern bytea *attr_encode(const Attr *a);
 extern Attr *attr_decode(const struct varlena *v, MemoryContext mcxt, LabelDict *dict);
 pg_attribute_noreturn()

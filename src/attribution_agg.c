@@ -79,15 +79,13 @@ attribution_out(PG_FUNCTION_ARGS)
 Datum
 attribution_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	msg = (StringInfo) PG_GETARG_POINTER(0);
-	Attr	   *a = attr_read(msg, CurrentMemoryContext, labeldict_create(CurrentMemoryContext),
-							  WIRE_CLIENT, TYPE_NAME);
+	WireReader	w;
+	Attr	   *a;
 
-	if (msg->cursor != msg->len)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary representation of type %s", TYPE_NAME),
-				 errdetail("The value has trailing bytes.")));
+	wire_reader_init(&w, (StringInfo) PG_GETARG_POINTER(0), TYPE_NAME);
+	a = attr_read(&w, CurrentMemoryContext, labeldict_create(CurrentMemoryContext),
+				  WIRE_CLIENT);
+	wire_end(&w);
 	PG_RETURN_BYTEA_P(attr_encode(a));
 }
 
@@ -551,21 +549,20 @@ Datum
 attribution_deserialize(PG_FUNCTION_ARGS)
 {
 	StringInfoData msg;
-	WireReader	w = {&msg, "attribution_agg state"};
+	WireReader	w;
 	LabelDict  *dict = agg_cache(fcinfo)->dict;
 	Attr	   *a;
 	int			have;
 
 	(void) agg_context(fcinfo, "attribution_agg");
 	cj_bytea_message(PG_GETARG_BYTEA_PP(0), &msg);
-	wire_need(&w, 1);
-	have = pq_getmsgbyte(&msg);
+	wire_reader_init(&w, &msg, "attribution_agg state");
+	have = wire_byte(&w);
 	if (have > 1)
 		wire_error(&w, "Bad flag byte.");
-	a = have ? attr_read(&msg, CurrentMemoryContext, dict, WIRE_INTERNAL, w.type_name)
+	a = have ? attr_read(&w, CurrentMemoryContext, dict, WIRE_INTERNAL)
 		: attr_create(CurrentMemoryContext, dict);
-	if (msg.cursor != msg.len)
-		wire_error(&w, "The value has trailing bytes.");
+	wire_end(&w);
 	PG_RETURN_POINTER(a);
 }
 

@@ -334,22 +334,6 @@ attr_spec_copy(MemoryContext mcxt, AttrSpec *dst, const AttrSpec *src)
 	dst->opp_stage = copy_str(mcxt, src->opp_stage);
 }
 
-/* a label in double quotes, " and \\ escaped with a backslash */
-void
-attr_append_quoted(StringInfo buf, const char *s, int len)
-{
-	int			i;
-
-	appendStringInfoChar(buf, '"');
-	for (i = 0; i < len; i++)
-	{
-		if (s[i] == '"' || s[i] == '\\')
-			appendStringInfoChar(buf, '\\');
-		appendStringInfoChar(buf, s[i]);
-	}
-	appendStringInfoChar(buf, '"');
-}
-
 /*
  * The canonical text of a spec, independent of every setting: the model
  * name, then its parameters, times in microseconds, weights as shortest
@@ -369,7 +353,7 @@ attr_spec_text(StringInfo buf, const AttrSpec *spec)
 	if (spec->direct)
 	{
 		appendStringInfoString(buf, " direct=");
-		attr_append_quoted(buf, spec->direct, strlen(spec->direct));
+		label_append_quoted(buf, spec->direct, strlen(spec->direct));
 	}
 	for (i = 0; i < nw; i++)
 	{
@@ -381,12 +365,12 @@ attr_spec_text(StringInfo buf, const AttrSpec *spec)
 	if (spec->lead_stage)
 	{
 		appendStringInfoString(buf, " lead_stage=");
-		attr_append_quoted(buf, spec->lead_stage, strlen(spec->lead_stage));
+		label_append_quoted(buf, spec->lead_stage, strlen(spec->lead_stage));
 	}
 	if (spec->opp_stage)
 	{
 		appendStringInfoString(buf, " opportunity_stage=");
-		attr_append_quoted(buf, spec->opp_stage, strlen(spec->opp_stage));
+		label_append_quoted(buf, spec->opp_stage, strlen(spec->opp_stage));
 	}
 }
 

@@ -349,7 +349,7 @@ attr_text_out(const Attr *a)
 						slot = order[2 * i + 1];
 
 			appendStringInfoChar(&buf, ' ');
-			attr_append_quoted(&buf, a->dict->str[id], a->dict->len[id]);
+			label_append_quoted(&buf, a->dict->str[id], a->dict->len[id]);
 			appendStringInfoChar(&buf, '=');
 			append_num(&buf, a->cconv[slot]);
 			appendStringInfoChar(&buf, '/');
@@ -371,7 +371,7 @@ attr_text_out(const Attr *a)
 			{
 				if (j > 0)
 					appendStringInfoChar(&buf, ',');
-				attr_append_quoted(&buf, a->dict->str[p->ch[j]], a->dict->len[p->ch[j]]);
+				label_append_quoted(&buf, a->dict->str[p->ch[j]], a->dict->len[p->ch[j]]);
 			}
 			appendStringInfo(&buf, "]=" INT64_FORMAT "/" INT64_FORMAT "/", p->conv, p->nulls);
 			append_num(&buf, p->revenue);

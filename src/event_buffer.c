@@ -186,20 +186,13 @@ evbuf_merge(EventBuffer *dst, const EventBuffer *src)
 	for (i = 0; i < src->n; i++)
 	{
 		const CjEvent *s = &src->ev[i];
-		int32		channel = s->channel,
-					event = s->event;
+		int32		channel,
+					event;
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		if (src->dict != dst->dict)
-		{
-			if (channel >= 0)
-				channel = labeldict_intern(dst->dict, src->dict->str[channel],
-										   src->dict->len[channel]);
-			if (event >= 0)
-				event = labeldict_intern(dst->dict, src->dict->str[event],
-										 src->dict->len[event]);
-		}
+		channel = labeldict_translate(dst->dict, src->dict, s->channel);
+		event = labeldict_translate(dst->dict, src->dict, s->event);
 		evbuf_append(dst, s->ts, s->mask, s->stage, channel, event,
 					 s->value >= 0 ? src->values[s->value] : (Datum) 0,
 					 s->value >= 0);
@@ -225,62 +218,6 @@ evbuf_sort(EventBuffer *b)
 		qsort_arg(b->ev, b->n, sizeof(CjEvent), evbuf_qsort_cmp, b);
 		b->sorted = true;
 	}
-}
-
-/* An empty map sized for about `expected` distinct ids. */
-void
-idmap_init(IdMap *m, int32 expected)
-{
-	uint32		size = 16;
-
-	while (size < (uint32) expected * 2)
-		size *= 2;
-	m->n = 0;
-	m->mask = size - 1;
-	m->ids = palloc(size / 2 * sizeof(int32));
-	m->slots = palloc(size * sizeof(int32));
-	memset(m->slots, 0xff, size * sizeof(int32));
-}
-
-/* Local id of a dictionary id, assigning the next one if new; -1 stays -1. */
-int32
-idmap_add(IdMap *m, int32 id)
-{
-	uint32		h;
-	int32		k;
-
-	if (id < 0)
-		return -1;
-	h = ((uint32) id * 0x9E3779B1U) & m->mask;
-	while ((k = m->slots[h]) >= 0)
-	{
-		if (m->ids[k] == id)
-			return k;
-		h = (h + 1) & m->mask;
-	}
-	if ((uint32) (m->n + 1) * 2 > m->mask + 1)
-	{
-		/* grow: rehash every id */
-		IdMap		bigger;
-		int32		i;
-
-		idmap_init(&bigger, (m->mask + 1));
-		for (i = 0; i < m->n; i++)
-			(void) idmap_add(&bigger, m->ids[i]);
-		idmap_free(m);
-		*m = bigger;
-		return idmap_add(m, id);
-	}
-	m->ids[m->n] = id;
-	m->slots[h] = m->n;
-	return m->n++;
-}
-
-void
-idmap_free(IdMap *m)
-{
-	pfree(m->ids);
-	pfree(m->slots);
 }
 
 /*
@@ -349,7 +286,7 @@ EventBuffer *
 evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 		   const char *type_name)
 {
-	WireReader	w = {msg, type_name};
+	WireReader	w;
 	StageList  *sl = NULL;
 	EventBuffer *b;
 	int32		nstages,
@@ -364,10 +301,9 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 	IdMap		seen;
 	MemoryContext old;
 
-	wire_need(&w, 2);
-	if (pq_getmsgbyte(msg) != EVBUF_WIRE_VERSION)
-		wire_error(&w, "Unknown format version.");
-	if (pq_getmsgbyte(msg) != 0)
+	wire_reader_init(&w, msg, type_name);
+	wire_version(&w, EVBUF_WIRE_VERSION);
+	if (wire_byte(&w) != 0)
 		wire_error(&w, "Reserved byte is not zero.");
 
 	old = MemoryContextSwitchTo(mcxt);
@@ -489,19 +425,19 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 	for (i = 0; i < nvalues; i++)
 	{
 		int32		len = wire_int32(&w);
+		const unsigned char *raw;
 		StringInfoData vbuf;
 		Datum		num;
 
 		if (!value_used[i])
 			wire_error(&w, "A numeric value belongs to no touch.");
 		/* numeric_send format: ndigits, weight, sign, dscale, then the digits */
-		wire_need(&w, len);
-		if (len < 8 ||
-			len != 8 + 2 * (int) (uint16) pg_ntoh16(*(const uint16 *) (msg->data + msg->cursor)))
+		raw = (const unsigned char *) wire_bytes(&w, len);
+		if (len < 8 || len != 8 + 2 * ((raw[0] << 8) | raw[1]))
 			wire_error(&w, "A numeric value has the wrong length for its digit count.");
 		/* numeric_recv wants its own buffer, NUL-terminated like a message */
 		initStringInfo(&vbuf);
-		appendBinaryStringInfo(&vbuf, pq_getmsgbytes(msg, len), len);
+		appendBinaryStringInfo(&vbuf, (const char *) raw, len);
 		num = DirectFunctionCall3(numeric_recv, PointerGetDatum(&vbuf),
 								  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 		if (vbuf.cursor != vbuf.len)

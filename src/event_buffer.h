@@ -65,21 +65,6 @@ extern EventBuffer *evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *di
 							   int flavour, const char *type_name);
 extern int	value_cmp(Datum a, Datum b);
 
-/*
- * Dense local ids for the labels a buffer uses, in order of first use:
- * a value written out carries only its own labels.
- */
-typedef struct IdMap
-{
-	int32	   *ids;			/* dictionary id of local id k */
-	int32		n;
-	int32	   *slots;			/* open addressing over ids; -1 = empty */
-	uint32		mask;
-} IdMap;
-
-extern void idmap_init(IdMap *m, int32 expected);
-extern int32 idmap_add(IdMap *m, int32 id);
-extern void idmap_free(IdMap *m);
 extern void evbuf_too_many_touches(void);
 
 #endif							/* CJ_EVENT_BUFFER_H */

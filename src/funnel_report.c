@@ -21,6 +21,7 @@
  */
 #include "cjourney.h"
 #include "agg.h"
+#include "wire.h"
 
 #include "catalog/pg_type.h"
 #include "common/int.h"
@@ -301,11 +302,14 @@ report_validate(const Report *r, int errcode_, const char *type_name)
 		{
 			if (errcode_ == ERRCODE_DATA_CORRUPTED)
 				corrupt(bad);
+			if (errcode_ == ERRCODE_INVALID_BINARY_REPRESENTATION)
+				ereport(ERROR,
+						(errcode(errcode_),
+						 errmsg("invalid binary representation of type %s", type_name),
+						 errdetail("%s", bad)));
 			ereport(ERROR,
 					(errcode(errcode_),
-					 errmsg("invalid %s value for type %s",
-							errcode_ == ERRCODE_INVALID_TEXT_REPRESENTATION ? "input" : "binary",
-							type_name),
+					 errmsg("invalid input value for type %s", type_name),
 					 errdetail("%s", bad)));
 		}
 	}
@@ -487,60 +491,50 @@ report_write(StringInfo buf, Report *r)
 	}
 }
 
-pg_attribute_noreturn()
-static void
-binary_error(const char *type_name, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid binary value of type %s", type_name),
-			 errdetail("%s", detail)));
-}
-
+/* Read a report written by report_write; everything but the order is checked. */
 static Report *
-report_read(StringInfo msg, MemoryContext mcxt, const char *type_name)
+report_read(WireReader *w, MemoryContext mcxt)
 {
 	Report	   *r;
 	int32		n;
 	int			k;
 
-	if (msg->len - msg->cursor < 5 || pq_getmsgbyte(msg) != FR_VERSION)
-		binary_error(type_name, "Unknown version or truncated value.");
-	n = pq_getmsgint(msg, 4);
+	wire_version(w, FR_VERSION);
+	n = wire_int32(w);
 	if (n < 1 || n > FR_MAX_STEPS)
-		binary_error(type_name, "Bad step count.");
+		wire_error(w, psprintf("The step count is %d; a funnel report has 1 to %d steps.",
+							   n, FR_MAX_STEPS));
 	r = report_new(mcxt, n);
-	if (msg->len - msg->cursor < 8 * n)
-		binary_error(type_name, "The value is truncated.");
+	wire_need(w, (int64) 8 * n);
 	for (k = 0; k < n; k++)
-		r->reached[k] = pq_getmsgint64(msg);
+		r->reached[k] = wire_int64(w);
 	for (k = 1; k < n; k++)
 	{
-		int32		np,
+		int32		np = wire_int32(w),
 					i;
 
-		if (msg->len - msg->cursor < 4)
-			binary_error(type_name, "The value is truncated.");
-		np = pq_getmsgint(msg, 4);
-		if (np < 0 || (int64) np * 16 > msg->len - msg->cursor)
-			binary_error(type_name, "Bad pair count or truncated value.");
+		if (np < 0)
+			wire_error(w, "A pair count is negative.");
+		wire_need(w, (int64) np * 16);
 		for (i = 0; i < np; i++)
 		{
-			int64		d = pq_getmsgint64(msg);
+			int64		d = wire_int64(w);
 
-			add_pair(r, k, d, pq_getmsgint64(msg));
+			add_pair(r, k, d, wire_int64(w));
 		}
 	}
-	if (msg->cursor != msg->len)
-		binary_error(type_name, "The value has trailing bytes.");
+	wire_end(w);
 	return r;
 }
 
 Datum
 funnel_report_recv(PG_FUNCTION_ARGS)
 {
-	Report	   *r = report_read((StringInfo) PG_GETARG_POINTER(0), CurrentMemoryContext, FR_TYPE);
+	WireReader	w;
+	Report	   *r;
 
+	wire_reader_init(&w, (StringInfo) PG_GETARG_POINTER(0), FR_TYPE);
+	r = report_read(&w, CurrentMemoryContext);
 	report_validate(r, ERRCODE_INVALID_BINARY_REPRESENTATION, FR_TYPE);
 	PG_RETURN_POINTER(report_encode(r));
 }
@@ -726,11 +720,13 @@ funnel_report_deserialize(PG_FUNCTION_ARGS)
 {
 	bytea	   *data = PG_GETARG_BYTEA_PP(0);
 	StringInfoData msg;
+	WireReader	w;
 	Report	   *r;
 
 	(void) agg_context(fcinfo, "funnel_report_deserialize");
 	cj_bytea_message(data, &msg);
-	r = report_read(&msg, CurrentMemoryContext, "funnel_report state");
+	wire_reader_init(&w, &msg, "funnel_report state");
+	r = report_read(&w, CurrentMemoryContext);
 	r->compact = true;
 	PG_RETURN_POINTER(r);
 }

@@ -13,6 +13,7 @@
 #include "journey_format.h"
 #include "journey_text.h"
 #include "stage.h"
+#include "wire.h"
 
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -88,24 +89,16 @@ journey_recv(PG_FUNCTION_ARGS)
 	EventBuffer *b = evbuf_read(msg, CurrentMemoryContext,
 								labeldict_create(CurrentMemoryContext),
 								EVBUF_WIRE_CLIENT, J_TYPE);
+	WireReader	w;
 	int32		i;
 
+	wire_reader_init(&w, msg, J_TYPE);
 	if (b->stages == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary representation of type %s", J_TYPE),
-				 errdetail("A journey needs a stage list.")));
+		wire_error(&w, "A journey needs a stage list.");
 	for (i = 0; i < b->n; i++)
 		if (b->ev[i].mask != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid binary representation of type %s", J_TYPE),
-					 errdetail("Touch %d has flags set; journeys carry none.", i + 1)));
-	if (msg->cursor != msg->len)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary representation of type %s", J_TYPE),
-				 errdetail("The value has trailing bytes.")));
+			wire_error(&w, psprintf("Touch %d has flags set; journeys carry none.", i + 1));
+	wire_end(&w);
 	PG_RETURN_POINTER(journey_encode(b));
 }
 

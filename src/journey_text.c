@@ -447,19 +447,10 @@ append_label(StringInfo buf, const char *s, int len)
 	for (i = 0; i < len && !quote; i++)
 		if (is_special(s[i]))
 			quote = true;
-	if (!quote)
-	{
+	if (quote)
+		label_append_quoted(buf, s, len);
+	else
 		appendBinaryStringInfo(buf, s, len);
-		return;
-	}
-	appendStringInfoChar(buf, '"');
-	for (i = 0; i < len; i++)
-	{
-		if (s[i] == '"' || s[i] == '\\')
-			appendStringInfoChar(buf, '\\');
-		appendStringInfoChar(buf, s[i]);
-	}
-	appendStringInfoChar(buf, '"');
 }
 
 static void

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * labels.c
- *		Label dictionary: an open-addressing hash of byte strings.
+ *		Label dictionary: an open-addressing hash of byte strings; the
+ *		quoted text form of a label; dense local ids (IdMap).
  *
  *-------------------------------------------------------------------------
  */
@@ -142,4 +143,77 @@ label_cmp(const LabelDict *d, int32 a, const LabelDict *e, int32 b)
 	if (c != 0)
 		return c < 0 ? -1 : 1;
 	return (d->len[a] < e->len[b]) ? -1 : (d->len[a] > e->len[b]) ? 1 : 0;
+}
+
+/* A label in double quotes, '"' and '\\' escaped with a backslash. */
+void
+label_append_quoted(StringInfo buf, const char *s, int len)
+{
+	int			i;
+
+	appendStringInfoChar(buf, '"');
+	for (i = 0; i < len; i++)
+	{
+		if (s[i] == '"' || s[i] == '\\')
+			appendStringInfoChar(buf, '\\');
+		appendStringInfoChar(buf, s[i]);
+	}
+	appendStringInfoChar(buf, '"');
+}
+
+/* An empty map sized for about `expected` distinct ids. */
+void
+idmap_init(IdMap *m, int32 expected)
+{
+	uint32		size = 16;
+
+	while (size < (uint32) expected * 2)
+		size *= 2;
+	m->n = 0;
+	m->mask = size - 1;
+	m->ids = palloc(size / 2 * sizeof(int32));
+	m->slots = palloc(size * sizeof(int32));
+	memset(m->slots, 0xff, size * sizeof(int32));
+}
+
+/* Local id of a dictionary id, assigning the next one if new; -1 stays -1. */
+int32
+idmap_add(IdMap *m, int32 id)
+{
+	uint32		h;
+	int32		k;
+
+	if (id < 0)
+		return -1;
+	h = ((uint32) id * 0x9E3779B1U) & m->mask;
+	while ((k = m->slots[h]) >= 0)
+	{
+		if (m->ids[k] == id)
+			return k;
+		h = (h + 1) & m->mask;
+	}
+	if ((uint32) (m->n + 1) * 2 > m->mask + 1)
+	{
+		/* grow: rehash every id */
+		IdMap		bigger;
+		int32		i;
+
+		idmap_init(&bigger, (m->mask + 1));
+		for (i = 0; i < m->n; i++)
+			(void) idmap_add(&bigger, m->ids[i]);
+		idmap_free(m);
+		*m = bigger;
+		return idmap_add(m, id);
+	}
+	m->ids[m->n] = id;
+	m->slots[h] = m->n;
+	return m->n++;
+}
+
+/* Release the map's arrays. */
+void
+idmap_free(IdMap *m)
+{
+	pfree(m->ids);
+	pfree(m->slots);
 }

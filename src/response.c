@@ -24,6 +24,7 @@
 #include "cjourney.h"
 #include "response.h"
 #include "stats.h"
+#include "wire.h"
 
 #include <float.h>
 #include <math.h>
@@ -313,26 +314,25 @@ response_state_out(PG_FUNCTION_ARGS)
 Datum
 response_state_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	msg = (StringInfo) PG_GETARG_POINTER(0);
+	WireReader	w;
 	ResponseState *st = response_state_new();
 	ResponseArm *arms[2];
 	int			i;
 
-	if (msg->len - msg->cursor != RS_WIRE_BYTES)
-		rs_invalid(false, psprintf("A value is %d bytes; this one has %d.",
-								   RS_WIRE_BYTES, msg->len - msg->cursor));
-	st->version = pq_getmsgbyte(msg);
-	if (st->version != RESPONSE_STATE_VERSION)
-		rs_invalid(false, "Unknown format version.");
+	wire_reader_init(&w, (StringInfo) PG_GETARG_POINTER(0), RS_TYPE);
+	if (wire_remaining(&w) != RS_WIRE_BYTES)
+		wire_error(&w, psprintf("A value is %d bytes; this one has %d.",
+								RS_WIRE_BYTES, wire_remaining(&w)));
+	wire_version(&w, RESPONSE_STATE_VERSION);
 	arms[0] = &st->treated;
 	arms[1] = &st->control;
 	for (i = 0; i < 2; i++)
 	{
-		arms[i]->n = pq_getmsgint64(msg);
-		arms[i]->responders = pq_getmsgint64(msg);
-		arms[i]->value_n = pq_getmsgint64(msg);
-		arms[i]->mean = pq_getmsgfloat8(msg) + 0.0;
-		arms[i]->m2 = pq_getmsgfloat8(msg) + 0.0;
+		arms[i]->n = wire_int64(&w);
+		arms[i]->responders = wire_int64(&w);
+		arms[i]->value_n = wire_int64(&w);
+		arms[i]->mean = wire_float8(&w);
+		arms[i]->m2 = wire_float8(&w);
 	}
 	response_state_check(st, false);
 	PG_RETURN_POINTER(st);

@@ -15,8 +15,10 @@
  *-------------------------------------------------------------------------
  */
 #include "cjourney.h"
+#include "labels.h"
 #include "response.h"
 #include "stats.h"
+#include "wire.h"
 
 #include <math.h>
 
@@ -25,7 +27,6 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
-#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
 PG_FUNCTION_INFO_V1(response_variants_in);
@@ -310,24 +311,15 @@ response_variants_out(PG_FUNCTION_ARGS)
 	ResponseVariants *rv = PG_GETARG_RV(0);
 	StringInfoData buf;
 	int			i;
-	uint32		j;
 
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '{');
 	for (i = 0; i < rv->count; i++)
 	{
-		const char *s = RV_LABEL(rv, i);
-
 		if (i > 0)
 			appendStringInfoString(&buf, ", ");
-		appendStringInfoChar(&buf, '"');
-		for (j = 0; j < rv->e[i].len; j++)
-		{
-			if (s[j] == '"' || s[j] == '\\')
-				appendStringInfoChar(&buf, '\\');
-			appendStringInfoChar(&buf, s[j]);
-		}
-		appendStringInfo(&buf, "\": " INT64_FORMAT "/" INT64_FORMAT,
+		label_append_quoted(&buf, RV_LABEL(rv, i), rv->e[i].len);
+		appendStringInfo(&buf, ": " INT64_FORMAT "/" INT64_FORMAT,
 						 rv->e[i].n, rv->e[i].responders);
 	}
 	appendStringInfoChar(&buf, '}');
@@ -340,46 +332,25 @@ response_variants_out(PG_FUNCTION_ARGS)
 Datum
 response_variants_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	msg = (StringInfo) PG_GETARG_POINTER(0);
+	WireReader	w;
 	VariantItem *items;
 	int32		count,
 				i;
 
-	if (msg->len - msg->cursor < 5)
-		rv_invalid(false, "The value is truncated.");
-	if (pq_getmsgbyte(msg) != RV_VERSION)
-		rv_invalid(false, "Unknown format version.");
-	count = pq_getmsgint(msg, 4);
+	wire_reader_init(&w, (StringInfo) PG_GETARG_POINTER(0), RV_TYPE);
+	wire_version(&w, RV_VERSION);
+	count = wire_int32(&w);
 	if (count < 0)
-		rv_invalid(false, "The number of variants is negative.");
+		wire_error(&w, "The number of variants is negative.");
 	rv_check_count(count);
 	items = palloc(Max(count, 1) * sizeof(VariantItem));
 	for (i = 0; i < count; i++)
 	{
-		int32		len;
-		const char *raw;
-		char	   *s;
-
-		if (msg->len - msg->cursor < 4)
-			rv_invalid(false, "The value is truncated.");
-		len = pq_getmsgint(msg, 4);
-		if (len < 0 || len > msg->len - msg->cursor)
-			rv_invalid(false, "A label length is out of range.");
-		raw = pq_getmsgbytes(msg, len);
-		if (memchr(raw, '\0', len) != NULL)
-			rv_invalid(false, "A label contains a zero byte.");
-		s = pg_client_to_server(raw, len);
-		if (s == raw)
-			s = pnstrdup(raw, len);
-		items[i].label = s;
-		items[i].len = strlen(s);
-		if (msg->len - msg->cursor < 16)
-			rv_invalid(false, "The value is truncated.");
-		items[i].n = pq_getmsgint64(msg);
-		items[i].responders = pq_getmsgint64(msg);
+		items[i].label = wire_text(&w, WIRE_CLIENT, &items[i].len);
+		items[i].n = wire_int64(&w);
+		items[i].responders = wire_int64(&w);
 	}
-	if (msg->cursor != msg->len)
-		rv_invalid(false, "The value has trailing bytes.");
+	wire_end(&w);
 	PG_RETURN_POINTER(rv_from_items(items, count, false));
 }
 
@@ -395,12 +366,7 @@ response_variants_send(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, rv->count);
 	for (i = 0; i < rv->count; i++)
 	{
-		char	   *s = pnstrdup(RV_LABEL(rv, i), rv->e[i].len);
-		char	   *c = pg_server_to_client(s, rv->e[i].len);
-		int			clen = strlen(c);
-
-		pq_sendint32(&buf, clen);
-		pq_sendbytes(&buf, c, clen);
+		wire_put_text(&buf, RV_LABEL(rv, i), rv->e[i].len, WIRE_CLIENT);
 		pq_sendint64(&buf, rv->e[i].n);
 		pq_sendint64(&buf, rv->e[i].responders);
 	}

@@ -13,6 +13,7 @@
  */
 #include "cjourney.h"
 #include "agg.h"
+#include "wire.h"
 
 #include "catalog/pg_type.h"
 #include "libpq/pqformat.h"
@@ -153,23 +154,21 @@ retention_deserialize(PG_FUNCTION_ARGS)
 {
 	bytea	   *data = PG_GETARG_BYTEA_PP(0);
 	StringInfoData msg;
+	WireReader	w;
 	RetentionState *state = palloc0(sizeof(RetentionState));
 	int			k;
 
 	(void) agg_context(fcinfo, "retention_deserialize");
 	cj_bytea_message(data, &msg);
-	if (msg.len < 12)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary representation of type %s", "retention state")));
-	state->n = pq_getmsgint(&msg, 4);
-	state->seen = (uint64) pq_getmsgint64(&msg);
-	if (state->n < 1 || state->n > RETENTION_MAX || msg.len != 12 + 8 * state->n)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary representation of type %s", "retention state")));
+	wire_reader_init(&w, &msg, "retention state");
+	state->n = wire_int32(&w);
+	state->seen = (uint64) wire_int64(&w);
+	if (state->n < 1 || state->n > RETENTION_MAX)
+		wire_error(&w, psprintf("The array length is %d; retention takes 1 to %d conditions.",
+								state->n, RETENTION_MAX));
 	for (k = 0; k < state->n; k++)
-		state->count[k] = pq_getmsgint64(&msg);
+		state->count[k] = wire_int64(&w);
+	wire_end(&w);
 	PG_RETURN_POINTER(state);
 }
 

@@ -22,6 +22,7 @@
 #include "journey_format.h"
 #include "journey_text.h"
 #include "stage.h"
+#include "wire.h"
 
 #include "funcapi.h"
 #include "libpq/pqformat.h"
@@ -233,19 +234,15 @@ stage_time_recv(PG_FUNCTION_ARGS)
 	EventBuffer *b = evbuf_read(msg, CurrentMemoryContext,
 								labeldict_create(CurrentMemoryContext),
 								EVBUF_WIRE_CLIENT, ST_TYPE);
+	WireReader	w;
 	int32		i;
 
-	if (b->stages == NULL || msg->cursor != msg->len || b->nvalues != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary representation of type %s", ST_TYPE),
-				 errdetail("A stage_time needs a stage list and has no values and no trailing bytes.")));
+	wire_reader_init(&w, msg, ST_TYPE);
+	if (b->stages == NULL || wire_remaining(&w) != 0 || b->nvalues != 0)
+		wire_error(&w, "A stage_time needs a stage list and has no values and no trailing bytes.");
 	for (i = 0; i < b->n; i++)
 		if (b->ev[i].mask != 0 || b->ev[i].channel >= 0 || b->ev[i].event >= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid binary representation of type %s", ST_TYPE),
-					 errdetail("Touch %d has flags or labels; a stage_time has neither.", i + 1)));
+			wire_error(&w, psprintf("Touch %d has flags or labels; a stage_time has neither.", i + 1));
 	PG_RETURN_POINTER(stage_time_encode(b));
 }
 

@@ -14,6 +14,7 @@
 #include "journey_format.h"
 #include "journey_text.h"
 #include "stage.h"
+#include "wire.h"
 
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
@@ -73,11 +74,11 @@ touchpoint_recv(PG_FUNCTION_ARGS)
 								labeldict_create(CurrentMemoryContext),
 								EVBUF_WIRE_CLIENT, TP_TYPE);
 
-	if (b->n != 1 || b->ev[0].mask != 0 || msg->cursor != msg->len)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary representation of type %s", TP_TYPE),
-				 errdetail("A touchpoint holds exactly one touch, with no flags and no trailing bytes.")));
+	WireReader	w;
+
+	wire_reader_init(&w, msg, TP_TYPE);
+	if (b->n != 1 || b->ev[0].mask != 0 || wire_remaining(&w) != 0)
+		wire_error(&w, "A touchpoint holds exactly one touch, with no flags and no trailing bytes.");
 	PG_RETURN_POINTER(journey_encode(b));
 }
 

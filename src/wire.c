@@ -3,6 +3,9 @@
  * wire.c
  *		Checked reading and writing of cjourney's binary formats.
  *
+ * The only module that reads a message with pq_getmsg*: each read checks
+ * first that the bytes are there.
+ *
  *-------------------------------------------------------------------------
  */
 #include "cjourney.h"
@@ -34,7 +37,7 @@ wire_put_text(StringInfo buf, const char *s, int len, int flavour)
 	}
 }
 
-/* A reader over msg; errors name type_name. */
+/* A reader of msg from its cursor on; type_name is named in errors. */
 void
 wire_reader_init(WireReader *w, StringInfo msg, const char *type_name)
 {
@@ -62,10 +65,16 @@ wire_limit(WireReader *w, const char *detail)
 			 errdetail_internal("%s", detail)));
 }
 
+int
+wire_remaining(const WireReader *w)
+{
+	return w->msg->len - w->msg->cursor;
+}
+
 void
 wire_need(WireReader *w, int64 n)
 {
-	if (n < 0 || n > (int64) w->msg->len - w->msg->cursor)
+	if (n < 0 || n > (int64) wire_remaining(w))
 		wire_error(w, "The value is truncated.");
 }
 
@@ -76,20 +85,11 @@ wire_byte(WireReader *w)
 	return (uint8) pq_getmsgbyte(w->msg);
 }
 
-/* The format's version byte, which must be the one this build writes. */
-void
-wire_version(WireReader *w, uint8 expected)
+int16
+wire_int16(WireReader *w)
 {
-	if (wire_byte(w) != expected)
-		wire_error(w, "Unknown format version.");
-}
-
-/* The value must end here. */
-void
-wire_end(WireReader *w)
-{
-	if (w->msg->cursor != w->msg->len)
-		wire_error(w, "The value has trailing bytes.");
+	wire_need(w, 2);
+	return (int16) pq_getmsgint(w->msg, 2);
 }
 
 int32
@@ -120,18 +120,38 @@ wire_float8(WireReader *w)
 	return d == 0 ? 0.0 : d;
 }
 
-/* A length-prefixed text, converted to the server encoding and checked. */
-char *
-wire_text(WireReader *w, int flavour, int *lenp)
+/* The next n bytes, in place (not NUL-terminated). */
+const char *
+wire_bytes(WireReader *w, int n)
 {
-	int32		len = wire_int32(w);
+	wire_need(w, n);
+	return pq_getmsgbytes(w->msg, n);
+}
+
+void
+wire_version(WireReader *w, int expected)
+{
+	if (wire_byte(w) != expected)
+		wire_error(w, "Unknown format version.");
+}
+
+void
+wire_end(WireReader *w)
+{
+	if (wire_remaining(w) != 0)
+		wire_error(w, "The value has trailing bytes.");
+}
+
+/* The len bytes of a label, converted to the server encoding and checked. */
+static char *
+read_label(WireReader *w, int32 len, int flavour, int *lenp)
+{
 	const char *raw;
 	char	   *s;
 
 	if (len < 0)
 		wire_error(w, "A label has a negative length.");
-	wire_need(w, len);
-	raw = pq_getmsgbytes(w->msg, len);
+	raw = wire_bytes(w, len);
 	if (memchr(raw, '\0', len) != NULL)
 		wire_error(w, "A label contains a zero byte.");
 	if (flavour == WIRE_CLIENT)
@@ -156,3 +176,21 @@ wire_text(WireReader *w, int flavour, int *lenp)
 	return s;
 }
 
+char *
+wire_text(WireReader *w, int flavour, int *lenp)
+{
+	return read_label(w, wire_int32(w), flavour, lenp);
+}
+
+char *
+wire_opt_text(WireReader *w, int flavour, int *lenp)
+{
+	int32		len = wire_int32(w);
+
+	if (len == -1)
+	{
+		*lenp = 0;
+		return NULL;
+	}
+	return read_label(w, len, flavour, lenp);
+}

@@ -6,7 +6,8 @@
  * Every binary format (send/recv of the types, the aggregates'
  * serialize/deserialize) is read through a WireReader, which turns any
  * truncation, bad count or bad label into a 22P03 error naming the type,
- * and any size beyond a documented limit into a 54000 error.
+ * and any size beyond a documented limit into a 54000 error.  Only
+ * wire.c calls pq_getmsg*: a reader never runs past its message.
  *
  *-------------------------------------------------------------------------
  */
@@ -24,22 +25,44 @@
 typedef struct WireReader
 {
 	StringInfo	msg;
-	const char *type_name;
+	const char *type_name;		/* for error messages */
 } WireReader;
 
 extern void wire_reader_init(WireReader *w, StringInfo msg, const char *type_name);
+
+/* 22P03 "invalid binary representation of type %s", detail a sentence */
 pg_attribute_noreturn()
 extern void wire_error(WireReader *w, const char *detail);
+
+/* 54000: a count or size beyond a documented limit, quoted in the detail */
 pg_attribute_noreturn()
 extern void wire_limit(WireReader *w, const char *detail);
+
+/* Bytes left to read. */
+extern int	wire_remaining(const WireReader *w);
+
+/* Error out ("The value is truncated.") unless n more bytes are there. */
 extern void wire_need(WireReader *w, int64 n);
+
 extern uint8 wire_byte(WireReader *w);
-extern void wire_version(WireReader *w, uint8 expected);
-extern void wire_end(WireReader *w);
+extern int16 wire_int16(WireReader *w);
 extern int32 wire_int32(WireReader *w);
 extern int64 wire_int64(WireReader *w);
 extern double wire_float8(WireReader *w);
+extern const char *wire_bytes(WireReader *w, int n);
+
+/* Read the version byte; "Unknown format version." unless it is expected. */
+extern void wire_version(WireReader *w, int expected);
+
+/* Error out ("The value has trailing bytes.") unless all was read. */
+extern void wire_end(WireReader *w);
+
+/* A length-prefixed label, checked and in the server encoding. */
 extern char *wire_text(WireReader *w, int flavour, int *lenp);
+
+/* Like wire_text, but a length of -1 stands for none: NULL. */
+extern char *wire_opt_text(WireReader *w, int flavour, int *lenp);
+
 extern void wire_put_text(StringInfo buf, const char *s, int len, int flavour);
 
 #endif							/* CJ_WIRE_H */
