@@ -238,14 +238,6 @@ attr_merge(Attr *dst, const Attr *src)
 
 /* ---- binary form ---- */
 
-static const LabelDict *sort_dict;
-
-static int
-id_by_label(const void *x, const void *y)
-{
-	return label_cmp(sort_dict, *(const int32 *) x, sort_dict, *(const int32 *) y);
-}
-
 static int
 local_path_cmp(const void *x, const void *y)
 {
@@ -287,8 +279,7 @@ attr_write(StringInfo buf, const Attr *a, int flavour)
 			(void) idmap_add(&used, a->paths[i]->ch[j]);
 	sorted = palloc(Max(used.n, 1) * sizeof(int32));
 	memcpy(sorted, used.ids, used.n * sizeof(int32));
-	sort_dict = a->dict;
-	qsort(sorted, used.n, sizeof(int32), id_by_label);
+	qsort_arg(sorted, used.n, sizeof(int32), label_id_qsort_cmp, a->dict);
 	local = palloc(Max(used.n, 1) * sizeof(int32));
 	for (i = 0; i < used.n; i++)
 		local[idmap_add(&used, sorted[i])] = i;
