@@ -27,7 +27,7 @@ OBJS = \
 	src/response.o \
 	src/response_variants.o \
 	src/conversion.o \
-	src/attribution_model.o \
+	src/attribution_spec.o \
 	src/attribution.o \
 	src/attribution_text.o \
 	src/attribution_walk.o \

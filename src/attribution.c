@@ -11,10 +11,7 @@
  *
  * Binary form (the stored varlena payload, send/recv, serialize; numbers
  * in network order):
- *	uint8 version, uint8 kind, int64 lookback, int64 half_life,
- *	float8 w[4], text direct, text lead_stage, text opportunity_stage
- *	(a text is int32 length, -1 for none, then bytes),
- *	int64 conversions, float8 revenue, int64 none_conversions,
+ *	the spec (attr_spec_write, attribution_spec.c), int64 conversions, float8 revenue, int64 none_conversions,
  *	float8 none_revenue, int32 nlabels, labels (int32 length, bytes),
  *	then for a rule-based model float8 conversions, float8 revenue per
  *	label, or for a data-driven model int32 npaths and per path: int32 len,
@@ -32,8 +29,6 @@
 #include "miscadmin.h"
 
 #include <math.h>
-
-#define ATTR_VERSION	1
 
 Attr *
 attr_create(MemoryContext mcxt, LabelDict *dict)
@@ -243,14 +238,6 @@ attr_merge(Attr *dst, const Attr *src)
 
 /* ---- binary form ---- */
 
-static const LabelDict *sort_dict;
-
-static int
-id_by_label(const void *x, const void *y)
-{
-	return label_cmp(sort_dict, *(const int32 *) x, sort_dict, *(const int32 *) y);
-}
-
 static int
 local_path_cmp(const void *x, const void *y)
 {
@@ -263,31 +250,6 @@ local_path_cmp(const void *x, const void *y)
 		if (p[i] != q[i])
 			return p[i] < q[i] ? -1 : 1;
 	return (p[0] > q[0]) - (p[0] < q[0]);
-}
-
-static void
-put_opt_text(StringInfo buf, const char *s, int flavour)
-{
-	if (s == NULL)
-		pq_sendint32(buf, -1);
-	else
-		wire_put_text(buf, s, strlen(s), flavour);
-}
-
-void
-attr_spec_write(StringInfo buf, const AttrSpec *spec, int flavour)
-{
-	int			i;
-
-	pq_sendbyte(buf, ATTR_VERSION);
-	pq_sendbyte(buf, (uint8) spec->kind);
-	pq_sendint64(buf, spec->lookback);
-	pq_sendint64(buf, spec->half_life);
-	for (i = 0; i < 4; i++)
-		pq_sendfloat8(buf, spec->w[i]);
-	put_opt_text(buf, spec->direct, flavour);
-	put_opt_text(buf, spec->lead_stage, flavour);
-	put_opt_text(buf, spec->opp_stage, flavour);
 }
 
 void
@@ -317,8 +279,7 @@ attr_write(StringInfo buf, const Attr *a, int flavour)
 			(void) idmap_add(&used, a->paths[i]->ch[j]);
 	sorted = palloc(Max(used.n, 1) * sizeof(int32));
 	memcpy(sorted, used.ids, used.n * sizeof(int32));
-	sort_dict = a->dict;
-	qsort(sorted, used.n, sizeof(int32), id_by_label);
+	qsort_arg(sorted, used.n, sizeof(int32), label_id_qsort_cmp, a->dict);
 	local = palloc(Max(used.n, 1) * sizeof(int32));
 	for (i = 0; i < used.n; i++)
 		local[idmap_add(&used, sorted[i])] = i;
@@ -375,17 +336,6 @@ attr_write(StringInfo buf, const Attr *a, int flavour)
 	idmap_free(&used);
 }
 
-static char *
-read_opt_text(WireReader *w, int flavour)
-{
-	int			len;
-	char	   *s = wire_opt_text(w, flavour, &len);
-
-	if (s != NULL)
-		label_check(s, len, true);
-	return s;
-}
-
 static int64
 read_count(WireReader *w)
 {
@@ -394,29 +344,6 @@ read_count(WireReader *w)
 	if (n < 0)
 		wire_error(w, "A count is negative.");
 	return n;
-}
-
-/* a spec written by attr_spec_write, checked */
-void
-attr_spec_read(WireReader *w, int flavour, AttrSpec *spec)
-{
-	int			kind,
-				i;
-
-	wire_version(w, ATTR_VERSION);
-	kind = wire_byte(w);
-	if (kind >= ATTR_NKINDS)
-		wire_error(w, "Unknown model.");
-	memset(spec, 0, sizeof(*spec));
-	spec->kind = (AttrKind) kind;
-	spec->lookback = wire_int64(w);
-	spec->half_life = wire_int64(w);
-	for (i = 0; i < 4; i++)
-		spec->w[i] = wire_float8(w);
-	spec->direct = read_opt_text(w, flavour);
-	spec->lead_stage = read_opt_text(w, flavour);
-	spec->opp_stage = read_opt_text(w, flavour);
-	attr_spec_check(spec);
 }
 
 /*

@@ -17,45 +17,17 @@
 #define CJ_ATTRIBUTION_H
 
 #include "cjourney.h"
-#include "labels.h"
+#include "attribution_spec.h"
 #include "event_buffer.h"
+#include "labels.h"
 
 #include "lib/stringinfo.h"
-
-typedef enum AttrKind
-{
-	ATTR_FIRST_TOUCH,
-	ATTR_LAST_TOUCH,
-	ATTR_LAST_NON_DIRECT,
-	ATTR_LINEAR,
-	ATTR_TIME_DECAY,
-	ATTR_POSITION_BASED,
-	ATTR_W_SHAPED,
-	ATTR_MARKOV,
-	ATTR_SHAPLEY,
-	ATTR_NKINDS
-} AttrKind;
-
-#define ATTR_DATA_DRIVEN(kind)	((kind) >= ATTR_MARKOV)
 
 /* Distinct channels the Markov model solves for (a dense n x n system). */
 #define ATTR_MAX_MARKOV_CHANNELS	1000
 
 /* Distinct channels in one converting path for the exact Shapley value. */
 #define ATTR_MAX_SHAPLEY_CHANNELS	20
-
-/* A model and its parameters; two states combine only if these are equal. */
-typedef struct AttrSpec
-{
-	AttrKind	kind;
-	int64		lookback;		/* microseconds; 0 = every touch of the cycle */
-	int64		half_life;		/* time_decay, microseconds; else 0 */
-	double		w[4];			/* position_based: first, middle, last;
-								 * w_shaped: first, lead, opportunity, others */
-	char	   *direct;			/* last_non_direct: the direct channel */
-	char	   *lead_stage;		/* w_shaped on journeys: milestone stages */
-	char	   *opp_stage;
-} AttrSpec;
 
 /* flags of an AttrTouch */
 #define ATTR_CONVERTS	0x01
@@ -106,15 +78,6 @@ typedef struct Attr
 	Size		bytes;			/* memory held, for the state limit */
 } Attr;
 
-/* attribution_model.c */
-extern void attr_spec_parse(AttrSpec *spec, text *model, text *options, bool journey);
-extern bool attr_spec_equal(const AttrSpec *a, const AttrSpec *b);
-extern void attr_spec_copy(MemoryContext mcxt, AttrSpec *dst, const AttrSpec *src);
-extern void attr_spec_check(const AttrSpec *spec);
-extern const char *attr_kind_name(AttrKind kind);
-extern int	attr_kind_from_name(const char *s, int len);
-extern void attr_spec_text(StringInfo buf, const AttrSpec *spec);
-
 /* attribution.c */
 extern Attr *attr_create(MemoryContext mcxt, LabelDict *dict);
 extern void attr_set_spec(Attr *a, const AttrSpec *spec);
@@ -123,15 +86,11 @@ extern void attr_add_path(Attr *a, const int32 *ch, int32 len, int64 conv, int64
 						  double revenue);
 extern void attr_add_none(Attr *a, int64 conv, double revenue);
 extern void attr_merge(Attr *dst, const Attr *src);
-extern void attr_spec_write(StringInfo buf, const AttrSpec *spec, int flavour);
-extern void attr_spec_read(WireReader *w, int flavour, AttrSpec *spec);
 extern AttrPath *attr_find_path(const Attr *a, const int32 *ch, int32 len);
 extern void attr_write(StringInfo buf, const Attr *a, int flavour);
 extern Attr *attr_read(WireReader *w, MemoryContext mcxt, LabelDict *dict, int flavour);
 extern bytea *attr_encode(const Attr *a);
 extern Attr *attr_decode(const struct varlena *v, MemoryContext mcxt, LabelDict *dict);
-pg_attribute_noreturn()
-extern void attr_spec_mismatch(const AttrSpec *a, const AttrSpec *b);
 
 /* attribution_text.c */
 extern Datum attr_text_in(const char *str, LabelDict *dict, MemoryContext mcxt);

@@ -582,14 +582,6 @@ attribution_finalfn(PG_FUNCTION_ARGS)
 
 /* ---- reading a value ---- */
 
-static const LabelDict *row_dict;
-
-static int
-row_by_label(const void *x, const void *y)
-{
-	return label_cmp(row_dict, *(const int32 *) x, row_dict, *(const int32 *) y);
-}
-
 /*
  * One row per channel (channel, conversions, revenue) in label order, the
  * (none) bucket first; with removal, (channel, removal_effect) instead.
@@ -633,8 +625,7 @@ emit_credits(FunctionCallInfo fcinfo, const Attr *a, bool removal)
 		order[2 * i] = cr.channel[i];
 		order[2 * i + 1] = i;
 	}
-	row_dict = a->dict;
-	qsort(order, cr.n, 2 * sizeof(int32), row_by_label);
+	qsort_arg(order, cr.n, 2 * sizeof(int32), label_id_qsort_cmp, a->dict);
 	for (i = -1; i < cr.n; i++)
 	{
 		Datum		values[3];

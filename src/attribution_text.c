@@ -292,24 +292,18 @@ append_num(StringInfo buf, double d)
 	appendStringInfoString(buf, num);
 }
 
-static const LabelDict *cmp_dict;
-
+/* qsort_arg comparator: paths in the order of their labels (arg: the dictionary) */
 static int
-slot_by_label(const void *x, const void *y)
+path_by_labels(const void *x, const void *y, void *dict)
 {
-	return label_cmp(cmp_dict, ((const int32 *) x)[0], cmp_dict, ((const int32 *) y)[0]);
-}
-
-static int
-path_by_labels(const void *x, const void *y)
-{
+	const LabelDict *d = (const LabelDict *) dict;
 	const AttrPath *p = *(AttrPath *const *) x;
 	const AttrPath *q = *(AttrPath *const *) y;
 	int32		i;
 
 	for (i = 0; i < p->len && i < q->len; i++)
 	{
-		int			c = label_cmp(cmp_dict, p->ch[i], cmp_dict, q->ch[i]);
+		int			c = label_cmp(d, p->ch[i], d, q->ch[i]);
 
 		if (c != 0)
 			return c;
@@ -331,7 +325,6 @@ attr_text_out(const Attr *a)
 	appendStringInfo(&buf, " none=" INT64_FORMAT "/", a->none_conv);
 	append_num(&buf, a->none_rev);
 	appendStringInfoString(&buf, " |");
-	cmp_dict = a->dict;
 	if (!ATTR_DATA_DRIVEN(a->spec.kind))
 	{
 		/* (label id, slot) pairs in label order */
@@ -342,7 +335,7 @@ attr_text_out(const Attr *a)
 			order[2 * i] = a->chmap.ids[i];
 			order[2 * i + 1] = i;
 		}
-		qsort(order, a->chmap.n, 2 * sizeof(int32), slot_by_label);
+		qsort_arg(order, a->chmap.n, 2 * sizeof(int32), label_id_qsort_cmp, a->dict);
 		for (i = 0; i < a->chmap.n; i++)
 		{
 			int32		id = order[2 * i],
@@ -361,7 +354,7 @@ attr_text_out(const Attr *a)
 		AttrPath  **order = palloc(Max(a->npaths, 1) * sizeof(AttrPath *));
 
 		memcpy(order, a->paths, a->npaths * sizeof(AttrPath *));
-		qsort(order, a->npaths, sizeof(AttrPath *), path_by_labels);
+		qsort_arg(order, a->npaths, sizeof(AttrPath *), path_by_labels, a->dict);
 		for (i = 0; i < a->npaths; i++)
 		{
 			const AttrPath *p = order[i];

@@ -321,14 +321,17 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 			int			len;
 			char	   *s = wire_text(&w, flavour, &len);
 
-			if (len < 1 || len >= NAMEDATALEN)
-				wire_error(&w, psprintf("Stage label %d has %d bytes; stage labels have 1 to %d.",
-										i + 1, len, NAMEDATALEN - 1));
-			if (stagelist_find(sl, s, len) >= 0)
-				wire_error(&w, psprintf("Stage \"%s\" appears twice in the stage list.", s));
-			sl->label[i] = s;
-			sl->len[i] = (uint8) len;
-			sl->n = i + 1;
+			switch (stagelist_add_label(sl, s, len))
+			{
+				case STAGE_LABEL_OK:
+					break;
+				case STAGE_LABEL_DUPLICATE:
+					wire_error(&w, psprintf("Stage \"%s\" appears twice in the stage list.", s));
+				default:
+					/* too many cannot happen: nstages was checked */
+					wire_error(&w, psprintf("Stage label %d has %d bytes; stage labels have 1 to %d.",
+											i + 1, len, NAMEDATALEN - 1));
+			}
 		}
 		stagelist_finish(sl);
 	}

@@ -216,12 +216,19 @@ jview_init(JourneyView *v, const struct varlena *datum, const char *type_name)
 		v->stages.n = *p++;
 		if (v->stages.n == 0)
 			corrupt(v, "empty stage list");
+
+		/*
+		 * XXX Only the length rule of stage.c: a stored list was checked in
+		 * full (stagelist_add_label) when the value was built, and looking
+		 * for duplicates here would cost O(n^2) on every read of a value (ten
+		 * times the whole read for a 255-stage list).
+		 */
 		for (i = 0; i < v->stages.n; i++)
 		{
 			if (p >= end)
 				corrupt(v, "truncated stage list");
 			v->stages.len[i] = *p++;
-			if (v->stages.len[i] == 0 || v->stages.len[i] >= NAMEDATALEN ||
+			if (stage_label_check(v->stages.len[i]) != STAGE_LABEL_OK ||
 				end - p < v->stages.len[i])
 				corrupt(v, "bad stage label length");
 			v->stages.label[i] = (const char *) p;

@@ -272,21 +272,24 @@ parse_stage_list(Parser *ps, StageList *sl)
 	{
 		if (!read_token(ps))
 			syntax_error(ps, "Expected a stage label");
-		if (ps->tok.len >= NAMEDATALEN)
-			syntax_error(ps, psprintf("Stage labels have at most %d bytes", NAMEDATALEN - 1));
-		if (ps->tok.len == 0)
-			syntax_error(ps, "Stage labels cannot be empty");
-		if (stagelist_find(sl, ps->tok.data, ps->tok.len) >= 0)
-			syntax_error(ps, psprintf("Stage \"%s\" appears twice in the stage list",
-									  ps->tok.data));
-		if (sl->n >= CJ_MAX_STAGES)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many stages in value of type %s", ps->type_name),
-					 errdetail("A stage list holds at most %d stages.", CJ_MAX_STAGES)));
-		sl->label[sl->n] = pstrdup(ps->tok.data);
-		sl->len[sl->n] = (uint8) ps->tok.len;
-		sl->n++;
+		/* the token buffer is reused: the list keeps a copy */
+		switch (stagelist_add_label(sl, pstrdup(ps->tok.data), ps->tok.len))
+		{
+			case STAGE_LABEL_OK:
+				break;
+			case STAGE_LABEL_TOO_LONG:
+				syntax_error(ps, psprintf("Stage labels have at most %d bytes", NAMEDATALEN - 1));
+			case STAGE_LABEL_EMPTY:
+				syntax_error(ps, "Stage labels cannot be empty");
+			case STAGE_LABEL_DUPLICATE:
+				syntax_error(ps, psprintf("Stage \"%s\" appears twice in the stage list",
+										  ps->tok.data));
+			case STAGE_LABEL_TOO_MANY:
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("too many stages in value of type %s", ps->type_name),
+						 errdetail("A stage list holds at most %d stages.", CJ_MAX_STAGES)));
+		}
 		skip_space(ps);
 		if (*ps->p == ']')
 		{

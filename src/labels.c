@@ -145,6 +145,18 @@ label_cmp(const LabelDict *d, int32 a, const LabelDict *e, int32 b)
 	return (d->len[a] < e->len[b]) ? -1 : (d->len[a] > e->len[b]) ? 1 : 0;
 }
 
+/*
+ * qsort_arg comparator: label ids of the dictionary passed as the argument
+ * (or records that start with one) in the order of their labels.
+ */
+int
+label_id_qsort_cmp(const void *x, const void *y, void *dict)
+{
+	const LabelDict *d = (const LabelDict *) dict;
+
+	return label_cmp(d, *(const int32 *) x, d, *(const int32 *) y);
+}
+
 /* A label in double quotes, '"' and '\\' escaped with a backslash. */
 void
 label_append_quoted(StringInfo buf, const char *s, int len)

@@ -33,6 +33,7 @@ typedef struct LabelDict
 extern LabelDict *labeldict_create(MemoryContext mcxt);
 extern int32 labeldict_intern(LabelDict *d, const char *s, int len);
 extern int	label_cmp(const LabelDict *d, int32 a, const LabelDict *e, int32 b);
+extern int	label_id_qsort_cmp(const void *x, const void *y, void *dict);
 extern void label_check(const char *s, int len, bool from_text);
 
 /* A label in double quotes, '"' and '\\' escaped with a backslash. */

@@ -50,6 +50,40 @@ stagelist_default(void)
 	return &default_list;
 }
 
+/* The length rule alone: a stage label has 1 to NAMEDATALEN - 1 bytes. */
+StageLabelProblem
+stage_label_check(int len)
+{
+	if (len >= NAMEDATALEN)
+		return STAGE_LABEL_TOO_LONG;
+	if (len <= 0)
+		return STAGE_LABEL_EMPTY;
+	return STAGE_LABEL_OK;
+}
+
+/*
+ * Append a label to a list being built, unless it cannot join: every
+ * reader of a stage list (text, binary, stored) checks with this, and
+ * raises the problem in its own words.  The label is kept by pointer.
+ * Call stagelist_finish once all labels are in.
+ */
+StageLabelProblem
+stagelist_add_label(StageList *sl, const char *label, int len)
+{
+	StageLabelProblem problem = stage_label_check(len);
+
+	if (problem != STAGE_LABEL_OK)
+		return problem;
+	if (stagelist_find(sl, label, len) >= 0)
+		return STAGE_LABEL_DUPLICATE;
+	if (sl->n >= CJ_MAX_STAGES)
+		return STAGE_LABEL_TOO_MANY;
+	sl->label[sl->n] = label;
+	sl->len[sl->n] = (uint8) len;
+	sl->n++;
+	return STAGE_LABEL_OK;
+}
+
 /* Set is_default after the labels of a list were filled in. */
 void
 stagelist_finish(StageList *sl)

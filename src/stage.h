@@ -39,7 +39,19 @@ typedef struct EnumStageMap
 	StageList  *stages;
 } EnumStageMap;
 
+/* Why a label cannot join a stage list; see stagelist_add_label. */
+typedef enum StageLabelProblem
+{
+	STAGE_LABEL_OK,
+	STAGE_LABEL_TOO_LONG,		/* NAMEDATALEN bytes or more */
+	STAGE_LABEL_EMPTY,
+	STAGE_LABEL_DUPLICATE,		/* already in the list */
+	STAGE_LABEL_TOO_MANY		/* the list holds CJ_MAX_STAGES already */
+} StageLabelProblem;
+
 extern const StageList *stagelist_default(void);
+extern StageLabelProblem stage_label_check(int len);
+extern StageLabelProblem stagelist_add_label(StageList *sl, const char *label, int len);
 extern bool stagelist_equal(const StageList *a, const StageList *b);
 extern int	stagelist_cmp(const StageList *a, const StageList *b);
 extern int	stagelist_find(const StageList *sl, const char *label, int len);

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
- * attribution_model.c
- *		Attribution model names and options: parsing, checking, printing.
+ * attribution_spec.c
+ *		Attribution model names and options: parsing, checking, printing,
+ *		and the binary form of a spec.
  *
  * A model is named by one text argument; its parameters come in a second,
  * ts_headline-style: 'half_life=7 days, lookback=30 days'.  Every option
@@ -11,13 +12,18 @@
  *-------------------------------------------------------------------------
  */
 #include "cjourney.h"
-#include "attribution.h"
+#include "attribution_spec.h"
+#include "labels.h"
 
 #include "common/shortest_dec.h"
+#include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
 #include <math.h>
+
+/* version byte of the binary form */
+#define ATTR_VERSION	1
 
 static const char *const kind_names[ATTR_NKINDS] = {
 	"first_touch", "last_touch", "last_non_direct", "linear", "time_decay",
@@ -374,6 +380,73 @@ attr_spec_text(StringInfo buf, const AttrSpec *spec)
 	}
 }
 
+/* ---- binary form ---- */
+
+static void
+put_opt_text(StringInfo buf, const char *s, int flavour)
+{
+	if (s == NULL)
+		pq_sendint32(buf, -1);
+	else
+		wire_put_text(buf, s, strlen(s), flavour);
+}
+
+/*
+ * uint8 version, uint8 kind, int64 lookback, int64 half_life, float8 w[4],
+ * then direct, lead_stage and opportunity_stage as texts (int32 length,
+ * -1 for none, then bytes).
+ */
+void
+attr_spec_write(StringInfo buf, const AttrSpec *spec, int flavour)
+{
+	int			i;
+
+	pq_sendbyte(buf, ATTR_VERSION);
+	pq_sendbyte(buf, (uint8) spec->kind);
+	pq_sendint64(buf, spec->lookback);
+	pq_sendint64(buf, spec->half_life);
+	for (i = 0; i < 4; i++)
+		pq_sendfloat8(buf, spec->w[i]);
+	put_opt_text(buf, spec->direct, flavour);
+	put_opt_text(buf, spec->lead_stage, flavour);
+	put_opt_text(buf, spec->opp_stage, flavour);
+}
+
+static char *
+read_opt_text(WireReader *w, int flavour)
+{
+	int			len;
+	char	   *s = wire_opt_text(w, flavour, &len);
+
+	if (s != NULL)
+		label_check(s, len, true);
+	return s;
+}
+
+/* a spec written by attr_spec_write, checked */
+void
+attr_spec_read(WireReader *w, int flavour, AttrSpec *spec)
+{
+	int			kind,
+				i;
+
+	wire_version(w, ATTR_VERSION);
+	kind = wire_byte(w);
+	if (kind >= ATTR_NKINDS)
+		wire_error(w, "Unknown model.");
+	memset(spec, 0, sizeof(*spec));
+	spec->kind = (AttrKind) kind;
+	spec->lookback = wire_int64(w);
+	spec->half_life = wire_int64(w);
+	for (i = 0; i < 4; i++)
+		spec->w[i] = wire_float8(w);
+	spec->direct = read_opt_text(w, flavour);
+	spec->lead_stage = read_opt_text(w, flavour);
+	spec->opp_stage = read_opt_text(w, flavour);
+	attr_spec_check(spec);
+}
+
+/* The error for two states of different specs. */
 pg_attribute_noreturn()
 void
 attr_spec_mismatch(const AttrSpec *a, const AttrSpec *b)
