@@ -14,6 +14,18 @@
 
 PG_MODULE_MAGIC;
 
+/* A journey or per-customer state would exceed CJ_MAX_TOUCHES. */
+pg_attribute_noreturn()
+void
+cj_too_many_touches(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("journey has too many touches"),
+			 errdetail("A journey holds at most %d touches.", CJ_MAX_TOUCHES),
+			 errhint("Split the rows by time, for example with a WHERE clause on occurred_at.")));
+}
+
 /* Error out (22008) unless t is a valid touch time. */
 void
 cj_check_time(TimestampTz t)

@@ -58,6 +58,10 @@ extern Tuplestorestate *cj_srf_begin(FunctionCallInfo fcinfo, TupleDesc *tupdesc
 /* A read cursor over a bytea's payload (for deserialize functions). */
 extern void cj_bytea_message(bytea *data, StringInfo msg);
 
+/* Raise the error (54000) for more than CJ_MAX_TOUCHES touches. */
+pg_attribute_noreturn()
+extern void cj_too_many_touches(void);
+
 /* Raise the standard out-of-range error for a touch time. */
 extern void cj_check_time(TimestampTz t);
 

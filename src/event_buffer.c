@@ -32,23 +32,13 @@ evbuf_create(MemoryContext mcxt, const StageList *stages, LabelDict *dict)
 	return b;
 }
 
-void
-evbuf_too_many_touches(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-			 errmsg("journey has too many touches"),
-			 errdetail("A journey holds at most %d touches.", CJ_MAX_TOUCHES),
-			 errhint("Split the rows by time, for example with a WHERE clause on occurred_at.")));
-}
-
 static void
 evbuf_reserve(EventBuffer *b, int32 extra)
 {
 	int64		need = (int64) b->n + extra;
 
 	if (need > CJ_MAX_TOUCHES)
-		evbuf_too_many_touches();
+		cj_too_many_touches();
 	if (need > b->cap)
 	{
 		int64		cap = Max(b->cap, EVBUF_INITIAL_CAP);

@@ -65,6 +65,5 @@ extern EventBuffer *evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *di
 							   int flavour, const char *type_name);
 extern int	value_cmp(Datum a, Datum b);
 
-extern void evbuf_too_many_touches(void);
 
 #endif							/* CJ_EVENT_BUFFER_H */

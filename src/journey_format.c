@@ -443,7 +443,7 @@ encode(EventBuffer *b, bool stages_only)
 	Assert(b->stages != NULL);
 	evbuf_sort(b);
 	if (b->n > CJ_MAX_TOUCHES)
-		evbuf_too_many_touches();
+		cj_too_many_touches();
 	if (stages_only)
 	{
 		/* keep distinct (time, stage) pairs: duplicates change no answer */

@@ -6,7 +6,6 @@
  *-------------------------------------------------------------------------
  */
 #include "cjourney.h"
-#include "event_buffer.h"
 #include "touch_times.h"
 #include "wire.h"
 
@@ -20,7 +19,7 @@ void
 touchtimes_init(TouchTimes *tt, MemoryContext mcxt, int32 cap)
 {
 	if (cap > CJ_MAX_TOUCHES)
-		evbuf_too_many_touches();
+		cj_too_many_touches();
 	tt->cap = Max(cap, TOUCHTIMES_MIN_CAP);
 	tt->touch = MemoryContextAlloc(mcxt, tt->cap * sizeof(int64));
 	tt->n = 0;
@@ -36,7 +35,7 @@ touchtimes_grow(TouchTimes *tt, int32 extra)
 	if (need <= cap)
 		return;
 	if (need > CJ_MAX_TOUCHES)
-		evbuf_too_many_touches();
+		cj_too_many_touches();
 	while (cap < need)
 		cap *= 2;
 	cap = Min(cap, CJ_MAX_TOUCHES);
