@@ -6,8 +6,8 @@
  * Every binary format (send/recv of the types, the aggregates'
  * serialize/deserialize) is read through a WireReader, which turns any
  * truncation, bad count or bad label into a 22P03 error naming the type,
- * and any size beyond a documented limit into a 54000 error.  Only
- * wire.c calls pq_getmsg*: a reader never runs past its message.
+ * and any size beyond a documented limit into a 54000 error.  Nothing
+ * but wire.c should call pq_getmsg*: a reader never runs past its message.
  *
  *-------------------------------------------------------------------------
  */
