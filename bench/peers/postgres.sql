@@ -1,6 +1,6 @@
 -- postgres.sql
 --		The peer bench's questions in PostgreSQL: cjourney on rows, cjourney on
---		stored journeys (peers.journeys), and the best plain SQL we found.
+--		stored journeys (cjourney_peers.journeys), and the best plain SQL we found.
 --
 -- Read by bench/peers.sh.  Each query starts at a line "-- name: QUESTION
 -- FORM" (FORM: rows, stored or sql) and ends with a semicolon at the end of
@@ -25,8 +25,9 @@ FROM (SELECT customer_id,
       FROM touchpoints GROUP BY customer_id) s;
 
 -- The deepest chain a <= b <= c within 30 days of a, by self-joins: on this
--- data (12 touches a customer) faster than the window-function formulation
--- used for DuckDB, though it grows with the square of a journey's length.
+-- data (12 touches a customer) faster than a formulation with max() OVER
+-- windows (the latest step-1 time before each row), though it grows with
+-- the square of a journey's length.
 -- name: funnel_in sql
 SELECT count(*) FILTER (WHERE level = 1), count(*) FILTER (WHERE level = 2),
        count(*) FILTER (WHERE level = 3)
@@ -60,7 +61,7 @@ SELECT count(*) FILTER (WHERE level = 1), count(*) FILTER (WHERE level = 2),
 FROM (SELECT customer_id,
              journey_funnel(j, interval '30 days', 'default',
                             'page_view', 'signup', 'purchase') AS level
-      FROM peers.journeys) s;
+      FROM cjourney_peers.journeys) s;
 
 -- name: funnel sql
 SELECT count(*) FILTER (WHERE level = 1), count(*) FILTER (WHERE level = 2),
@@ -84,7 +85,8 @@ FROM (SELECT a.customer_id,
 -- its touches in that stage, of the time to the customer's next touch (the
 -- last touch counts zero); touches at one instant in stage order.  Median
 -- over the customers who visited the stage, interpolated (percentile_cont).
--- Answer: stage, median in milliseconds.
+-- Answer: stage, median in milliseconds (exact: the sample data has whole
+-- seconds, so a median is a multiple of 500 ms).
 -- name: stage_median rows
 SELECT d.stage::stage,
        round(extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY d.duration)) * 1000)::bigint
@@ -96,7 +98,7 @@ GROUP BY 1 ORDER BY 1;
 -- name: stage_median stored
 SELECT d.stage::stage,
        round(extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY d.duration)) * 1000)::bigint
-FROM peers.journeys s, journey_stage_durations(s.j) d
+FROM cjourney_peers.journeys s, journey_stage_durations(s.j) d
 GROUP BY 1 ORDER BY 1;
 
 -- name: stage_median sql
@@ -121,7 +123,7 @@ FROM (SELECT customer_id, touches_before_conversion(occurred_at, event = 'purcha
 -- name: touches_before stored
 SELECT count(n), sum(n)
 FROM (SELECT customer_id, journey_touches_before_conversion(j, 'purchase') AS n
-      FROM peers.journeys) s;
+      FROM cjourney_peers.journeys) s;
 
 -- each buyer's first purchase, joined back to count the earlier touches
 -- name: touches_before sql
@@ -150,15 +152,15 @@ SELECT sum(journey_length(j)),
        sum((extract(epoch FROM journey_end(j) - journey_start(j)) * 1000000)::bigint),
        sum(array_position('{awareness,consideration,decision,retention,advocacy}'::text[],
                           journey_current_stage(j)))
-FROM peers.journeys;
+FROM cjourney_peers.journeys;
 
--- an ordered array of a composite type (peers.touch): the plain-SQL journey
+-- an ordered array of a composite type (cjourney_peers.touch): the plain-SQL journey
 -- name: journey sql
 SELECT sum(cardinality(a)),
        sum((extract(epoch FROM (a[cardinality(a)]).occurred_at - (a[1]).occurred_at) * 1000000)::bigint),
        sum(array_position(enum_range(NULL::stage), (a[cardinality(a)]).stage))
 FROM (SELECT customer_id,
-             array_agg(ROW(occurred_at, stage::stage, channel, event)::peers.touch
+             array_agg(ROW(occurred_at, stage::stage, channel, event)::cjourney_peers.touch
                        ORDER BY occurred_at, stage::stage, channel, event) AS a
       FROM touchpoints GROUP BY customer_id) s;
 
