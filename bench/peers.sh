@@ -220,7 +220,7 @@ time_pg() {
     local q=$1 engine=$2 query=${PGQ["$1 $3"]:-} set=${4:-} input out i
     [[ -n $query ]] || return 0
     if ! out=$(sql -F ' ' -P null=NULL <<<"$set $query;" 2>"$workdir/pg.err"); then
-        ANSWER[$q.$engine]="ERROR: $(head -n 1 "$workdir/pg.err")"
+        ANSWER[$q.$engine]="ERROR: $(sed -n '1{s/^ERROR: *//;p;}' "$workdir/pg.err")"
         return 0
     fi
     ANSWER[$q.$engine]=$(paste -sd ';' <<<"$out")
