@@ -1,0 +1,362 @@
+#!/usr/bin/env bash
+# peers.sh -- the same questions in cjourney, plain SQL, DuckDB and ClickHouse.
+#
+#   bash bench/peers.sh [--customers N] [--runs R] [--no-load] [--threads T]
+#                       [--temp-cluster] [--smoke]
+#
+#   --customers N    sample size loaded with data/load.sh (default 200000,
+#                    about 2.5M touchpoints)
+#   --runs R         timed runs per query; the best one counts (default 3)
+#   --no-load        use the customers/touchpoints tables already loaded
+#   --threads T      threads for DuckDB and ClickHouse (default 2; the
+#                    parallel PostgreSQL column uses 2 workers)
+#   --temp-cluster   start a throwaway PostgreSQL 15 cluster instead of using
+#                    the libpq environment (with CJ_DESTDIR set, cjourney is
+#                    built and staged there first, as scripts/test.sh does)
+#   --smoke          a quick check of the harness: --customers 500 --runs 1
+#
+# Runs against the server and database of the libpq environment (PGHOST,
+# PGPORT, PGUSER, PGDATABASE) unless --temp-cluster.  Loads the sample data
+# (data/load.sh), stores one journey per customer in cjourney_peers.journeys,
+# exports the touchpoints to a CSV file, loads it into DuckDB
+# (@duckdb/node-api) and ClickHouse (chdb, embedded), runs six questions in
+# every engine, checks that all engines give the same answer and prints the
+# times and ratios.  The two npm packages are installed with
+# `npm install --prefix` into a cache outside the repository:
+# $CJ_BENCH_CACHE, default ${XDG_CACHE_HOME:-$HOME/.cache}/cjourney-bench.
+# Exits 3 when an answer differs or a query fails.  See bench/README.md.
+set -euo pipefail
+
+usage() {
+    sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+    exit "${1:-0}"
+}
+
+die() {
+    printf 'peers.sh: %s\n' "$*" >&2
+    exit 1
+}
+
+# The peers' versions, pinned so that runs compare (chdb 3.x needs node 18+
+# and ships its engine as the npm package @chdb/lib-linux-x64-gnu, about
+# 560 MB).
+DUCKDB_PKG=@duckdb/node-api@1.5.6-r.1
+CHDB_PKG=chdb@3.4.0
+
+customers=200000
+runs=3
+load=1
+threads=2
+temp_cluster=0
+while (($#)); do
+    case $1 in
+    --customers)
+        [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "--customers needs a positive number"
+        customers=$2
+        shift
+        ;;
+    --runs)
+        [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "--runs needs a positive number"
+        runs=$2
+        shift
+        ;;
+    --threads)
+        [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "--threads needs a positive number"
+        threads=$2
+        shift
+        ;;
+    --no-load) load=0 ;;
+    --temp-cluster) temp_cluster=1 ;;
+    --smoke)
+        customers=500
+        runs=1
+        ;;
+    -h | --help) usage 0 ;;
+    *)
+        printf 'peers.sh: unknown argument: %s\n' "$1" >&2
+        usage 2 >&2
+        ;;
+    esac
+    shift
+done
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+peers=$here/peers
+cache=${CJ_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cjourney-bench}
+
+# --- the peers: node and the npm packages --------------------------------------
+
+command -v node >/dev/null || die "node is not installed (Node.js 18 or later is needed for DuckDB and chdb)"
+command -v npm >/dev/null || die "npm is not installed"
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+((node_major >= 18)) || die "node $(node --version) is too old: DuckDB and chdb need Node.js 18 or later"
+
+# installed_version PACKAGE: the version in the cache, or nothing
+installed_version() {
+    local pj=$cache/node_modules/$1/package.json
+    if [[ -f $pj ]]; then
+        node -p "require(process.argv[1]).version" "$pj" 2>/dev/null || true
+    fi
+}
+
+if [[ $(installed_version "${DUCKDB_PKG%@*}") != "${DUCKDB_PKG##*@}" ||
+    $(installed_version "${CHDB_PKG%@*}") != "${CHDB_PKG##*@}" ]]; then
+    mkdir -p "$cache" || die "cannot create the package cache $cache"
+    [[ -f $cache/package.json ]] ||
+        echo '{"name": "cjourney-bench-peers", "private": true}' >"$cache/package.json"
+    echo "installing $DUCKDB_PKG and $CHDB_PKG into $cache (about 600 MB, once)" >&2
+    # No install scripts: both packages ship prebuilt binaries as
+    # per-platform optional dependencies.
+    if ! npm install --prefix "$cache" --no-audit --no-fund --ignore-scripts \
+        "$DUCKDB_PKG" "$CHDB_PKG" >"$cache/npm-install.log" 2>&1; then
+        tail -n 20 "$cache/npm-install.log" >&2
+        die "npm could not install $DUCKDB_PKG and $CHDB_PKG (log: $cache/npm-install.log); check the registry (npm config get registry) and the network"
+    fi
+fi
+
+# --- PostgreSQL ----------------------------------------------------------------
+
+workdir=$(mktemp -d "${TMPDIR:-/tmp}/cjourney-peers.XXXXXX")
+cleanup() {
+    rm -rf "$workdir"
+    if declare -F cj_cleanup >/dev/null; then cj_cleanup; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if ((temp_cluster)); then
+    # shellcheck source=scripts/lib.sh
+    source "$root/scripts/lib.sh"
+    trap cleanup EXIT # lib.sh installs its own; ours calls cj_cleanup
+    if [[ -n ${CJ_DESTDIR:-} ]]; then
+        cj_build_install || die "could not build and stage cjourney in $CJ_DESTDIR"
+    fi
+    cj_reap_stale
+    cj_tmpdir peers-pg || die "cannot make a temp dir for the cluster"
+    cj_cluster_start "$CJ_TMP/c" "shared_buffers = '1GB'" || die "could not start a cluster"
+    cj_cluster_env "$CJ_TMP/c"
+    load=1
+fi
+
+# Every session: serial plans unless a query says otherwise, sorts and hash
+# tables in memory, no JIT, UTC (the answers read times in UTC).
+export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c max_parallel_workers_per_gather=0 -c work_mem=256MB -c jit=off -c TimeZone=UTC"
+PSQL=(psql -X -v ON_ERROR_STOP=1 -q -P pager=off)
+sql() {
+    "${PSQL[@]}" -At "$@"
+}
+
+sql -c "SELECT 1" >/dev/null ||
+    die "cannot connect (check PGHOST, PGPORT, PGUSER, PGDATABASE, or use --temp-cluster)"
+[[ $(sql -c "SELECT count(*) FROM pg_available_extensions WHERE name = 'cjourney'") == 1 ]] ||
+    die "the cjourney extension is not installed on this server (make install, or --temp-cluster with CJ_DESTDIR)"
+sql -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS cjourney" ||
+    die "CREATE EXTENSION cjourney failed"
+
+if ((load)); then
+    bash "$root/data/load.sh" --customers "$customers" >&2
+else
+    [[ $(sql -c "SELECT to_regclass('public.touchpoints') IS NOT NULL") == t ]] ||
+        die "--no-load but public.touchpoints is missing (run data/load.sh)"
+fi
+sql -c "VACUUM (ANALYZE) public.touchpoints"
+
+# Stored journeys (rebuilt every run, from the touchpoints just loaded) and
+# the composite type of the plain-SQL journey.
+start=$(date +%s%N)
+sql <<'SQL' || die "could not build cjourney_peers.journeys"
+SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS cjourney_peers CASCADE;
+CREATE SCHEMA cjourney_peers;
+CREATE TYPE cjourney_peers.touch AS (occurred_at timestamptz, stage stage, channel text, event text);
+CREATE TABLE cjourney_peers.journeys AS
+    SELECT customer_id, journey_agg(occurred_at, stage::stage, channel, event) AS j
+    FROM public.touchpoints GROUP BY customer_id;
+VACUUM (ANALYZE) cjourney_peers.journeys;
+SQL
+journeys_s=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
+
+# The file both peers read: times as integer microseconds since 1970 UTC.
+csv=$workdir/touchpoints.csv
+sql -c "COPY (SELECT customer_id, (extract(epoch FROM occurred_at) * 1000000)::bigint,
+                     stage, channel, event
+              FROM public.touchpoints) TO STDOUT (FORMAT csv, NULL '\\N')" >"$csv" ||
+    die "could not export the touchpoints"
+
+read -r ncust ntouch < <(sql -F ' ' -c \
+    "SELECT count(DISTINCT customer_id), count(*) FROM public.touchpoints")
+jsize=$(sql -c "SELECT pg_size_pretty(pg_total_relation_size('cjourney_peers.journeys'))")
+tsize=$(sql -c "SELECT pg_size_pretty(pg_total_relation_size('public.touchpoints'))")
+server=$(sql -c "SELECT current_setting('server_version')")
+extver=$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'cjourney'")
+
+# --- timing --------------------------------------------------------------------
+
+QUESTIONS=(funnel_in funnel stage_median touches_before journey floor)
+ENGINES=(rows par stored sql duckdb clickhouse)
+declare -A LABEL=(
+    [funnel_in]="funnel, one IN step" [funnel]="funnel, single labels"
+    [stage_median]="median time in stage" [touches_before]="touches before purchase"
+    [journey]="journey per customer" [floor]="floor: GROUP BY count(*)"
+    [rows]="cj rows" [par]="cj rows 2w" [stored]="cj stored" [sql]="plain SQL"
+    [duckdb]="DuckDB" [clickhouse]="ClickHouse")
+declare -A MS=() ANSWER=() WORKERS=()
+
+# The PostgreSQL queries: "-- name: QUESTION FORM" blocks, one line each.
+declare -A PGQ=()
+while IFS=$'\t' read -r key query; do
+    PGQ[$key]=$query
+done < <(awk '/^-- name: / { key = $3 " " $4; q = ""; next }
+              key != "" && /^ *--/ { next }
+              key != "" { q = q " " $0; if ($0 ~ /; *$/) { sub(/; *$/, "", q); print key "\t" q; key = "" } }' \
+    "$peers/postgres.sql")
+
+# time_pg QUESTION ENGINE FORM [SET...]: run the query once for its answer
+# (and to warm up), then R times under EXPLAIN (ANALYZE, TIMING OFF); keep
+# the best Execution Time and, for parallel plans, the workers launched.
+time_pg() {
+    local q=$1 engine=$2 query=${PGQ["$1 $3"]:-} set=${4:-} input out i
+    [[ -n $query ]] || return 0
+    if ! out=$(sql -F ' ' -P null=NULL <<<"$set $query;" 2>"$workdir/pg.err"); then
+        ANSWER[$q.$engine]="ERROR: $(sed -n '1{s/^ERROR: *//;p;}' "$workdir/pg.err")"
+        return 0
+    fi
+    ANSWER[$q.$engine]=$(paste -sd ';' <<<"$out")
+    input=$set$'\n'
+    for ((i = 0; i < runs; i++)); do
+        input+="EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) $query;"$'\n'
+    done
+    out=$(sql <<<"$input") || die "query $q ($engine) failed under EXPLAIN"
+    MS[$q.$engine]=$(awk '/^Execution Time:/ { if (best == "" || $3 < best) best = $3 }
+                          END { printf "%.1f", best }' <<<"$out")
+    WORKERS[$q.$engine]=$(awk '/Workers Launched:/ { w = $3 } END { print w }' <<<"$out")
+}
+
+# The 2-worker column: parallel costs zeroed (and no table too small for a
+# worker) so the planner does choose the parallel plan, as in bench.sh.
+PARALLEL="SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;"
+for q in "${QUESTIONS[@]}"; do
+    echo "postgres: $q" >&2
+    time_pg "$q" rows rows
+    time_pg "$q" par rows "$PARALLEL"
+    time_pg "$q" stored stored
+    time_pg "$q" sql sql
+done
+
+# The peers, one process each, one after the other.
+for engine in duckdb clickhouse; do
+    out=$(node "$peers/run.mjs" --engine "$engine" --modules "$cache/node_modules" \
+        --sql "$peers/$engine.sql" --csv "$csv" --workdir "$workdir" \
+        --runs "$runs" --threads "$threads") || die "$engine failed"
+    while IFS=$'\t' read -r q ms answer; do
+        [[ $ms == - ]] || MS[$q.$engine]=$ms
+        ANSWER[$q.$engine]=$answer
+    done <<<"$out"
+    rm -rf "${workdir:?}/chdb" "${workdir:?}/duckdb.tmp"
+done
+
+# --- report --------------------------------------------------------------------
+
+# ratio A B: A / B, or "-" when either is missing
+ratio() {
+    if [[ -n ${1:-} && -n ${2:-} ]]; then
+        awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
+    else
+        echo "-"
+    fi
+}
+
+# Every engine that answered a question must give the first engine's answer.
+declare -A CHECK=()
+failed=0
+for q in "${QUESTIONS[@]}"; do
+    ref="" CHECK[$q]=OK
+    for e in "${ENGINES[@]}"; do
+        a=${ANSWER[$q.$e]:-}
+        [[ -n $a ]] || continue
+        if [[ $a == ERROR:* ]]; then
+            CHECK[$q]=ERROR
+        elif [[ -z $ref ]]; then
+            ref=$a
+        elif [[ $a != "$ref" && ${CHECK[$q]} == OK ]]; then
+            CHECK[$q]=MISMATCH
+        fi
+    done
+    [[ ${CHECK[$q]} == OK ]] || failed=1
+done
+
+echo
+echo "cjourney peer bench  $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "PostgreSQL $server with cjourney $extver; $(node -p "'DuckDB ' + require('$cache/node_modules/@duckdb/node-api/package.json').version + ', chdb ' + require('$cache/node_modules/chdb/package.json').version"); node $(node --version)"
+echo "customers $ncust, touchpoints $ntouch ($tsize in PostgreSQL); stored journeys $jsize, built in $journeys_s s"
+echo "ms, best of $runs runs: PostgreSQL EXPLAIN ANALYZE Execution Time (serial unless 2w);"
+echo "DuckDB and ClickHouse: wall time of the query in the node process, $threads threads; $(nproc 2>/dev/null || echo '?') CPUs"
+echo
+
+fmt='%-26s %9s %10s %9s %9s %9s %10s  %s\n'
+# shellcheck disable=SC2059
+printf "$fmt" question "${LABEL[rows]}" "${LABEL[par]}" "${LABEL[stored]}" "${LABEL[sql]}" \
+    "${LABEL[duckdb]}" "${LABEL[clickhouse]}" answers
+for q in "${QUESTIONS[@]}"; do
+    cells=()
+    for e in "${ENGINES[@]}"; do
+        if [[ ${ANSWER[$q.$e]:-} == ERROR:* ]]; then
+            cells+=(error)
+        else
+            cells+=("${MS[$q.$e]:--}")
+        fi
+    done
+    # shellcheck disable=SC2059
+    printf "$fmt" "${LABEL[$q]}" "${cells[@]}" "${CHECK[$q]}"
+done
+
+floor=${MS[floor.sql]:-}
+echo
+echo "ratios (time / time; x floor: over PostgreSQL's GROUP BY floor):"
+rfmt='%-26s %9s %10s %9s %10s %9s %10s %9s %10s\n'
+# shellcheck disable=SC2059
+printf "$rfmt" question "rows/CH" "stored/CH" "rows/Duck" "stored/Duck" "rows/SQL" "stored/SQL" "rows x fl" "stored x fl"
+for q in "${QUESTIONS[@]}"; do
+    [[ $q == floor ]] && continue
+    r=${MS[$q.rows]:-} s=${MS[$q.stored]:-}
+    # shellcheck disable=SC2059
+    printf "$rfmt" "${LABEL[$q]}" \
+        "$(ratio "$r" "${MS[$q.clickhouse]:-}")" "$(ratio "$s" "${MS[$q.clickhouse]:-}")" \
+        "$(ratio "$r" "${MS[$q.duckdb]:-}")" "$(ratio "$s" "${MS[$q.duckdb]:-}")" \
+        "$(ratio "$r" "${MS[$q.sql]:-}")" "$(ratio "$s" "${MS[$q.sql]:-}")" \
+        "$(ratio "$r" "$floor")" "$(ratio "$s" "$floor")"
+done
+echo "floors: PostgreSQL ${floor:--} ms, DuckDB ${MS[floor.duckdb]:--} ms, ClickHouse ${MS[floor.clickhouse]:--} ms"
+
+notes=()
+for q in "${QUESTIONS[@]}"; do
+    w=${WORKERS[$q.par]:-}
+    [[ -z ${MS[$q.par]:-} || $w == 2 ]] || notes+=("${LABEL[$q]}: the 2-worker plan launched ${w:-no} workers")
+done
+((${#notes[@]} == 0)) || printf 'note: %s\n' "${notes[@]}"
+
+echo
+echo "answers (funnels: customers at level 1, 2, 3; stage medians in ms; touches: buyers, touches;"
+echo "journeys: touches, sum of durations in us, sum of last stage ordinals; floor: customers, touches):"
+for q in "${QUESTIONS[@]}"; do
+    if [[ ${CHECK[$q]} == OK ]]; then
+        for e in "${ENGINES[@]}"; do
+            [[ -n ${ANSWER[$q.$e]:-} ]] && break
+        done
+        printf '  %-26s OK        %s\n' "${LABEL[$q]}" "${ANSWER[$q.$e]}"
+    else
+        printf '  %-26s %-9s\n' "${LABEL[$q]}" "${CHECK[$q]}"
+        for e in "${ENGINES[@]}"; do
+            [[ -n ${ANSWER[$q.$e]:-} ]] || continue
+            printf '    %-12s %s\n' "${LABEL[$e]}" "${ANSWER[$q.$e]}"
+        done
+    fi
+done
+
+sql -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS cjourney_peers CASCADE"
+if ((failed)); then
+    echo "peers.sh: some answers differ or a query failed (see above)" >&2
+    exit 3
+fi

@@ -1,0 +1,170 @@
+-- postgres.sql
+--		The peer bench's questions in PostgreSQL: cjourney on rows, cjourney on
+--		stored journeys (cjourney_peers.journeys), and the best plain SQL we found.
+--
+-- Read by bench/peers.sh.  Each query starts at a line "-- name: QUESTION
+-- FORM" (FORM: rows, stored or sql) and ends with a semicolon at the end of
+-- a line; it must be one plannable statement (it is timed under EXPLAIN
+-- ANALYZE).  Every query computes the per-customer value and then reduces it
+-- to a small answer, the same one in every engine (bench/peers/duckdb.sql,
+-- bench/peers/clickhouse.sql), so that the aggregate really runs (a subquery
+-- output nobody reads is dropped by the planner) and the answers can be
+-- compared.  Answers are integers; rows are ORDER BY'd.
+--
+-- The funnels: step 1 page_view, step 2 signup (funnel) or one of signup,
+-- trial_start, demo_request (funnel_in), step 3 purchase, 30-day window;
+-- answer: customers at level 1, 2, 3.
+
+-- name: funnel_in rows
+SELECT count(*) FILTER (WHERE level = 1), count(*) FILTER (WHERE level = 2),
+       count(*) FILTER (WHERE level = 3)
+FROM (SELECT customer_id,
+             window_funnel(interval '30 days', occurred_at, event = 'page_view',
+                           event IN ('signup', 'trial_start', 'demo_request'),
+                           event = 'purchase') AS level
+      FROM touchpoints GROUP BY customer_id) s;
+
+-- The deepest chain a <= b <= c within 30 days of a, by self-joins: on this
+-- data (12 touches a customer) faster than a formulation with max() OVER
+-- windows (the latest step-1 time before each row), though it grows with
+-- the square of a journey's length.
+-- name: funnel_in sql
+SELECT count(*) FILTER (WHERE level = 1), count(*) FILTER (WHERE level = 2),
+       count(*) FILTER (WHERE level = 3)
+FROM (SELECT a.customer_id,
+             max(CASE WHEN c.occurred_at IS NOT NULL THEN 3
+                      WHEN b.occurred_at IS NOT NULL THEN 2 ELSE 1 END) AS level
+      FROM touchpoints a
+      LEFT JOIN touchpoints b
+             ON b.customer_id = a.customer_id
+            AND b.event IN ('signup', 'trial_start', 'demo_request')
+            AND b.occurred_at >= a.occurred_at
+            AND b.occurred_at <= a.occurred_at + interval '30 days'
+      LEFT JOIN touchpoints c
+             ON c.customer_id = a.customer_id AND c.event = 'purchase'
+            AND c.occurred_at >= b.occurred_at
+            AND c.occurred_at <= a.occurred_at + interval '30 days'
+      WHERE a.event = 'page_view'
+      GROUP BY a.customer_id) s;
+
+-- name: funnel rows
+SELECT count(*) FILTER (WHERE level = 1), count(*) FILTER (WHERE level = 2),
+       count(*) FILTER (WHERE level = 3)
+FROM (SELECT customer_id,
+             window_funnel(interval '30 days', occurred_at, event = 'page_view',
+                           event = 'signup', event = 'purchase') AS level
+      FROM touchpoints GROUP BY customer_id) s;
+
+-- name: funnel stored
+SELECT count(*) FILTER (WHERE level = 1), count(*) FILTER (WHERE level = 2),
+       count(*) FILTER (WHERE level = 3)
+FROM (SELECT customer_id,
+             journey_funnel(j, interval '30 days', 'default',
+                            'page_view', 'signup', 'purchase') AS level
+      FROM cjourney_peers.journeys) s;
+
+-- name: funnel sql
+SELECT count(*) FILTER (WHERE level = 1), count(*) FILTER (WHERE level = 2),
+       count(*) FILTER (WHERE level = 3)
+FROM (SELECT a.customer_id,
+             max(CASE WHEN c.occurred_at IS NOT NULL THEN 3
+                      WHEN b.occurred_at IS NOT NULL THEN 2 ELSE 1 END) AS level
+      FROM touchpoints a
+      LEFT JOIN touchpoints b
+             ON b.customer_id = a.customer_id AND b.event = 'signup'
+            AND b.occurred_at >= a.occurred_at
+            AND b.occurred_at <= a.occurred_at + interval '30 days'
+      LEFT JOIN touchpoints c
+             ON c.customer_id = a.customer_id AND c.event = 'purchase'
+            AND c.occurred_at >= b.occurred_at
+            AND c.occurred_at <= a.occurred_at + interval '30 days'
+      WHERE a.event = 'page_view'
+      GROUP BY a.customer_id) s;
+
+-- Median time in each stage: a customer's time in a stage is the sum, over
+-- its touches in that stage, of the time to the customer's next touch (the
+-- last touch counts zero); touches at one instant in stage order.  Median
+-- over the customers who visited the stage, interpolated (percentile_cont).
+-- Answer: stage, median in milliseconds (exact: the sample data has whole
+-- seconds, so a median is a multiple of 500 ms).
+-- name: stage_median rows
+SELECT d.stage::stage,
+       round(extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY d.duration)) * 1000)::bigint
+FROM (SELECT customer_id, stage_time_agg(occurred_at, stage::stage) AS st
+      FROM touchpoints GROUP BY customer_id) s,
+     stage_durations(s.st) d
+GROUP BY 1 ORDER BY 1;
+
+-- name: stage_median stored
+SELECT d.stage::stage,
+       round(extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY d.duration)) * 1000)::bigint
+FROM cjourney_peers.journeys s, journey_stage_durations(s.j) d
+GROUP BY 1 ORDER BY 1;
+
+-- name: stage_median sql
+SELECT stage,
+       round(extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY duration)) * 1000)::bigint
+FROM (SELECT customer_id, stage, sum(coalesce(next_at - occurred_at, interval '0')) AS duration
+      FROM (SELECT customer_id, stage::stage AS stage, occurred_at,
+                   lead(occurred_at) OVER (PARTITION BY customer_id
+                                           ORDER BY occurred_at, stage::stage) AS next_at
+            FROM touchpoints) t
+      GROUP BY customer_id, stage) s
+GROUP BY 1 ORDER BY 1;
+
+-- Touches strictly before the first purchase (touches at its instant do not
+-- count), over the customers who purchased.  Answer: buyers, the sum of
+-- their touches (the average is the second over the first).
+-- name: touches_before rows
+SELECT count(n), sum(n)
+FROM (SELECT customer_id, touches_before_conversion(occurred_at, event = 'purchase') AS n
+      FROM touchpoints GROUP BY customer_id) s;
+
+-- name: touches_before stored
+SELECT count(n), sum(n)
+FROM (SELECT customer_id, journey_touches_before_conversion(j, 'purchase') AS n
+      FROM cjourney_peers.journeys) s;
+
+-- each buyer's first purchase, joined back to count the earlier touches
+-- name: touches_before sql
+SELECT count(n), sum(n)
+FROM (SELECT t.customer_id, count(*) FILTER (WHERE t.occurred_at < f.first_at) AS n
+      FROM touchpoints t
+      JOIN (SELECT customer_id, min(occurred_at) AS first_at
+            FROM touchpoints WHERE event = 'purchase' GROUP BY customer_id) f
+        USING (customer_id)
+      GROUP BY t.customer_id) s;
+
+-- One journey per customer: all its touches (time, stage, channel, event)
+-- in order (time, stage order, channel, event).  Answer: touches, the sum of
+-- (last touch time - first) in microseconds, the sum of the last touch's
+-- stage ordinal (1 = awareness .. 5 = advocacy).
+-- name: journey rows
+SELECT sum(journey_length(j)),
+       sum((extract(epoch FROM journey_end(j) - journey_start(j)) * 1000000)::bigint),
+       sum(array_position('{awareness,consideration,decision,retention,advocacy}'::text[],
+                          journey_current_stage(j)))
+FROM (SELECT customer_id, journey_agg(occurred_at, stage::stage, channel, event) AS j
+      FROM touchpoints GROUP BY customer_id) s;
+
+-- name: journey stored
+SELECT sum(journey_length(j)),
+       sum((extract(epoch FROM journey_end(j) - journey_start(j)) * 1000000)::bigint),
+       sum(array_position('{awareness,consideration,decision,retention,advocacy}'::text[],
+                          journey_current_stage(j)))
+FROM cjourney_peers.journeys;
+
+-- an ordered array of a composite type (cjourney_peers.touch): the plain-SQL journey
+-- name: journey sql
+SELECT sum(cardinality(a)),
+       sum((extract(epoch FROM (a[cardinality(a)]).occurred_at - (a[1]).occurred_at) * 1000000)::bigint),
+       sum(array_position(enum_range(NULL::stage), (a[cardinality(a)]).stage))
+FROM (SELECT customer_id,
+             array_agg(ROW(occurred_at, stage::stage, channel, event)::cjourney_peers.touch
+                       ORDER BY occurred_at, stage::stage, channel, event) AS a
+      FROM touchpoints GROUP BY customer_id) s;
+
+-- The floor: grouping alone.  Answer: customers, touches.
+-- name: floor sql
+SELECT count(*), sum(n)
+FROM (SELECT customer_id, count(*) AS n FROM touchpoints GROUP BY customer_id) s;
