@@ -360,7 +360,8 @@ attr_text_out(const Attr *a)
 	{
 		AttrPath  **order = palloc(Max(a->npaths, 1) * sizeof(AttrPath *));
 
-		memcpy(order, a->paths, a->npaths * sizeof(AttrPath *));
+		if (a->npaths > 0)		/* paths is NULL until the first one */
+			memcpy(order, a->paths, a->npaths * sizeof(AttrPath *));
 		qsort(order, a->npaths, sizeof(AttrPath *), path_by_labels);
 		for (i = 0; i < a->npaths; i++)
 		{

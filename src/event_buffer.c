@@ -491,13 +491,15 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 		int32		len = wire_int32(&w);
 		StringInfoData vbuf;
 		Datum		num;
+		uint16		ndigits = 0;
 
 		if (!value_used[i])
 			wire_error(&w, "A numeric value belongs to no touch.");
 		/* numeric_send format: ndigits, weight, sign, dscale, then the digits */
 		wire_need(&w, len);
-		if (len < 8 ||
-			len != 8 + 2 * (int) (uint16) pg_ntoh16(*(const uint16 *) (msg->data + msg->cursor)))
+		if (len >= 8)			/* copied: the message is not aligned */
+			memcpy(&ndigits, msg->data + msg->cursor, sizeof(ndigits));
+		if (len < 8 || len != 8 + 2 * (int) pg_ntoh16(ndigits))
 			wire_error(&w, "A numeric value has the wrong length for its digit count.");
 		/* numeric_recv wants its own buffer, NUL-terminated like a message */
 		initStringInfo(&vbuf);

@@ -103,6 +103,15 @@ pair_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+pg_attribute_noreturn()
+static void
+count_out_of_range(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("funnel report customer count out of range")));
+}
+
 /* sort step k's pairs and merge equal durations (idempotent) */
 static void
 normalize_step(Report *r, int k)
@@ -118,7 +127,11 @@ normalize_step(Report *r, int k)
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		if (r->pairs[k][i].d == r->pairs[k][j].d)
-			r->pairs[k][j].count += r->pairs[k][i].count;
+		{
+			if (pg_add_s64_overflow(r->pairs[k][j].count, r->pairs[k][i].count,
+									&r->pairs[k][j].count))
+				count_out_of_range();
+		}
 		else
 			r->pairs[k][++j] = r->pairs[k][i];
 	}
@@ -221,9 +234,7 @@ merge_into(Report *dst, const Report *src)
 	for (k = 0; k < src->nsteps; k++)
 	{
 		if (pg_add_s64_overflow(dst->reached[k], src->reached[k], &dst->reached[k]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("funnel report customer count out of range")));
+			count_out_of_range();
 		for (i = 0; i < src->npairs[k]; i++)
 		{
 			if ((i & 0xFFFF) == 0xFFFF)
@@ -259,6 +270,9 @@ report_encode(Report *r)
 	p += MAXALIGN(4 * r->nsteps);
 	for (k = 0; k < r->nsteps; k++)
 	{
+		/* pairs[k] is NULL for step 1 and for steps without a duration */
+		if (r->npairs[k] == 0)
+			continue;
 		memcpy(p, r->pairs[k], r->npairs[k] * sizeof(Pair));
 		p += r->npairs[k] * sizeof(Pair);
 	}
@@ -731,6 +745,8 @@ funnel_report_deserialize(PG_FUNCTION_ARGS)
 	(void) agg_context(fcinfo, "funnel_report_deserialize");
 	cj_bytea_message(data, &msg);
 	r = report_read(&msg, CurrentMemoryContext, "funnel_report state");
+	/* serialize normalises, so a state obeys a stored value's invariants */
+	report_validate(r, ERRCODE_INVALID_BINARY_REPRESENTATION, "funnel_report state");
 	r->compact = true;
 	PG_RETURN_POINTER(r);
 }

@@ -107,3 +107,15 @@ BEGIN
 	END LOOP;
 END
 $f$;
+
+-- 'ok: <result>' or the SQLSTATE of the error sql raises (for cases.sql)
+CREATE FUNCTION cjfuzz.try(sql text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE
+	r text;
+BEGIN
+	EXECUTE sql INTO r;
+	RETURN 'ok: ' || coalesce(r, 'NULL');
+EXCEPTION WHEN others THEN
+	RETURN SQLSTATE;
+END
+$f$;
