@@ -260,6 +260,7 @@ static const LabelDict *sort_dict;
 static int
 id_by_label(const void *x, const void *y)
 {
+	CJ_SORT_TICK();
 	return label_cmp(sort_dict, *(const int32 *) x, sort_dict, *(const int32 *) y);
 }
 
@@ -270,6 +271,7 @@ local_path_cmp(const void *x, const void *y)
 	const int32 *q = *(int32 *const *) y;
 	int32		i;
 
+	CJ_SORT_TICK();
 	/* p[0], q[0] are lengths */
 	for (i = 1; i <= p[0] && i <= q[0]; i++)
 		if (p[i] != q[i])

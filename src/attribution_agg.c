@@ -322,6 +322,7 @@ touch_cmp(const void *x, const void *y)
 	const AttrTouch *b = y;
 	int			c;
 
+	CJ_SORT_TICK();
 	if (a->ts != b->ts)
 		return a->ts < b->ts ? -1 : 1;
 	c = label_cmp(touch_dict, a->channel, touch_dict, b->channel);
@@ -353,6 +354,7 @@ attribution_rows_finalfn(PG_FUNCTION_ARGS)
 	{
 		const CjEvent *e = &b->ev[i];
 
+		CJ_CHECK_EVERY(i);
 		t[i].ts = e->ts;
 		t[i].channel = e->channel;
 		t[i].flags = (uint8) (e->mask & (ATTR_CONVERTS | ATTR_LEAD | ATTR_OPP));
@@ -488,6 +490,7 @@ journey_touches(const JourneyView *v, LabelDict *dict, text *event, const AttrSp
 	{
 		JTouch		x;
 
+		CJ_CHECK_EVERY(i);
 		jview_touch(v, i, &x);
 		t[i].ts = x.ts;
 		t[i].flags = 0;

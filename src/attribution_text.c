@@ -307,6 +307,7 @@ path_by_labels(const void *x, const void *y)
 	const AttrPath *q = *(AttrPath *const *) y;
 	int32		i;
 
+	CJ_SORT_TICK();
 	for (i = 0; i < p->len && i < q->len; i++)
 	{
 		int			c = label_cmp(cmp_dict, p->ch[i], cmp_dict, q->ch[i]);

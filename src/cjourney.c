@@ -14,6 +14,9 @@
 
 PG_MODULE_MAGIC;
 
+/* comparator calls, for CJ_SORT_TICK */
+uint32		cj_sort_ticks = 0;
+
 /* Error out (22008) unless t is a valid touch time. */
 void
 cj_check_time(TimestampTz t)

@@ -45,8 +45,26 @@
 
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/tuplestore.h"
+
+/*
+ * Interrupt checks: every phase of every aggregate and accessor answers a
+ * cancel within 0.1 s (test/suites/cancel.sh).  A loop over touches,
+ * pairs, paths or subsets calls CJ_CHECK_EVERY(i) with its counter; the
+ * comparator of a sort that may see a million elements calls
+ * CJ_SORT_TICK() (PostgreSQL's qsort allocates nothing, so an error may
+ * leave it).  Either checks once every CJ_CHECK_STRIDE + 1 calls.
+ */
+#define CJ_CHECK_STRIDE		0xFFF
+#define CJ_CHECK_EVERY(i) \
+	do { \
+		if (((i) & CJ_CHECK_STRIDE) == CJ_CHECK_STRIDE) \
+			CHECK_FOR_INTERRUPTS(); \
+	} while (0)
+extern uint32 cj_sort_ticks;
+#define CJ_SORT_TICK()		CJ_CHECK_EVERY(++cj_sort_ticks)
 
 /* A boolean[] as a bit mask (NULLs are false); n is set to its length. */
 extern uint64 cj_bool_array_mask(ArrayType *arr, int max, int *n, const char *fn,

@@ -377,6 +377,7 @@ journey_funnel(PG_FUNCTION_ARGS)
 		JTouch		t;
 		uint64		mask = 0;
 
+		CJ_CHECK_EVERY(i);
 		jview_touch(&v, i, &t);
 		for (k = 0; k < nsteps; k++)
 		{

@@ -81,6 +81,24 @@ typedef struct Report
 	MemoryContext mcxt;
 } Report;
 
+/* memcpy in slices of 16 MB, checking for interrupts between them */
+static void
+copy_checked(char *dst, const char *src, Size n)
+{
+	const Size	slice = (Size) 16 * 1024 * 1024;
+
+	while (n > 0)
+	{
+		Size		k = Min(n, slice);
+
+		CHECK_FOR_INTERRUPTS();
+		memcpy(dst, src, k);
+		dst += k;
+		src += k;
+		n -= k;
+	}
+}
+
 static Report *
 report_new(MemoryContext mcxt, int nsteps)
 {
@@ -100,6 +118,7 @@ pair_cmp(const void *a, const void *b)
 	int64		x = ((const Pair *) a)->d;
 	int64		y = ((const Pair *) b)->d;
 
+	CJ_SORT_TICK();
 	return (x > y) - (x < y);
 }
 
@@ -273,7 +292,7 @@ report_encode(Report *r)
 		/* pairs[k] is NULL for step 1 and for steps without a duration */
 		if (r->npairs[k] == 0)
 			continue;
-		memcpy(p, r->pairs[k], r->npairs[k] * sizeof(Pair));
+		copy_checked(p, (const char *) r->pairs[k], r->npairs[k] * sizeof(Pair));
 		p += r->npairs[k] * sizeof(Pair);
 	}
 	return v;
@@ -305,6 +324,7 @@ report_validate(const Report *r, int errcode_, const char *type_name)
 			bad = "Each step's customers must be between zero and the previous step's.";
 		for (i = 0; i < r->npairs[k] && bad == NULL; i++)
 		{
+			CJ_CHECK_EVERY(i);
 			if (r->pairs[k][i].count <= 0 || r->pairs[k][i].d < 0 ||
 				(i > 0 && r->pairs[k][i].d <= r->pairs[k][i - 1].d))
 				bad = "Durations must be non-negative and increasing, with positive counts.";
@@ -367,7 +387,7 @@ report_decode(const struct varlena *v)
 	for (k = 0; k < n; k++)
 	{
 		r->pairs[k] = (Pair *) palloc(Max(r->npairs[k], 1) * sizeof(Pair));
-		memcpy(r->pairs[k], p, r->npairs[k] * sizeof(Pair));
+		copy_checked((char *) r->pairs[k], p, r->npairs[k] * sizeof(Pair));
 		p += r->npairs[k] * sizeof(Pair);
 		r->cap[k] = Max(r->npairs[k], 1);
 	}
@@ -472,8 +492,11 @@ funnel_report_out(PG_FUNCTION_ARGS)
 	{
 		appendStringInfoChar(&buf, ';');
 		for (i = 0; i < r->npairs[k]; i++)
+		{
+			CJ_CHECK_EVERY(i);
 			appendStringInfo(&buf, " " INT64_FORMAT ":" INT64_FORMAT,
 							 r->pairs[k][i].d, r->pairs[k][i].count);
+		}
 	}
 	PG_RETURN_CSTRING(buf.data);
 }
@@ -495,6 +518,7 @@ report_write(StringInfo buf, Report *r)
 		pq_sendint32(buf, (int32) r->npairs[k]);
 		for (i = 0; i < r->npairs[k]; i++)
 		{
+			CJ_CHECK_EVERY(i);
 			pq_sendint64(buf, r->pairs[k][i].d);
 			pq_sendint64(buf, r->pairs[k][i].count);
 		}
@@ -542,6 +566,7 @@ report_read(StringInfo msg, MemoryContext mcxt, const char *type_name)
 		{
 			int64		d = pq_getmsgint64(msg);
 
+			CJ_CHECK_EVERY(i);
 			add_pair(r, k, d, pq_getmsgint64(msg));
 		}
 	}
@@ -788,6 +813,7 @@ percentile(const Pair *pairs, int64 n, int64 total, double p)
 	{
 		int64		next = seen + pairs[i].count;
 
+		CJ_CHECK_EVERY(i);
 		if (!have_lo && lo_rank < next)
 		{
 			lo = pairs[i].d;
@@ -852,7 +878,10 @@ funnel_report_steps(PG_FUNCTION_ARGS)
 		if (k > 0)
 			values[4] = Int64GetDatum(r->reached[k - 1] - r->reached[k]);
 		for (i = 0; k > 0 && i < r->npairs[k]; i++)
+		{
+			CJ_CHECK_EVERY(i);
 			timed += r->pairs[k][i].count;
+		}
 		nulls[5] = nulls[6] = (timed == 0);
 		if (timed > 0)
 		{

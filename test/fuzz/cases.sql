@@ -46,4 +46,14 @@ INSERT INTO cjfuzz.cases VALUES
  -- a journey's binary form with its numeric at an odd offset (misaligned read)
  ('journey binary form read from an unaligned buffer',
   $$SELECT cjfuzz.recv(journey_send('{2025-03-06T08:00:00Z decision s p 2}'), NULL::journey)::text$$,
-  '^ok: \{2025-03-06T08:00:00Z decision s p 2\}$');
+  '^ok: \{2025-03-06T08:00:00Z decision s p 2\}$'),
+ -- journey::jsonb assembles its value itself (to stay interruptible): the
+ -- same bytes as jsonb_in gives for the same JSON
+ ('journey::jsonb is byte for byte what jsonb_in makes of its text',
+  $$SELECT count(*) FILTER (WHERE cjfuzz.bytes(v::journey::jsonb) = cjfuzz.bytes((v::journey::jsonb::text)::jsonb))
+           || '/' || count(*)
+    FROM (SELECT v FROM cjfuzz.seed_values WHERE typ = 'journey'::regtype
+          UNION ALL SELECT journey_agg('2025-01-01'::timestamptz + g * interval '1 s', 'decision'::stage, 'c' || g % 7,
+                                       CASE WHEN g % 3 = 0 THEN NULL ELSE 'e' END)::text
+          FROM generate_series(1, 100) g) s$$,
+  '^ok: (\d+)/\1$');

@@ -21,6 +21,8 @@
  *		runs an aggregate's transition function over the query's rows
  *		(columns in the aggregate's argument order) and returns the
  *		serialized state after every rows_per_state rows and at the end
+ *	cjfuzz.bytes(v anyelement) RETURNS bytea
+ *		the bytes of a varlena value as stored (header excluded)
  *	cjfuzz.deserialize(agg regprocedure, state bytea) RETURNS text
  *		deserializes the state twice (exact-size buffers), combines the
  *		copies (NULL + a, then + b), serializes, deserializes and
@@ -55,6 +57,7 @@ PG_FUNCTION_INFO_V1(cjfuzz_input);
 PG_FUNCTION_INFO_V1(cjfuzz_recv);
 PG_FUNCTION_INFO_V1(cjfuzz_agg_states);
 PG_FUNCTION_INFO_V1(cjfuzz_deserialize);
+PG_FUNCTION_INFO_V1(cjfuzz_bytes);
 
 /* malloc that raises the usual error */
 static char *
@@ -147,6 +150,21 @@ cjfuzz_recv(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 	PG_RETURN_DATUM(result);
+}
+
+/* cjfuzz.bytes(v): a varlena value's bytes, to compare values bytewise */
+Datum
+cjfuzz_bytes(PG_FUNCTION_ARGS)
+{
+	struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	Size		len = VARSIZE(v) - VARHDRSZ;
+	bytea	   *b = palloc(VARHDRSZ + len);
+
+	if (get_typlen(get_fn_expr_argtype(fcinfo->flinfo, 0)) != -1)
+		elog(ERROR, "cjfuzz.bytes takes a varlena value");
+	SET_VARSIZE(b, VARHDRSZ + len);
+	memcpy(VARDATA(b), VARDATA(v), len);
+	PG_RETURN_BYTEA_P(b);
 }
 
 /* ---- aggregate support functions, called as nodeAgg.c calls them ---- */

@@ -10,3 +10,5 @@ CREATE FUNCTION cjfuzz.agg_states(agg regprocedure, query text, rows_per_state i
 	RETURNS SETOF bytea AS :'fuzz_lib', 'cjfuzz_agg_states' LANGUAGE C STRICT VOLATILE;
 CREATE FUNCTION cjfuzz.deserialize(agg regprocedure, state bytea) RETURNS text
 	AS :'fuzz_lib', 'cjfuzz_deserialize' LANGUAGE C STRICT IMMUTABLE;
+CREATE FUNCTION cjfuzz.bytes(v anyelement) RETURNS bytea
+	AS :'fuzz_lib', 'cjfuzz_bytes' LANGUAGE C STRICT IMMUTABLE;
