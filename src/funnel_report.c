@@ -183,12 +183,15 @@ too_many_pairs(void)
 /*
  * Make room for one more pair in step k.  An aggregate state first merges
  * equal durations, and grows only when that frees less than half; growth
- * doubles, in 64-bit arithmetic, up to FR_MAX_PAIRS.
+ * doubles, in 64-bit arithmetic, up to FR_MAX_PAIRS, and all steps' pairs
+ * together stay within cjourney.max_state_memory.
  */
 static void
 grow_pairs(Report *r, int k)
 {
-	int64		cap;
+	int64		cap,
+				held = 0;
+	int			j;
 
 	if (r->compact && !r->sorted[k] && r->npairs[k] >= FR_COMPACT_MIN)
 	{
@@ -199,6 +202,11 @@ grow_pairs(Report *r, int k)
 	if (r->npairs[k] >= FR_MAX_PAIRS)
 		too_many_pairs();
 	cap = Min(Max(8, r->cap[k] * 2), FR_MAX_PAIRS);
+	for (j = 0; j < FR_MAX_STEPS; j++)
+		held += r->cap[j];
+	if ((held - r->cap[k] + cap) * (int64) sizeof(Pair) > (int64) cj_max_state_memory * 1024)
+		cj_memory_exceeded("funnel report state", "cjourney.max_state_memory", cj_max_state_memory,
+						   "Raise cjourney.max_state_memory, or round the step times (for example, to the second) before aggregating.");
 	r->pairs[k] = r->pairs[k]
 		? repalloc_huge(r->pairs[k], (Size) cap * sizeof(Pair))
 		: MemoryContextAllocHuge(r->mcxt, (Size) cap * sizeof(Pair));
