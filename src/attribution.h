@@ -44,6 +44,9 @@ typedef enum AttrKind
 /* Distinct channels in one converting path for the exact Shapley value. */
 #define ATTR_MAX_SHAPLEY_CHANNELS	20
 
+/* Work of one Shapley value, in steps of about a nanosecond (attribution_shapley.c). */
+#define ATTR_MAX_SHAPLEY_STEPS		2000000000
+
 /* A model and its parameters; two states combine only if these are equal. */
 typedef struct AttrSpec
 {
