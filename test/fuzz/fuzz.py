@@ -42,7 +42,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_COUNT = {'recv': 20000, 'deserialize': 15000, 'text': 25000}
+DEFAULT_COUNT = {'recv': 40000, 'deserialize': 30000, 'text': 50000}
 BATCH = 300
 
 # ---------------------------------------------------------------- psql -----

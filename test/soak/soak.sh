@@ -48,6 +48,10 @@ fi
 
 # parallel plans for every aggregate the clients run
 export PGOPTIONS="-c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel_table_scan_size=0 -c max_parallel_workers_per_gather=2"
+plan=$(q -c "EXPLAIN (COSTS OFF) SELECT * FROM soak_mismatches" 2>&1)
+[[ $plan == *"Partial GroupAggregate"* || $plan == *"Partial HashAggregate"* ]] &&
+    pass "the whole-table checks run as parallel partial aggregates" ||
+    fail "the whole-table checks run as parallel partial aggregates" "$plan"
 log=$(mktemp)
 rc=0
 pgbench -n -c "$CLIENTS" -j 2 -T "$SECONDS_" -r \
