@@ -40,6 +40,9 @@
 #   PG_CFLAGS      passed through to PGXS (CI uses -Werror)
 #   CJ_PYTHON      a python3 that sees Debian's python3-scipy (/usr/bin/python3;
 #                  a pyenv python3 earlier in PATH would not)
+#   CJ_SERVER_ENV  extra environment (newline-separated NAME=value lines) for
+#                  the servers cj_cluster_start starts, e.g. the sanitizer
+#                  runtime's LD_PRELOAD and its options (test/suites/sanitizers.sh)
 #   CJ_EXTRA_CONF  extra postgresql.conf lines (newline-separated) appended to
 #                  every cluster cj_cluster_start creates, after its own conf
 #                  lines. For developers testing a build staged with
@@ -78,6 +81,7 @@ CJ_TEST_PACKAGES=(
     "postgresql-$CJ_PG_VERSION-cron"
     postgresql-contrib
     python3-scipy
+    clang-14 libclang-rt-14-dev  # test/suites/sanitizers.sh
 )
 
 # Clusters and temp dirs made by this shell, for cj_cleanup.
@@ -256,7 +260,8 @@ cj_cluster_start() {
         } | cj_as_server tee -a "$data/postgresql.conf" >/dev/null || return 1
     fi
 
-    local attempt port before
+    local attempt port before server_env=()
+    [[ -z ${CJ_SERVER_ENV:-} ]] || mapfile -t server_env <<<"$CJ_SERVER_ENV"
     port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
     for attempt in $(seq 1 25); do
         port=$((port + 1))
@@ -265,8 +270,8 @@ cj_cluster_start() {
         cj_as_server sed -i "s/^port = [0-9]*$/port = $port/" "$data/postgresql.conf" || return 1
         before=0
         [[ -f $log ]] && before=$(stat -c %s "$log")
-        if (cd "$dir" && cj_as_server "$CJ_PG_BINDIR/pg_ctl" -D "$data" -l "$log" \
-            -w -t 120 start) >/dev/null 2>&1; then
+        if (cd "$dir" && cj_as_server env "${server_env[@]}" "$CJ_PG_BINDIR/pg_ctl" -D "$data" \
+            -l "$log" -w -t 120 start) >/dev/null 2>&1; then
             echo "$port" >"$dir/port"
             CJ_PORT=$port
             CJ_STARTED_CLUSTERS+=("$dir")

@@ -127,3 +127,6 @@ SELECT 'linear | conversions=1 revenue=0 none=0/0 | "a"=1/inf'::attribution;
 SELECT 'time_decay | conversions=0 revenue=0 none=0/0 |'::attribution;
 SELECT 'nope | conversions=0 revenue=0 none=0/0 |'::attribution;
 SELECT 'linear | conversions=0 revenue=0 none=0/0 | ["a"]=1/0/0'::attribution;
+-- a data-driven value without paths prints and reads back
+SELECT a::text, a::text::attribution::text = a::text AS round_trip
+FROM (SELECT attribution_agg(ARRAY['a'], 0, 0, 0, 'markov') AS a) v;

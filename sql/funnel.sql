@@ -157,3 +157,16 @@ FROM generate_series(1::bigint, 15002) g;
 SELECT window_funnel(1000000::bigint, 'strict_increase', g, true, g % 2 = 0, g = 200000) AS level,
        window_funnel_times(1000000::bigint, 'strict_increase', g, true, g % 2 = 0, g = 200000) AS times
 FROM generate_series(1::bigint, 200000) g;
+-- a report with steps that no customer timed, and one with no step times at all
+SELECT funnel_report_agg(ARRAY['2025-01-01'::timestamptz], 2)::text AS untimed,
+       funnel_report_agg(NULL::timestamptz[], 3)::text AS no_times;
+-- a funnel_report state is bounded in bytes (cjourney.max_state_memory): 100,000
+-- distinct durations need 1.6 MB
+SHOW cjourney.max_state_memory;
+SET cjourney.max_state_memory = '1MB';
+SELECT funnel_report_agg(ARRAY['2025-01-01'::timestamptz, '2025-01-01'::timestamptz + g * interval '1 ms'], 2)
+FROM generate_series(1, 100000) g;
+RESET cjourney.max_state_memory;
+SELECT (SELECT sum(customers) FROM funnel_steps(r)) AS customers
+FROM (SELECT funnel_report_agg(ARRAY['2025-01-01'::timestamptz, '2025-01-01'::timestamptz + g * interval '1 ms'], 2) AS r
+      FROM generate_series(1, 100000) g) s;

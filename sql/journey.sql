@@ -49,4 +49,13 @@ FROM (SELECT journey_agg('2025-01-01'::timestamptz + g * interval '1 minute', 'a
       FROM generate_series(1, 400) g) s;
 -- storage is compact: bytes per touch for a typical journey
 SELECT pg_column_size(j) AS bytes, journey_length(j) AS touches FROM jt WHERE id = 1;
-DROP TABLE jt;
+-- binary COPY: a value's numeric starts at an odd offset of the message
+CREATE TABLE jcopy (j journey);
+\copy (SELECT '{2025-03-06T08:00:00Z decision s p 2}'::journey) TO 'results/journey.bin' (FORMAT binary)
+\copy jcopy FROM 'results/journey.bin' (FORMAT binary)
+SELECT j, j = '{2025-03-06T08:00:00Z decision s p 2}' AS same FROM jcopy;
+\copy (SELECT j FROM jt ORDER BY id) TO 'results/journeys.bin' (FORMAT binary)
+TRUNCATE jcopy;
+\copy jcopy FROM 'results/journeys.bin' (FORMAT binary)
+SELECT count(*) AS copied, count(*) FILTER (WHERE j IN (SELECT j FROM jt)) AS equal FROM jcopy;
+DROP TABLE jt, jcopy;

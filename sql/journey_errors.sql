@@ -25,3 +25,15 @@ SELECT touchpoint('2025-03-01', 'awareness'::stage, repeat('x', 1025));
 SELECT journey_agg(t, 'awareness'::stage, 'web', NULL) FROM (VALUES ('-infinity'::timestamptz)) v(t);
 SELECT journey_slice('{}'::journey, '2025-02-01', '2025-01-01');
 SELECT '{}'::journey || '[a<b] {}'::journey;
+-- the label dictionary of a query is bounded in bytes (cjourney.max_label_memory):
+-- 2,000 labels of a kilobyte need 2 MB
+SHOW cjourney.max_label_memory;
+SET cjourney.max_label_memory = '1MB';
+SELECT journey_length(journey_agg('2025-01-01'::timestamptz + g * interval '1 s', 'awareness'::stage,
+                                  repeat('x', 1000) || g, NULL))
+FROM generate_series(1, 2000) g;
+RESET cjourney.max_label_memory;
+SELECT journey_length(journey_agg('2025-01-01'::timestamptz + g * interval '1 s', 'awareness'::stage,
+                                  repeat('x', 1000) || g, NULL))
+FROM generate_series(1, 2000) g;
+SET cjourney.max_label_memory = '512kB';

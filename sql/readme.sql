@@ -33,8 +33,12 @@ ORDER BY customer_id;
 CREATE TABLE journeys AS
 SELECT customer_id, journey_agg(touchpoint(occurred_at, stage::stage, channel, event, revenue)) AS j
 FROM touchpoints GROUP BY customer_id;
+ALTER TABLE journeys ADD PRIMARY KEY (customer_id);
+CREATE INDEX journeys_start ON journeys (journey_start(j));
+CREATE INDEX journeys_j ON journeys USING hash (j);
 
 SELECT t.* FROM journeys, journey_touchpoints(j) AS t WHERE customer_id = 1;
+SELECT count(*) FROM journeys WHERE journey_start(j) >= '2025-03-01';
 
 SELECT 'decision'::stage > 'consideration'::stage AS later,
        enum_range(NULL::stage) AS lifecycle;

@@ -251,7 +251,10 @@ agg_state_deserialize(FunctionCallInfo fcinfo, const AggOps *ops)
 		}
 		if (ops->check_record)
 			for (i = 0; i < b->n; i++)
+			{
+				CJ_CHECK_EVERY(i);
 				ops->check_record(&w, AGG_PARAMS(s), &b->ev[i], i);
+			}
 		s->buf = b;
 	}
 	if (!s->have_params && AGG_NRECORDS(s) > 0)

@@ -245,6 +245,7 @@ local_path_cmp(const void *x, const void *y)
 	const int32 *q = *(int32 *const *) y;
 	int32		i;
 
+	CJ_SORT_TICK();
 	/* p[0], q[0] are lengths */
 	for (i = 1; i <= p[0] && i <= q[0]; i++)
 		if (p[i] != q[i])

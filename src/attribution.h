@@ -29,6 +29,9 @@
 /* Distinct channels in one converting path for the exact Shapley value. */
 #define ATTR_MAX_SHAPLEY_CHANNELS	20
 
+/* Work of one Shapley value, in steps of about a nanosecond (attribution_shapley.c). */
+#define ATTR_MAX_SHAPLEY_STEPS		2000000000
+
 /* flags of an AttrTouch */
 #define ATTR_CONVERTS	0x01
 #define ATTR_LEAD		0x02

@@ -295,6 +295,7 @@ touch_cmp(const void *x, const void *y, void *arg)
 	const AttrTouch *b = y;
 	int			c;
 
+	CJ_SORT_TICK();
 	if (a->ts != b->ts)
 		return a->ts < b->ts ? -1 : 1;
 	c = label_cmp(dict, a->channel, dict, b->channel);
@@ -322,6 +323,7 @@ walk_records(Attr *a, EventBuffer *b, bool flags_in_order)
 	{
 		const CjEvent *e = &b->ev[i];
 
+		CJ_CHECK_EVERY(i);
 		t[i].ts = e->ts;
 		t[i].channel = e->channel;
 		t[i].flags = (uint8) (e->mask & (ATTR_CONVERTS | ATTR_LEAD | ATTR_OPP));
@@ -466,6 +468,7 @@ journey_credit(Attr *a, Datum journey, text *event)
 	{
 		CjEvent    *e = &b->ev[i];
 
+		CJ_CHECK_EVERY(i);
 		e->mask = (e->event == id) ? ATTR_CONVERTS : 0;
 		/* a milestone is the touch where the journey first reaches the stage */
 		for (m = 0; m < 2; m++)

@@ -301,6 +301,7 @@ path_by_labels(const void *x, const void *y, void *dict)
 	const AttrPath *q = *(AttrPath *const *) y;
 	int32		i;
 
+	CJ_SORT_TICK();
 	for (i = 0; i < p->len && i < q->len; i++)
 	{
 		int			c = label_cmp(d, p->ch[i], d, q->ch[i]);
@@ -353,7 +354,8 @@ attr_text_out(const Attr *a)
 	{
 		AttrPath  **order = palloc(Max(a->npaths, 1) * sizeof(AttrPath *));
 
-		memcpy(order, a->paths, a->npaths * sizeof(AttrPath *));
+		if (a->npaths > 0)		/* paths is NULL until the first one */
+			memcpy(order, a->paths, a->npaths * sizeof(AttrPath *));
 		qsort_arg(order, a->npaths, sizeof(AttrPath *), path_by_labels, a->dict);
 		for (i = 0; i < a->npaths; i++)
 		{

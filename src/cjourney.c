@@ -10,6 +10,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/guc.h"
 #include "utils/numeric.h"
 
 PG_MODULE_MAGIC;
@@ -25,6 +26,52 @@ cj_too_many_touches(void)
 			 errdetail("A journey holds at most %d touches.", CJ_MAX_TOUCHES),
 			 errhint("Split the rows by time, for example with a WHERE clause on occurred_at.")));
 }
+
+int			cj_max_state_memory = CJ_DEFAULT_STATE_MEMORY;
+int			cj_max_label_memory = CJ_DEFAULT_LABEL_MEMORY;
+
+void		_PG_init(void);
+
+/* The settings. */
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("cjourney.max_state_memory",
+							"Memory one cjourney aggregate state may use for its distinct values.",
+							"funnel_report_agg and rollup(funnel_report) keep each distinct "
+							"(step, duration) pair; a state that needs more is an error.",
+							&cj_max_state_memory, CJ_DEFAULT_STATE_MEMORY, 1024, INT_MAX,
+							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
+	DefineCustomIntVariable("cjourney.max_label_memory",
+							"Memory one cjourney aggregate may use per query for its channel and event labels.",
+							"Labels are stored once per query, outside work_mem; a query whose "
+							"labels need more is an error.",
+							&cj_max_label_memory, CJ_DEFAULT_LABEL_MEMORY, 1024, INT_MAX,
+							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
+	MarkGUCPrefixReserved("cjourney");
+}
+
+/* 54000 for a budget in kB that setting sets; the message names what needs more. */
+void
+cj_memory_exceeded(const char *what, const char *setting, int limit_kb, const char *hint)
+{
+	char		limit[32];
+
+	if (limit_kb % (1024 * 1024) == 0)
+		snprintf(limit, sizeof(limit), "%d GB", limit_kb / (1024 * 1024));
+	else if (limit_kb % 1024 == 0)
+		snprintf(limit, sizeof(limit), "%d MB", limit_kb / 1024);
+	else
+		snprintf(limit, sizeof(limit), "%d kB", limit_kb);
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("%s exceeds %s", what, setting),
+			 errdetail("%s is %s; the %s needs more.", setting, limit, what),
+			 errhint("%s", hint)));
+}
+
+/* comparator calls, for CJ_SORT_TICK */
+uint32		cj_sort_ticks = 0;
 
 /* Error out (22008) unless t is a valid touch time. */
 void

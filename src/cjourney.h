@@ -34,6 +34,23 @@
 #define CJ_MAX_JOURNEY_BYTES	((Size) 256 * 1024 * 1024)
 
 /*
+ * Memory budgets, in kB (settings; README "Limits"): one aggregate state
+ * that grows with its distinct values (funnel_report's durations), and the
+ * label dictionary one aggregate keeps per query.  Both live outside
+ * work_mem, so they are bounded here; exceeding one is a 54000 error naming
+ * the setting.
+ */
+#define CJ_DEFAULT_STATE_MEMORY		(1024 * 1024)	/* 1 GB */
+#define CJ_DEFAULT_LABEL_MEMORY		(256 * 1024)	/* 256 MB */
+extern int	cj_max_state_memory;
+extern int	cj_max_label_memory;
+
+/* Raise 54000: what (a noun phrase) needs more than the setting allows. */
+pg_attribute_noreturn()
+extern void cj_memory_exceeded(const char *what, const char *setting, int limit_kb,
+							   const char *hint);
+
+/*
  * Touch times are restricted to years 1 to 9999 so that the canonical text
  * form is plain ISO 8601 (four-digit years, no BC).  0001-01-01 00:00:00 UTC
  * and 10000-01-01 00:00:00 UTC in PostgreSQL microseconds since 2000-01-01.
@@ -45,8 +62,26 @@
 
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/tuplestore.h"
+
+/*
+ * Interrupt checks: every phase of every aggregate and accessor answers a
+ * cancel within 0.1 s (test/suites/cancel.sh).  A loop over touches,
+ * pairs, paths or subsets calls CJ_CHECK_EVERY(i) with its counter; the
+ * comparator of a sort that may see a million elements calls
+ * CJ_SORT_TICK() (PostgreSQL's qsort allocates nothing, so an error may
+ * leave it).  Either checks once every CJ_CHECK_STRIDE + 1 calls.
+ */
+#define CJ_CHECK_STRIDE		0xFFF
+#define CJ_CHECK_EVERY(i) \
+	do { \
+		if (((i) & CJ_CHECK_STRIDE) == CJ_CHECK_STRIDE) \
+			CHECK_FOR_INTERRUPTS(); \
+	} while (0)
+extern uint32 cj_sort_ticks;
+#define CJ_SORT_TICK()		CJ_CHECK_EVERY(++cj_sort_ticks)
 
 /* A boolean[] as a bit mask (NULLs are false); n is set to its length. */
 extern uint64 cj_bool_array_mask(ArrayType *arr, int max, int *n, const char *fn,

@@ -418,6 +418,7 @@ path_before_first(EventBuffer *b, bool collapse, int32 max_len)
 	{
 		int32		id = b->ev[i].channel;
 
+		CJ_CHECK_EVERY(i);
 		if (id < 0)
 			continue;
 		if (collapse && k > 0 && DatumGetInt32(elems[k - 1]) == id)

@@ -138,6 +138,7 @@ evbuf_qsort_cmp(const void *a, const void *b, void *arg)
 {
 	const EventBuffer *buf = (const EventBuffer *) arg;
 
+	CJ_SORT_TICK();
 	return evbuf_event_cmp(buf, (const CjEvent *) a, buf, (const CjEvent *) b);
 }
 
@@ -225,6 +226,7 @@ evbuf_write(StringInfo buf, const EventBuffer *b, int flavour)
 	local = palloc(Max(b->n, 1) * 2 * sizeof(int32));
 	for (i = 0; i < b->n; i++)
 	{
+		CJ_CHECK_EVERY(i);
 		local[2 * i] = idmap_add(&m, b->ev[i].channel);
 		local[2 * i + 1] = idmap_add(&m, b->ev[i].event);
 	}
@@ -247,6 +249,7 @@ evbuf_write(StringInfo buf, const EventBuffer *b, int flavour)
 	{
 		const CjEvent *e = &b->ev[i];
 
+		CJ_CHECK_EVERY(i);
 		pq_sendint64(buf, e->ts);
 		pq_sendint64(buf, e->mask);
 		pq_sendint32(buf, e->stage);
@@ -259,6 +262,7 @@ evbuf_write(StringInfo buf, const EventBuffer *b, int flavour)
 	{
 		bytea	   *v = DatumGetByteaPP(DirectFunctionCall1(numeric_send, b->values[i]));
 
+		CJ_CHECK_EVERY(i);
 		pq_sendint32(buf, VARSIZE_ANY_EXHDR(v));
 		pq_sendbytes(buf, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
 	}
@@ -341,6 +345,7 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 		int			len;
 		char	   *s = wire_text(&w, flavour, &len);
 
+		CJ_CHECK_EVERY(i);
 		label_check(s, len, true);
 		labelmap[i] = labeldict_intern(dict, s, len);
 		if (idmap_add(&seen, labelmap[i]) != i)
@@ -364,6 +369,7 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 	{
 		CjEvent    *e = &b->ev[i];
 
+		CJ_CHECK_EVERY(i);
 		e->ts = wire_int64(&w);
 		e->mask = (uint64) wire_int64(&w);
 		e->stage = wire_int32(&w);
@@ -421,6 +427,7 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 		StringInfoData vbuf;
 		Datum		num;
 
+		CJ_CHECK_EVERY(i);
 		if (!value_used[i])
 			wire_error(&w, "A numeric value belongs to no touch.");
 		/* numeric_send format: ndigits, weight, sign, dscale, then the digits */
@@ -443,8 +450,11 @@ evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict, int flavour,
 	/* recompute the sorted flag, then sort */
 	b->sorted = true;
 	for (i = 1; i < b->n && b->sorted; i++)
+	{
+		CJ_CHECK_EVERY(i);
 		if (evbuf_event_cmp(b, &b->ev[i - 1], b, &b->ev[i]) > 0)
 			b->sorted = false;
+	}
 	evbuf_sort(b);
 	return b;
 }

@@ -277,6 +277,7 @@ walk_buffer(EventBuffer *b, int nsteps, int64 window, uint32 modes, int64 *times
 	rows = palloc(Max(b->n, 1) * sizeof(FunnelRow));
 	for (i = 0; i < b->n; i++)
 	{
+		CJ_CHECK_EVERY(i);
 		if (b->ev[i].mask == 0 && !keep_all)
 			continue;
 		rows[n].ts = b->ev[i].ts;
@@ -391,6 +392,7 @@ journey_funnel(PG_FUNCTION_ARGS)
 	{
 		uint64		mask = stage_mask[b->ev[i].stage];
 
+		CJ_CHECK_EVERY(i);
 		if (b->ev[i].event >= 0)
 			for (k = 0; k < nsteps; k++)
 				if (step_id[k] == b->ev[i].event)

@@ -82,6 +82,24 @@ typedef struct Report
 	MemoryContext mcxt;
 } Report;
 
+/* memcpy in slices of 16 MB, checking for interrupts between them */
+static void
+copy_checked(char *dst, const char *src, Size n)
+{
+	const Size	slice = (Size) 16 * 1024 * 1024;
+
+	while (n > 0)
+	{
+		Size		k = Min(n, slice);
+
+		CHECK_FOR_INTERRUPTS();
+		memcpy(dst, src, k);
+		dst += k;
+		src += k;
+		n -= k;
+	}
+}
+
 static Report *
 report_new(MemoryContext mcxt, int nsteps)
 {
@@ -101,7 +119,17 @@ pair_cmp(const void *a, const void *b)
 	int64		x = ((const Pair *) a)->d;
 	int64		y = ((const Pair *) b)->d;
 
+	CJ_SORT_TICK();
 	return (x > y) - (x < y);
+}
+
+pg_attribute_noreturn()
+static void
+count_out_of_range(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("funnel report customer count out of range")));
 }
 
 /* sort step k's pairs and merge equal durations (idempotent) */
@@ -119,7 +147,11 @@ normalize_step(Report *r, int k)
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 		if (r->pairs[k][i].d == r->pairs[k][j].d)
-			r->pairs[k][j].count += r->pairs[k][i].count;
+		{
+			if (pg_add_s64_overflow(r->pairs[k][j].count, r->pairs[k][i].count,
+									&r->pairs[k][j].count))
+				count_out_of_range();
+		}
 		else
 			r->pairs[k][++j] = r->pairs[k][i];
 	}
@@ -152,12 +184,15 @@ too_many_pairs(void)
 /*
  * Make room for one more pair in step k.  An aggregate state first merges
  * equal durations, and grows only when that frees less than half; growth
- * doubles, in 64-bit arithmetic, up to FR_MAX_PAIRS.
+ * doubles, in 64-bit arithmetic, up to FR_MAX_PAIRS, and all steps' pairs
+ * together stay within cjourney.max_state_memory.
  */
 static void
 grow_pairs(Report *r, int k)
 {
-	int64		cap;
+	int64		cap,
+				held = 0;
+	int			j;
 
 	if (r->compact && !r->sorted[k] && r->npairs[k] >= FR_COMPACT_MIN)
 	{
@@ -168,6 +203,11 @@ grow_pairs(Report *r, int k)
 	if (r->npairs[k] >= FR_MAX_PAIRS)
 		too_many_pairs();
 	cap = Min(Max(8, r->cap[k] * 2), FR_MAX_PAIRS);
+	for (j = 0; j < FR_MAX_STEPS; j++)
+		held += r->cap[j];
+	if ((held - r->cap[k] + cap) * (int64) sizeof(Pair) > (int64) cj_max_state_memory * 1024)
+		cj_memory_exceeded("funnel report state", "cjourney.max_state_memory", cj_max_state_memory,
+						   "Raise cjourney.max_state_memory, or round the step times (for example, to the second) before aggregating.");
 	r->pairs[k] = r->pairs[k]
 		? repalloc_huge(r->pairs[k], (Size) cap * sizeof(Pair))
 		: MemoryContextAllocHuge(r->mcxt, (Size) cap * sizeof(Pair));
@@ -222,9 +262,7 @@ merge_into(Report *dst, const Report *src)
 	for (k = 0; k < src->nsteps; k++)
 	{
 		if (pg_add_s64_overflow(dst->reached[k], src->reached[k], &dst->reached[k]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("funnel report customer count out of range")));
+			count_out_of_range();
 		for (i = 0; i < src->npairs[k]; i++)
 		{
 			if ((i & 0xFFFF) == 0xFFFF)
@@ -260,7 +298,10 @@ report_encode(Report *r)
 	p += MAXALIGN(4 * r->nsteps);
 	for (k = 0; k < r->nsteps; k++)
 	{
-		memcpy(p, r->pairs[k], r->npairs[k] * sizeof(Pair));
+		/* pairs[k] is NULL for step 1 and for steps without a duration */
+		if (r->npairs[k] == 0)
+			continue;
+		copy_checked(p, (const char *) r->pairs[k], r->npairs[k] * sizeof(Pair));
 		p += r->npairs[k] * sizeof(Pair);
 	}
 	return v;
@@ -292,6 +333,7 @@ report_validate(const Report *r, int errcode_, const char *type_name)
 			bad = "Each step's customers must be between zero and the previous step's.";
 		for (i = 0; i < r->npairs[k] && bad == NULL; i++)
 		{
+			CJ_CHECK_EVERY(i);
 			if (r->pairs[k][i].count <= 0 || r->pairs[k][i].d < 0 ||
 				(i > 0 && r->pairs[k][i].d <= r->pairs[k][i - 1].d))
 				bad = "Durations must be non-negative and increasing, with positive counts.";
@@ -357,7 +399,7 @@ report_decode(const struct varlena *v)
 	for (k = 0; k < n; k++)
 	{
 		r->pairs[k] = (Pair *) palloc(Max(r->npairs[k], 1) * sizeof(Pair));
-		memcpy(r->pairs[k], p, r->npairs[k] * sizeof(Pair));
+		copy_checked((char *) r->pairs[k], p, r->npairs[k] * sizeof(Pair));
 		p += r->npairs[k] * sizeof(Pair);
 		r->cap[k] = Max(r->npairs[k], 1);
 	}
@@ -462,8 +504,11 @@ funnel_report_out(PG_FUNCTION_ARGS)
 	{
 		appendStringInfoChar(&buf, ';');
 		for (i = 0; i < r->npairs[k]; i++)
+		{
+			CJ_CHECK_EVERY(i);
 			appendStringInfo(&buf, " " INT64_FORMAT ":" INT64_FORMAT,
 							 r->pairs[k][i].d, r->pairs[k][i].count);
+		}
 	}
 	PG_RETURN_CSTRING(buf.data);
 }
@@ -485,6 +530,7 @@ report_write(StringInfo buf, Report *r)
 		pq_sendint32(buf, (int32) r->npairs[k]);
 		for (i = 0; i < r->npairs[k]; i++)
 		{
+			CJ_CHECK_EVERY(i);
 			pq_sendint64(buf, r->pairs[k][i].d);
 			pq_sendint64(buf, r->pairs[k][i].count);
 		}
@@ -520,6 +566,7 @@ report_read(WireReader *w, MemoryContext mcxt)
 		{
 			int64		d = wire_int64(w);
 
+			CJ_CHECK_EVERY(i);
 			add_pair(r, k, d, wire_int64(w));
 		}
 	}
@@ -727,6 +774,8 @@ funnel_report_deserialize(PG_FUNCTION_ARGS)
 	cj_bytea_message(data, &msg);
 	wire_reader_init(&w, &msg, "funnel_report state");
 	r = report_read(&w, CurrentMemoryContext);
+	/* serialize normalises, so a state obeys a stored value's invariants */
+	report_validate(r, ERRCODE_INVALID_BINARY_REPRESENTATION, "funnel_report state");
 	r->compact = true;
 	PG_RETURN_POINTER(r);
 }
@@ -768,6 +817,7 @@ percentile(const Pair *pairs, int64 n, int64 total, double p)
 	{
 		int64		next = seen + pairs[i].count;
 
+		CJ_CHECK_EVERY(i);
 		if (!have_lo && lo_rank < next)
 		{
 			lo = pairs[i].d;
@@ -832,7 +882,10 @@ funnel_report_steps(PG_FUNCTION_ARGS)
 		if (k > 0)
 			values[4] = Int64GetDatum(r->reached[k - 1] - r->reached[k]);
 		for (i = 0; k > 0 && i < r->npairs[k]; i++)
+		{
+			CJ_CHECK_EVERY(i);
 			timed += r->pairs[k][i].count;
+		}
 		nulls[5] = nulls[6] = (timed == 0);
 		if (timed > 0)
 		{

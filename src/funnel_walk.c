@@ -175,6 +175,7 @@ pair_cmp(const void *a, const void *b)
 	const Pair *x = a;
 	const Pair *y = b;
 
+	CJ_SORT_TICK();
 	if (x->ts != y->ts)
 		return x->ts < y->ts ? -1 : 1;
 	if (x->step != y->step)
@@ -566,6 +567,7 @@ row_cmp_doris(const void *a, const void *b)
 	int			lx,
 				ly;
 
+	CJ_SORT_TICK();
 	if (x->ts != y->ts)
 		return x->ts < y->ts ? -1 : 1;
 	/* at one instant, the row matching the earliest step first */

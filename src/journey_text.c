@@ -31,6 +31,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
@@ -560,18 +561,64 @@ cj_append_touch_jsonb_fields(StringInfo buf, const JourneyView *v, int32 i)
 																		jview_value(v, t.value))));
 }
 
+/* jsonb of a JSON text, as jsonb_in reads it */
+static Jsonb *
+jsonb_of_text(StringInfo buf)
+{
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf->data)));
+}
+
+/* Pad buf to a multiple of 4 bytes (jsonb containers are int-aligned); returns the padding. */
+static int
+jsonb_pad(StringInfo buf)
+{
+	int			pad = INTALIGN(buf->len) - buf->len;
+
+	appendBinaryStringInfo(buf, "\0\0\0", pad);
+	return pad;
+}
+
+/* Append a child container (the root of jb) to buf; returns its JEntry length. */
+static uint32
+jsonb_put_container(StringInfo buf, Jsonb *jb)
+{
+	int			pad = jsonb_pad(buf);
+	Size		len = VARSIZE(jb) - VARHDRSZ;
+
+	if (buf->len + len > JENTRY_OFFLENMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("journey is too large for jsonb"),
+				 errdetail("A jsonb value holds at most %u bytes of elements.", JENTRY_OFFLENMASK)));
+	appendBinaryStringInfo(buf, (const char *) &jb->root, len);
+	return pad + len;
+}
+
 /*
  * jsonb of a touchpoint: {"occurred_at", "stage", "channel", "event",
  * "value", "stages"}; of a journey: {"stages": [...], "touches": [...]}.
+ *
+ * A journey's value is assembled here from one jsonb per touch, in the
+ * layout convertJsonbObject and convertJsonbArray write (keys sorted by
+ * length, every JB_OFFSET_STRIDE'th entry an end offset, containers
+ * int-aligned), so that building a million touches stays interruptible:
+ * jsonb_in over the whole text spends seconds in one call.
  */
 Datum
 journey_view_to_jsonb(const JourneyView *v, bool one_touch)
 {
-	StringInfoData buf;
+	StringInfoData buf,
+				out;
 	int32		i;
+	uint32		header,
+				totallen,
+				len;
+	JEntry		root[4];
+	int			root_entries,
+				base;
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"stages\": [");
+	appendStringInfoChar(&buf, '[');
 	for (i = 0; i < v->stages.n; i++)
 	{
 		if (i > 0)
@@ -581,24 +628,70 @@ journey_view_to_jsonb(const JourneyView *v, bool one_touch)
 	appendStringInfoChar(&buf, ']');
 	if (one_touch)
 	{
-		appendStringInfoString(&buf, ", ");
+		char	   *stages = pstrdup(buf.data);
+
+		resetStringInfo(&buf);
+		appendStringInfo(&buf, "{\"stages\": %s, ", stages);
 		cj_append_touch_jsonb_fields(&buf, v, 0);
+		appendStringInfoChar(&buf, '}');
+		return JsonbPGetDatum(jsonb_of_text(&buf));
 	}
-	else
+
+	/* the root object: header, JEntries of "stages", "touches" and their values */
+	initStringInfo(&out);
+	appendBinaryStringInfo(&out, "\0\0\0\0", VARHDRSZ);
+	header = 2 | JB_FOBJECT;
+	appendBinaryStringInfo(&out, (const char *) &header, sizeof(header));
+	root_entries = out.len;
+	appendBinaryStringInfo(&out, (const char *) root, sizeof(root));
+	appendBinaryStringInfo(&out, "stages", 6);
+	root[0] = 6 | JENTRY_HAS_OFF;
+	appendBinaryStringInfo(&out, "touches", 7);
+	root[1] = 7;
+	root[2] = JENTRY_ISCONTAINER | jsonb_put_container(&out, jsonb_of_text(&buf));
+
+	/* the touches array */
+	base = out.len;
+	(void) jsonb_pad(&out);
+	header = (uint32) v->ntouches | JB_FARRAY;
+	appendBinaryStringInfo(&out, (const char *) &header, sizeof(header));
 	{
-		appendStringInfoString(&buf, ", \"touches\": [");
+		int			entries = out.len;
+		MemoryContext touch_cxt = AllocSetContextCreate(CurrentMemoryContext,
+														"journey jsonb touch",
+														ALLOCSET_DEFAULT_SIZES);
+		MemoryContext old = CurrentMemoryContext;
+
+		enlargeStringInfo(&out, v->ntouches * sizeof(JEntry));
+		out.len += v->ntouches * sizeof(JEntry);
+		totallen = 0;
 		for (i = 0; i < v->ntouches; i++)
 		{
-			if ((i & 0xFFF) == 0xFFF)
-				CHECK_FOR_INTERRUPTS();
-			if (i > 0)
-				appendStringInfoString(&buf, ", ");
-			appendStringInfoChar(&buf, '{');
-			cj_append_touch_jsonb_fields(&buf, v, i);
-			appendStringInfoChar(&buf, '}');
+			JEntry		e;
+			StringInfoData text;
+			Jsonb	   *touch;
+
+			CJ_CHECK_EVERY(i);
+			/* each touch's text and parse in a context of its own */
+			MemoryContextSwitchTo(touch_cxt);
+			initStringInfo(&text);
+			appendStringInfoChar(&text, '{');
+			cj_append_touch_jsonb_fields(&text, v, i);
+			appendStringInfoChar(&text, '}');
+			touch = jsonb_of_text(&text);
+			MemoryContextSwitchTo(old);
+			len = jsonb_put_container(&out, touch);
+			MemoryContextReset(touch_cxt);
+			totallen += len;
+			e = (i % JB_OFFSET_STRIDE == 0)
+				? JENTRY_ISCONTAINER | JENTRY_HAS_OFF | totallen
+				: JENTRY_ISCONTAINER | len;
+			memcpy(out.data + entries + i * sizeof(JEntry), &e, sizeof(JEntry));
 		}
-		appendStringInfoChar(&buf, ']');
+		MemoryContextDelete(touch_cxt);
 	}
-	appendStringInfoChar(&buf, '}');
-	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+	root[3] = JENTRY_ISCONTAINER | (uint32) (out.len - base);
+	memcpy(out.data + root_entries, root, sizeof(root));
+	SET_VARSIZE(out.data, out.len);
+	return PointerGetDatum(out.data);
 }

@@ -14,6 +14,17 @@
 
 #define ARENA_BLOCK		8192
 
+/* Count n more bytes of d's memory; 54000 past cjourney.max_label_memory. */
+static void
+labeldict_charge(LabelDict *d, Size n)
+{
+	if (d->bytes + n > (Size) cj_max_label_memory * 1024)
+		cj_memory_exceeded("label dictionary of one query", "cjourney.max_label_memory",
+						   cj_max_label_memory,
+						   "Raise cjourney.max_label_memory, or map rare labels to a common one, for example with CASE, before aggregating.");
+	d->bytes += n;
+}
+
 /* An empty dictionary allocated in mcxt. */
 LabelDict *
 labeldict_create(MemoryContext mcxt)
@@ -28,6 +39,8 @@ labeldict_create(MemoryContext mcxt)
 	d->nslots = 32;
 	d->slots = MemoryContextAlloc(mcxt, d->nslots * sizeof(int32));
 	memset(d->slots, 0xff, d->nslots * sizeof(int32));
+	d->bytes = sizeof(LabelDict) + d->cap * (sizeof(char *) + sizeof(int32) + sizeof(uint32)) +
+		d->nslots * sizeof(int32);
 	return d;
 }
 
@@ -52,9 +65,11 @@ static void
 labeldict_grow_slots(LabelDict *d)
 {
 	uint32		nslots = d->nslots * 2;
-	int32	   *slots = MemoryContextAlloc(d->mcxt, nslots * sizeof(int32));
+	int32	   *slots;
 	int32		i;
 
+	labeldict_charge(d, nslots * sizeof(int32));
+	slots = MemoryContextAlloc(d->mcxt, nslots * sizeof(int32));
 	memset(slots, 0xff, nslots * sizeof(int32));
 	for (i = 0; i < d->n; i++)
 	{
@@ -65,6 +80,7 @@ labeldict_grow_slots(LabelDict *d)
 		slots[h] = i;
 	}
 	pfree(d->slots);
+	d->bytes -= d->nslots * sizeof(int32);
 	d->slots = slots;
 	d->nslots = nslots;
 }
@@ -78,6 +94,7 @@ labeldict_store(LabelDict *d, const char *s, int len)
 	{
 		Size		sz = Max(ARENA_BLOCK, (Size) len + 1);
 
+		labeldict_charge(d, sz);
 		d->arena = MemoryContextAlloc(d->mcxt, sz);
 		d->arena_free = sz;
 	}
@@ -114,6 +131,7 @@ labeldict_intern(LabelDict *d, const char *s, int len)
 				 errhint("Map rare labels to a common one, for example with CASE, before aggregating.")));
 	if (d->n >= d->cap)
 	{
+		labeldict_charge(d, d->cap * (sizeof(char *) + sizeof(int32) + sizeof(uint32)));
 		d->cap *= 2;
 		d->str = repalloc(d->str, d->cap * sizeof(char *));
 		d->len = repalloc(d->len, d->cap * sizeof(int32));
@@ -154,6 +172,7 @@ label_id_qsort_cmp(const void *x, const void *y, void *dict)
 {
 	const LabelDict *d = (const LabelDict *) dict;
 
+	CJ_SORT_TICK();
 	return label_cmp(d, *(const int32 *) x, d, *(const int32 *) y);
 }
 

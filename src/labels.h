@@ -28,6 +28,7 @@ typedef struct LabelDict
 	uint32		nslots;			/* power of two */
 	char	   *arena;			/* current block for label bytes */
 	Size		arena_free;
+	Size		bytes;			/* memory held, within cjourney.max_label_memory */
 } LabelDict;
 
 extern LabelDict *labeldict_create(MemoryContext mcxt);

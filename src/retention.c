@@ -16,7 +16,9 @@
 #include "wire.h"
 
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "libpq/pqformat.h"
+#include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 
@@ -129,7 +131,10 @@ retention_combine(PG_FUNCTION_ARGS)
 				 errmsg("retention arrays must have the same length in every row")));
 	s1->seen |= s2->seen;
 	for (k = 0; k < s1->n; k++)
-		s1->count[k] += s2->count[k];
+		if (pg_add_s64_overflow(s1->count[k], s2->count[k], &s1->count[k]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("retention_sum count out of range")));
 	PG_RETURN_POINTER(s1);
 }
 
@@ -166,8 +171,16 @@ retention_deserialize(PG_FUNCTION_ARGS)
 	if (state->n < 1 || state->n > RETENTION_MAX)
 		wire_error(&w, psprintf("The array length is %d; retention takes 1 to %d conditions.",
 								state->n, RETENTION_MAX));
+	/* conditions beyond n never held; counts are of rows, so not negative */
+	if (state->n < RETENTION_MAX && (state->seen >> state->n) != 0)
+		wire_error(&w, psprintf("Condition %d of %d held.",
+								pg_leftmost_one_pos64(state->seen) + 1, state->n));
 	for (k = 0; k < state->n; k++)
+	{
 		state->count[k] = wire_int64(&w);
+		if (state->count[k] < 0)
+			wire_error(&w, psprintf("Element %d has a negative count.", k + 1));
+	}
 	wire_end(&w);
 	PG_RETURN_POINTER(state);
 }

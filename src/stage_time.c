@@ -91,6 +91,7 @@ points_from_view(const JourneyView *v, Points *p, bool carry, TimestampTz carry_
 		TimestampTz t = jview_time(v, i);
 		int			s = jview_stage(v, i);
 
+		CJ_CHECK_EVERY(i);
 		if (carry && (carry_ts < t || (carry_ts == t && carry_stage <= s)))
 		{
 			p->ts[k] = carry_ts;
@@ -532,8 +533,11 @@ stage_time_timeline(PG_FUNCTION_ARGS)
 	Visit	   *visits = visits_of_args(fcinfo, &v, &n, &store, &tupdesc);
 
 	for (i = 0; i < n; i++)
+	{
+		CJ_CHECK_EVERY(i);
 		put_visit(store, tupdesc, &v, visits[i].entered, visits[i].end,
 				  visits[i].last, visits[i].stage);
+	}
 	return (Datum) 0;
 }
 
@@ -571,6 +575,7 @@ stage_time_timeline_bucket(PG_FUNCTION_ARGS)
 		TimestampTz s = Max(visits[i].entered, lo);
 		TimestampTz e = Min(visits[i].end, hi);
 
+		CJ_CHECK_EVERY(i);
 		if (e > s)
 			put_visit(store, tupdesc, &v, s, e, false, visits[i].stage);
 	}

@@ -58,6 +58,7 @@ touch_cmp(const void *a, const void *b)
 	int64		x = *(const int64 *) a;
 	int64		y = *(const int64 *) b;
 
+	CJ_SORT_TICK();
 	return (x > y) - (x < y);
 }
 

@@ -1,0 +1,121 @@
+-- test/fuzz/harness.sql: the SQL side of test/fuzz/fuzz.py (run after
+-- cjourney_fuzz.sql).  fuzz.py fills cjfuzz.calls and cjfuzz.inputs, then
+-- reads cjfuzz.run(kind): one outcome per input.
+--
+-- Outcomes: 'accepted' (the value passed every check), a SQLSTATE (the
+-- input was rejected with that error), or a sentence starting with "bad:"
+-- (a check failed).  fuzz.py decides which SQLSTATEs are clean.
+
+-- Calls of every extension function and aggregate that takes a value of
+-- type typ, with $1 standing for the value (fuzz.py builds them from the
+-- catalog).
+CREATE TABLE cjfuzz.calls (typ regtype, sql text);
+
+-- The inputs of one run: a text literal, a binary value, or an aggregate
+-- state (agg set).
+CREATE TABLE cjfuzz.inputs (id int PRIMARY KEY, typ regtype, agg regprocedure, str text, data bytea);
+
+-- Errors an accepted value's functions may raise: data exceptions (bad
+-- arguments, values out of range) and limits.  Anything else (an internal
+-- error, out of memory) is a finding.
+CREATE FUNCTION cjfuzz.clean_error(code text) RETURNS boolean
+	LANGUAGE sql IMMUTABLE AS $$ SELECT code ~ '^(22|54)' $$;
+
+-- Run an accepted value through its type's forms and functions: text and
+-- binary round trips (over exact-size buffers), then every call in
+-- cjfuzz.calls.  Returns 'accepted' or "bad: ...".
+CREATE FUNCTION cjfuzz.exercise(v anyelement) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE
+	typ regtype := pg_typeof(v);
+	sendfn regproc;
+	t text;
+	t2 text;
+	same boolean;
+	c record;
+BEGIN
+	IF v IS NULL THEN
+		RETURN 'bad: accepted as NULL';
+	END IF;
+	SELECT typsend INTO sendfn FROM pg_type WHERE oid = typ;
+	BEGIN
+		t := v::text;
+		EXECUTE format('SELECT cjfuzz.input($1, NULL::%s)::text', typ) INTO t2 USING t;
+		IF t2 IS DISTINCT FROM t THEN
+			RETURN format('bad: text round trip gives %s for %s', left(t2, 200), left(t, 200));
+		END IF;
+		EXECUTE format('SELECT %1$s(cjfuzz.recv(%1$s($1), NULL::%2$s)) = %1$s($1), cjfuzz.recv(%1$s($1), NULL::%2$s)::text',
+					   sendfn, typ) INTO same, t2 USING v;
+		IF NOT same OR t2 IS DISTINCT FROM t THEN
+			RETURN format('bad: binary round trip changes %s', left(t, 200));
+		END IF;
+	EXCEPTION WHEN others THEN
+		RETURN format('bad: round trip of %s fails with %s %s', left(t, 200), SQLSTATE, SQLERRM);
+	END;
+	FOR c IN SELECT sql FROM cjfuzz.calls WHERE calls.typ = pg_typeof(v) ORDER BY sql LOOP
+		BEGIN
+			EXECUTE c.sql USING v;
+		EXCEPTION WHEN others THEN
+			IF NOT cjfuzz.clean_error(SQLSTATE) THEN
+				RETURN format('bad: %s on %s: %s %s', c.sql, left(t, 200), SQLSTATE, SQLERRM);
+			END IF;
+		END;
+	END LOOP;
+	RETURN 'accepted';
+END
+$f$;
+
+-- One outcome per input of cjfuzz.inputs with id in [lo, hi).
+--   kind 'text': cjfuzz.input(str) then exercise
+--   kind 'recv': cjfuzz.recv(data) then exercise
+--   kind 'deserialize': cjfuzz.deserialize(agg, data); a result of a
+--       cjourney type is exercised too
+CREATE FUNCTION cjfuzz.run(kind text, lo int, hi int) RETURNS TABLE (id int, outcome text)
+LANGUAGE plpgsql AS $f$
+DECLARE
+	r record;
+	o text;
+	rettype regtype;
+BEGIN
+	FOR r IN SELECT * FROM cjfuzz.inputs i WHERE i.id >= lo AND i.id < hi ORDER BY i.id LOOP
+		BEGIN
+			IF kind = 'text' THEN
+				EXECUTE format('SELECT cjfuzz.exercise(cjfuzz.input($1, NULL::%s))', r.typ) INTO o USING r.str;
+			ELSIF kind = 'recv' THEN
+				EXECUTE format('SELECT cjfuzz.exercise(cjfuzz.recv($1, NULL::%s))', r.typ) INTO o USING r.data;
+			ELSE
+				o := 'accepted:' || coalesce(cjfuzz.deserialize(r.agg, r.data), '');
+			END IF;
+		EXCEPTION WHEN others THEN
+			o := SQLSTATE;
+		END;
+		-- an accepted state's result, when of a cjourney type, must pass too
+		IF o LIKE 'accepted:%' THEN
+			SELECT p.prorettype INTO rettype FROM pg_proc p WHERE p.oid = r.agg;
+			IF o <> 'accepted:' AND EXISTS (SELECT FROM cjfuzz.calls WHERE calls.typ = rettype) THEN
+				BEGIN
+					EXECUTE format('SELECT cjfuzz.exercise($1::%s)', rettype) INTO o USING substr(o, 10);
+				EXCEPTION WHEN others THEN
+					o := format('bad: the final result %s does not read back: %s %s', left(substr(o, 10), 200), SQLSTATE, SQLERRM);
+				END;
+			ELSE
+				o := 'accepted';
+			END IF;
+		END IF;
+		id := r.id;
+		outcome := o;
+		RETURN NEXT;
+	END LOOP;
+END
+$f$;
+
+-- 'ok: <result>' or the SQLSTATE of the error sql raises (for cases.sql)
+CREATE FUNCTION cjfuzz.try(sql text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE
+	r text;
+BEGIN
+	EXECUTE sql INTO r;
+	RETURN 'ok: ' || coalesce(r, 'NULL');
+EXCEPTION WHEN others THEN
+	RETURN SQLSTATE;
+END
+$f$;
