@@ -71,7 +71,10 @@ fi
 chmod -R a+rX "$STAGE" "$TMP/asan_first.so"
 
 # Servers started from here on load the staged build, under the sanitizers;
-# reports go to $REPORTS/{asan,ubsan}.PID.
+# reports go to $REPORTS/{asan,ubsan}.PID.  Only this staging tree: a
+# CJ_EXTRA_CONF from scripts/test.sh (CJ_DESTDIR) would point them at the
+# ordinary build.
+unset CJ_EXTRA_CONF CJ_DESTDIR
 cj_use_destdir "$STAGE"
 CJ_SERVER_ENV="LD_PRELOAD=$RUNTIME:$TMP/asan_first.so
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:allocator_may_return_null=1:quarantine_size_mb=64:log_path=$REPORTS/asan
@@ -118,30 +121,46 @@ PY=${CJ_PYTHON:-/usr/bin/python3}
 psql -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE cj_fuzz" &&
     psql -X -q -v ON_ERROR_STOP=1 -d cj_fuzz -c "CREATE EXTENSION cjourney" >/dev/null ||
     bail "create the fuzzing database"
+# the backend maps the staged, instrumented library and the ASan runtime
+maps=$(psql -X -qAt -d cj_fuzz -c "SELECT journey_length('{}')" -c "SELECT pg_read_file('/proc/self/maps')" 2>&1)
+if grep -qF "$STAGE" <<<"$maps" && grep -q 'libclang_rt.asan' <<<"$maps"; then
+    ok "the servers load the sanitized build from $STAGE"
+else
+    bail "the servers load the sanitized build from $STAGE" "$(grep -E 'cjourney|asan' <<<"$maps" | head -n 5)"
+fi
 
-# tap_lines: PASS/FAIL/STAT lines (fuzz.py, soak.sh) as TAP; STAT goes to STATS
+# tap_lines NAME FILE RC: the PASS/FAIL/STAT lines a tool (fuzz.py, soak.sh)
+# wrote to FILE as TAP, STAT lines to STATS; anything else, or a failed exit
+# with no FAIL line, is a failure of NAME
 STATS=()
 tap_lines() {
-    local status desc diag
+    local status desc diag other=() failed=0
     while IFS=$'\t' read -r status desc diag; do
         case $status in
         PASS) ok "$desc" ;;
-        FAIL) not_ok "$desc" "$(tr '\t' '\n' <<<"$diag" | sed 's/\\n/\n/g')" ;;
+        FAIL) not_ok "$desc" "$(tr '\t' '\n' <<<"$diag" | sed 's/\\n/\n/g')"; failed=1 ;;
         STAT) STATS+=("$desc") ;;
-        *) [[ -z $status ]] || echo "# $status $desc $diag" ;;
+        *) other+=("$status${desc:+ $desc}${diag:+ $diag}") ;;
         esac
-    done
+    done <"$2"
+    if ((${#other[@]} > 0 || ($3 != 0 && failed == 0))); then
+        not_ok "$1 ran to the end (exit status $3)" "${other[@]:0:30}"
+    fi
 }
 
 start=$SECONDS
 # shellcheck disable=SC2086  # CJ_FUZZ_ARGS is a list of arguments
-tap_lines < <(PGDATABASE=cj_fuzz "$PY" "$SRC/test/fuzz/fuzz.py" --lib cjourney_fuzz \
-    --keep "$TMP/fuzz" ${CJ_FUZZ_ARGS:-} 2>&1)
+rc=0
+PGDATABASE=cj_fuzz "$PY" "$SRC/test/fuzz/fuzz.py" --lib cjourney_fuzz --keep "$TMP/fuzz" \
+    ${CJ_FUZZ_ARGS:-} >"$TMP/fuzz.out" 2>&1 || rc=$?
+tap_lines fuzz.py "$TMP/fuzz.out" "$rc"
 check_reports "fuzzers ($(elapsed "$start"))" fuzz
 
 start=$SECONDS
-tap_lines < <(PGDATABASE=cj_fuzz bash "$SRC/test/soak/soak.sh" --clients 8 \
-    --seconds "${CJ_SOAK_SECONDS:-20}" 2>&1)
+rc=0
+PGDATABASE=cj_fuzz bash "$SRC/test/soak/soak.sh" --clients 8 --seconds "${CJ_SOAK_SECONDS:-20}" \
+    >"$TMP/soak.out" 2>&1 || rc=$?
+tap_lines soak.sh "$TMP/soak.out" "$rc"
 check_reports "concurrency soak ($(elapsed "$start"))" soak
 
 if cj_crash_check "$CJ_CLUSTER_LOG" 2>/dev/null; then
