@@ -33,11 +33,15 @@ OBJS = \
 	src/attribution_walk.o \
 	src/attribution_markov.o \
 	src/attribution_shapley.o \
-	src/attribution_agg.o
+	src/attribution_agg.o \
+	src/session.o \
+	src/path.o \
+	src/path_report.o \
+	src/path_flows.o
 
-DATA = cjourney--$(EXTVERSION).sql
+DATA = cjourney--0.1.0.sql cjourney--0.1.0--0.2.0.sql
 
-REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel response conversion attribution readme
+REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel response conversion attribution session path readme
 REGRESS_OPTS = --load-extension=cjourney
 
 EXTRA_CLEAN = results regression.diffs regression.out log tmp_check
