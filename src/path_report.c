@@ -47,6 +47,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/json.h"
 
 PG_FUNCTION_INFO_V1(path_report_in);
 PG_FUNCTION_INFO_V1(path_report_out);
