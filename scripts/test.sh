@@ -21,7 +21,8 @@
 # and are killed after CJ_SUITE_TIMEOUT seconds (default 900).
 #
 # Developer knobs: CJ_SKIP_BUILD=1 (test what is installed), CJ_VERBOSE=1
-# (print every suite's full output), PG_CFLAGS (CI: -Werror).
+# (print every suite's full output), CJ_SUITES="readme compat" (run only the
+# named suites), CJ_DESTDIR (stage the install), PG_CFLAGS (CI: -Werror).
 set -euo pipefail
 export LC_ALL=C # stable glob order and parseable tool output
 
@@ -226,6 +227,9 @@ run_suites() {
     local suite found=0
     shopt -s nullglob
     for suite in "$CJ_ROOT"/test/suites/*.sh; do
+        if [[ -n ${CJ_SUITES:-} ]] && [[ " $CJ_SUITES " != *" $(basename "$suite" .sh) "* ]]; then
+            continue
+        fi
         found=1
         run_suite "$suite"
     done
