@@ -1,6 +1,9 @@
 -- Generated from README.md by scripts/readme_examples.sh; do not edit.
 
 
+CREATE SCHEMA cj_tour;
+SET search_path = cj_tour, public;
+
 CREATE TABLE touchpoints (
     customer_id bigint,
     occurred_at timestamptz,

@@ -10,7 +10,7 @@ check() { # check DESCRIPTION COMMAND...
     if "${@:2}"; then ok "$1"; else not_ok "$1"; fi
 }
 
-echo "1..4"
+echo "1..8"
 check "sql/readme.sql is generated from the README's current examples" \
     diff -u <(bash scripts/readme_examples.sh --stdout) sql/readme.sql
 
@@ -44,3 +44,25 @@ quick=$(awk '/^## Quick start/{f=1;next} /^## /{f=0} f' README.md | awk '/^```/{
 check "the Quick start block holds exactly two commands" test "$quick" = 2
 check ".ci/run runs the README's test command" \
     grep -qF -- "$(awk '/^## Quick start/{f=1;next} /^## /{f=0} f' README.md | awk '/^```/{c++;next} c==1' | grep -v '^\s*$' | sed -n 2p)" .ci/run
+
+check "numbers quoted in the prose after an example are printed by it (expected/readme.out)" \
+    python3 test/lib/readme_prose.py README.md expected/readme.out
+
+# The Dashboards section describes the recipe as it is: no TODO left in the
+# README, and every object its table names is created by the recipe.
+check "the README mentions no TODO" bash -c '! grep -n TODO README.md'
+tiles=$(awk '/^## Dashboards/{f=1;next} /^## /{f=0} f && /^\| /' README.md |
+    awk -F'|' 'NR>1 {print $3}' | grep -o '`[a-z_0-9]*' | tr -d '`' | sort -u)
+absent=()
+for t in $tiles; do
+    grep -q "cjourney_reports\.$t\b" examples/cron_rollups.sql || absent+=("$t")
+done
+check "every Dashboards object is created by examples/cron_rollups.sql (absent: ${absent[*]:-none})" \
+    test ${#absent[@]} -eq 0 -a -n "$tiles"
+
+# The examples must not write into a database's own tables (the demo's
+# sample data has touchpoints, customers and campaign): their first
+# statements create a schema of their own and put it first on the path.
+check "the README's examples start in a schema of their own" \
+    bash -c 'grep -v "^--" sql/readme.sql | grep -v "^\s*$" | head -2 | tr "\n" " " |
+        grep -Eq "^CREATE SCHEMA ([a-z_]+); SET search_path = \1, public; $"'
