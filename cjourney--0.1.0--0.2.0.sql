@@ -401,3 +401,82 @@ CREATE FUNCTION @extschema@.path_top(@extschema@.path_report, n integer,
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
 COMMENT ON FUNCTION @extschema@.path_top(@extschema@.path_report, integer) IS
 	'the n most frequent whole paths with their counts and shares (ties in path order)';
+
+--------------------------------------------------------------------------
+-- BI-ready outputs (issue 14): a jsonb form with named fields for every
+-- state type (src/funnel_report.c, src/stage_time.c, src/attribution_agg.c,
+-- src/response.c, src/response_variants.c), funnel steps with names and
+-- times in seconds.  Durations in jsonb are seconds, times UTC strings;
+-- nothing depends on TimeZone, DateStyle or extra_float_digits.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.funnel_report_to_jsonb(@extschema@.funnel_report) RETURNS jsonb
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_to_jsonb(@extschema@.funnel_report) IS
+	'funnel report as jsonb: {"nsteps", "steps": [{"step", "name", "customers", "conversion_from_previous", "conversion_from_first", "dropped_off", "median_seconds_from_previous", "p90_seconds_from_previous"}, ...]}';
+
+CREATE FUNCTION @extschema@.funnel_report_to_jsonb(@extschema@.funnel_report, step_names text[]) RETURNS jsonb
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_to_jsonb(@extschema@.funnel_report, text[]) IS
+	'funnel report as jsonb with a name per step (one element per step, NULL for none)';
+
+CREATE CAST (@extschema@.funnel_report AS jsonb)
+	WITH FUNCTION @extschema@.funnel_report_to_jsonb(@extschema@.funnel_report);
+COMMENT ON CAST (@extschema@.funnel_report AS jsonb) IS 'funnel report as a jsonb object';
+
+CREATE FUNCTION @extschema@.funnel_steps(@extschema@.funnel_report, step_names text[],
+		OUT step integer, OUT step_name text, OUT customers bigint,
+		OUT conversion_from_previous double precision, OUT conversion_from_first double precision,
+		OUT dropped_off bigint, OUT median_time_from_previous interval, OUT p90_time_from_previous interval,
+		OUT median_seconds_from_previous double precision, OUT p90_seconds_from_previous double precision)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'funnel_report_steps' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.funnel_steps(@extschema@.funnel_report, text[]) IS
+	'one row per funnel step with its name (NULL names: none) and the median and p90 time from the previous step also in seconds';
+
+CREATE FUNCTION @extschema@.stage_time_to_jsonb(@extschema@.stage_time) RETURNS jsonb
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_to_jsonb(@extschema@.stage_time) IS
+	'time-in-stage state as jsonb: {"stage_list", "current_stage", "durations": [{"stage", "seconds", "visits", "first_entered"}], "visits": [{"stage", "entered_at", "left_at", "seconds"}]}; the open last period counts zero';
+
+CREATE FUNCTION @extschema@.stage_time_to_jsonb(@extschema@.stage_time, as_of timestamptz) RETURNS jsonb
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_to_jsonb(@extschema@.stage_time, timestamptz) IS
+	'time-in-stage state as jsonb, the last period closed at as_of';
+
+CREATE CAST (@extschema@.stage_time AS jsonb)
+	WITH FUNCTION @extschema@.stage_time_to_jsonb(@extschema@.stage_time);
+COMMENT ON CAST (@extschema@.stage_time AS jsonb) IS 'time-in-stage state as a jsonb object';
+
+CREATE FUNCTION @extschema@.attribution_to_jsonb(@extschema@.attribution) RETURNS jsonb
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_to_jsonb(@extschema@.attribution) IS
+	'attribution as jsonb: {"model", "conversions", "revenue", "credits": [{"channel", "conversions", "revenue"}]} (markov adds "removal_effects")';
+
+CREATE CAST (@extschema@.attribution AS jsonb)
+	WITH FUNCTION @extschema@.attribution_to_jsonb(@extschema@.attribution);
+COMMENT ON CAST (@extschema@.attribution AS jsonb) IS 'attribution as a jsonb object';
+
+CREATE FUNCTION @extschema@.response_state_to_jsonb(@extschema@.response_state) RETURNS jsonb
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_state_to_jsonb(@extschema@.response_state) IS
+	'response state as jsonb: per arm n, responders, rate, value_n, mean, sd; then the segment_response and segment_mean_response fields at level 0.95';
+
+CREATE FUNCTION @extschema@.response_state_to_jsonb(@extschema@.response_state, level double precision)
+	RETURNS jsonb
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_state_to_jsonb(@extschema@.response_state, double precision) IS
+	'response state as jsonb, intervals at the level';
+
+CREATE CAST (@extschema@.response_state AS jsonb)
+	WITH FUNCTION @extschema@.response_state_to_jsonb(@extschema@.response_state);
+COMMENT ON CAST (@extschema@.response_state AS jsonb) IS 'response state as a jsonb object';
+
+CREATE FUNCTION @extschema@.response_variants_to_jsonb(@extschema@.response_variants) RETURNS jsonb
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.response_variants_to_jsonb(@extschema@.response_variants) IS
+	'variant counts as jsonb: {"variants": [{"variant", "n", "responders", "rate"}, ...]}';
+
+CREATE CAST (@extschema@.response_variants AS jsonb)
+	WITH FUNCTION @extschema@.response_variants_to_jsonb(@extschema@.response_variants);
+COMMENT ON CAST (@extschema@.response_variants AS jsonb) IS 'variant counts as a jsonb object';

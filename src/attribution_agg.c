@@ -43,6 +43,7 @@ PG_FUNCTION_INFO_V1(attribution_serialize);
 PG_FUNCTION_INFO_V1(attribution_deserialize);
 PG_FUNCTION_INFO_V1(attribution_finalfn);
 PG_FUNCTION_INFO_V1(attribution_credits);
+PG_FUNCTION_INFO_V1(attribution_to_jsonb);
 PG_FUNCTION_INFO_V1(journey_attribution);
 PG_FUNCTION_INFO_V1(attribution_conversions);
 PG_FUNCTION_INFO_V1(attribution_revenue);
@@ -589,11 +590,11 @@ attribution_finalfn(PG_FUNCTION_ARGS)
  * One row per channel (channel, conversions, revenue) in label order, the
  * (none) bucket first; with removal, (channel, removal_effect) instead.
  */
+typedef void (*CreditSink) (void *arg, const char *label, int len, double conv, double rev);
+
 static void
-emit_credits(FunctionCallInfo fcinfo, const Attr *a, bool removal)
+walk_credits(const Attr *a, bool removal, CreditSink sink, void *arg)
 {
-	TupleDesc	tupdesc;
-	Tuplestorestate *store = cj_srf_begin(fcinfo, &tupdesc);
 	AttrCredits cr;
 	int32	   *order;
 	int32		i;
@@ -631,8 +632,6 @@ emit_credits(FunctionCallInfo fcinfo, const Attr *a, bool removal)
 	qsort_arg(order, cr.n, 2 * sizeof(int32), label_id_qsort_cmp, a->dict);
 	for (i = -1; i < cr.n; i++)
 	{
-		Datum		values[3];
-		bool		nulls[3] = {false, false, false};
 		int32		id,
 					c;
 		double		conv,
@@ -664,16 +663,42 @@ emit_credits(FunctionCallInfo fcinfo, const Attr *a, bool removal)
 				none_merged = true;
 			}
 		}
-		values[0] = PointerGetDatum(cstring_to_text_with_len(a->dict->str[id], a->dict->len[id]));
+		CJ_CHECK_EVERY(i + 1);
 		if (removal)
-			values[1] = Float8GetDatum(cr.removal[c]);
+			sink(arg, a->dict->str[id], a->dict->len[id], cr.removal[c], 0);
 		else
-		{
-			values[1] = Float8GetDatum(conv);
-			values[2] = Float8GetDatum(rev);
-		}
-		tuplestore_putvalues(store, tupdesc, values, nulls);
+			sink(arg, a->dict->str[id], a->dict->len[id], conv, rev);
 	}
+}
+
+typedef struct RowSink
+{
+	Tuplestorestate *store;
+	TupleDesc	tupdesc;
+	bool		removal;
+} RowSink;
+
+static void
+credit_row(void *arg, const char *label, int len, double conv, double rev)
+{
+	RowSink    *rs = arg;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	values[0] = PointerGetDatum(cstring_to_text_with_len(label, len));
+	values[1] = Float8GetDatum(conv);
+	values[2] = Float8GetDatum(rev);
+	tuplestore_putvalues(rs->store, rs->tupdesc, values, nulls);
+}
+
+static void
+emit_credits(FunctionCallInfo fcinfo, const Attr *a, bool removal)
+{
+	RowSink		rs;
+
+	rs.store = cj_srf_begin(fcinfo, &rs.tupdesc);
+	rs.removal = removal;
+	walk_credits(a, removal, credit_row, &rs);
 }
 
 Datum
@@ -759,4 +784,72 @@ attribution_paths(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(store, tupdesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+typedef struct JsonSink
+{
+	StringInfo	buf;
+	bool		removal;
+	int			n;
+} JsonSink;
+
+static void
+credit_json(void *arg, const char *label, int len, double conv, double rev)
+{
+	JsonSink   *js = arg;
+
+	appendStringInfoString(js->buf, js->n++ > 0 ? ", {\"channel\": " : "{\"channel\": ");
+	cj_json_label(js->buf, label, len);
+	if (js->removal)
+	{
+		appendStringInfoString(js->buf, ", \"removal_effect\": ");
+		cj_json_double(js->buf, conv);
+	}
+	else
+	{
+		appendStringInfoString(js->buf, ", \"conversions\": ");
+		cj_json_double(js->buf, conv);
+		appendStringInfoString(js->buf, ", \"revenue\": ");
+		cj_json_double(js->buf, rev);
+	}
+	appendStringInfoChar(js->buf, '}');
+}
+
+/*
+ * attribution_to_jsonb(a): {"model", "conversions", "revenue", "credits":
+ * [{"channel", "conversions", "revenue"}, ...]} (the rows of
+ * attribution_credits), and for markov "removal_effects": [{"channel",
+ * "removal_effect"}, ...].
+ */
+Datum
+attribution_to_jsonb(PG_FUNCTION_ARGS)
+{
+	Attr	   *a = decode_arg(fcinfo, 0, NULL);
+	StringInfoData buf,
+				model;
+	JsonSink	js;
+
+	initStringInfo(&buf);
+	initStringInfo(&model);
+	attr_spec_text(&model, &a->spec);
+	appendStringInfoString(&buf, "{\"model\": ");
+	cj_json_label(&buf, model.data, model.len);
+	appendStringInfo(&buf, ", \"conversions\": " INT64_FORMAT ", \"revenue\": ", a->conversions);
+	cj_json_double(&buf, a->revenue);
+	appendStringInfoString(&buf, ", \"credits\": [");
+	js.buf = &buf;
+	js.removal = false;
+	js.n = 0;
+	walk_credits(a, false, credit_json, &js);
+	appendStringInfoChar(&buf, ']');
+	if (a->spec.kind == ATTR_MARKOV)
+	{
+		appendStringInfoString(&buf, ", \"removal_effects\": [");
+		js.removal = true;
+		js.n = 0;
+		walk_credits(a, true, credit_json, &js);
+		appendStringInfoChar(&buf, ']');
+	}
+	appendStringInfoChar(&buf, '}');
+	PG_RETURN_DATUM(cj_jsonb_of(&buf));
 }

@@ -10,8 +10,14 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "common/shortest_dec.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
 #include "utils/numeric.h"
+
+#include <math.h>
 
 PG_MODULE_MAGIC;
 
@@ -181,4 +187,36 @@ cj_bytea_message(bytea *data, StringInfo msg)
 	msg->len = VARSIZE_ANY_EXHDR(data);
 	msg->maxlen = msg->len;
 	msg->cursor = 0;
+}
+
+/* A double as JSON: shortest exact decimal, null when not finite. */
+void
+cj_json_double(StringInfo buf, double v)
+{
+	char		tmp[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+	if (isnan(v) || isinf(v))
+	{
+		appendStringInfoString(buf, "null");
+		return;
+	}
+	double_to_shortest_decimal_buf(v, tmp);
+	appendStringInfoString(buf, tmp);
+}
+
+/* A label of len bytes (not NUL-terminated) as a JSON string. */
+void
+cj_json_label(StringInfo buf, const char *s, int len)
+{
+	char	   *z = pnstrdup(s, len);
+
+	escape_json(buf, z);
+	pfree(z);
+}
+
+/* The jsonb of a JSON text built in buf. */
+Datum
+cj_jsonb_of(StringInfo buf)
+{
+	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf->data));
 }

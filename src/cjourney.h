@@ -106,4 +106,13 @@ extern bool cj_numeric_is_finite(Datum numeric);
 /* Raise 22023 unless a touch value (numeric) is finite. */
 extern void cj_check_value(Datum numeric);
 
+/*
+ * JSON pieces for the *_to_jsonb functions: a double as its shortest exact
+ * text (null when not finite; never dependent on extra_float_digits), a
+ * label of len bytes as a JSON string, and the jsonb of a JSON text.
+ */
+extern void cj_json_double(StringInfo buf, double v);
+extern void cj_json_label(StringInfo buf, const char *s, int len);
+extern Datum cj_jsonb_of(StringInfo buf);
+
 #endif							/* CJOURNEY_H */

@@ -30,6 +30,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
@@ -47,6 +48,7 @@ PG_FUNCTION_INFO_V1(funnel_report_serialize);
 PG_FUNCTION_INFO_V1(funnel_report_deserialize);
 PG_FUNCTION_INFO_V1(funnel_report_finalfn);
 PG_FUNCTION_INFO_V1(funnel_report_steps);
+PG_FUNCTION_INFO_V1(funnel_report_to_jsonb);
 
 #define FR_VERSION		1
 #define FR_MAX_STEPS	64
@@ -850,49 +852,197 @@ usec_interval(int64 usec)
 	return IntervalPGetDatum(iv);
 }
 
+/* One step of funnel_steps, as numbers; a false has_* means SQL NULL. */
+typedef struct StepRow
+{
+	int64		customers;
+	bool		has_from_previous,
+				has_from_first,
+				has_dropped,
+				has_times;
+	double		from_previous,
+				from_first;
+	int64		dropped;
+	int64		median,
+				p90;			/* microseconds */
+} StepRow;
+
+static void
+step_row(const Report *r, int k, StepRow *row)
+{
+	int64		timed = 0;
+	int64		i;
+
+	row->customers = r->reached[k];
+	row->has_from_previous = !(k == 0 || r->reached[k - 1] == 0);
+	if (row->has_from_previous)
+		row->from_previous = (double) r->reached[k] / (double) r->reached[k - 1];
+	row->has_from_first = (r->reached[0] != 0);
+	if (row->has_from_first)
+		row->from_first = (double) r->reached[k] / (double) r->reached[0];
+	row->has_dropped = (k > 0);
+	if (k > 0)
+		row->dropped = r->reached[k - 1] - r->reached[k];
+	for (i = 0; k > 0 && i < r->npairs[k]; i++)
+	{
+		CJ_CHECK_EVERY(i);
+		timed += r->pairs[k][i].count;
+	}
+	row->has_times = (timed > 0);
+	if (timed > 0)
+	{
+		row->median = percentile(r->pairs[k], r->npairs[k], timed, 0.5);
+		row->p90 = percentile(r->pairs[k], r->npairs[k], timed, 0.9);
+	}
+}
+
 /*
- * funnel_steps(report): one row per step (step, customers, conversion from
- * the previous step and from step 1, customers lost since the previous step,
- * median and 90th percentile of the time from the previous step).
+ * Step names of argument argno (NULL: none): a text[] of one element per
+ * step, NULL elements allowed.  Returns an array of nsteps C strings (NULL
+ * for no name).
+ */
+static char **
+step_names_arg(FunctionCallInfo fcinfo, int argno, int nsteps)
+{
+	char	  **names = palloc0(Max(nsteps, 1) * sizeof(char *));
+	ArrayType  *arr;
+	Datum	   *elems;
+	bool	   *isnull;
+	int			n,
+				k;
+
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return names;
+	arr = PG_GETARG_ARRAYTYPE_P(argno);
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("step names must be a one-dimensional array")));
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &isnull, &n);
+	if (n != nsteps)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%d step names given for a funnel of %d steps", n, nsteps),
+				 errhint("Give one name per step, in step order (NULL for a step without a name).")));
+	for (k = 0; k < n; k++)
+		if (!isnull[k])
+			names[k] = TextDatumGetCString(elems[k]);
+	return names;
+}
+
+/*
+ * funnel_steps(report [, step_names]): one row per step (step, customers,
+ * conversion from the previous step and from step 1, customers lost since
+ * the previous step, median and 90th percentile of the time from the
+ * previous step).  With step_names (the 0.2.0 form) each row also has the
+ * step's name after its number and the two times in seconds at the end.
  */
 Datum
 funnel_report_steps(PG_FUNCTION_ARGS)
 {
-	Report	   *r = report_decode(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)));
+	Report	   *r;
 	TupleDesc	tupdesc;
-	Tuplestorestate *store = cj_srf_begin(fcinfo, &tupdesc);
+	Tuplestorestate *store;
+	bool		named = PG_NARGS() > 1;
+	char	  **names;
 	int			k;
 
+	store = cj_srf_begin(fcinfo, &tupdesc);
+	if (PG_ARGISNULL(0))
+		return (Datum) 0;
+	r = report_decode(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)));
+	names = step_names_arg(fcinfo, 1, r->nsteps);
 	for (k = 0; k < r->nsteps; k++)
 	{
-		Datum		values[7];
-		bool		nulls[7] = {false, false, false, false, false, false, false};
-		int64		timed = 0;
-		int64		i;
+		Datum		values[10];
+		bool		nulls[10];
+		StepRow		row;
+		int			c = 0;
 
-		values[0] = Int32GetDatum(k + 1);
-		values[1] = Int64GetDatum(r->reached[k]);
-		nulls[2] = (k == 0 || r->reached[k - 1] == 0);
-		if (!nulls[2])
-			values[2] = Float8GetDatum((double) r->reached[k] / (double) r->reached[k - 1]);
-		nulls[3] = (r->reached[0] == 0);
-		if (!nulls[3])
-			values[3] = Float8GetDatum((double) r->reached[k] / (double) r->reached[0]);
-		nulls[4] = (k == 0);
-		if (k > 0)
-			values[4] = Int64GetDatum(r->reached[k - 1] - r->reached[k]);
-		for (i = 0; k > 0 && i < r->npairs[k]; i++)
+		memset(nulls, 0, sizeof(nulls));
+		step_row(r, k, &row);
+		values[c++] = Int32GetDatum(k + 1);
+		if (named)
 		{
-			CJ_CHECK_EVERY(i);
-			timed += r->pairs[k][i].count;
+			nulls[c] = (names[k] == NULL);
+			values[c++] = names[k] ? CStringGetTextDatum(names[k]) : (Datum) 0;
 		}
-		nulls[5] = nulls[6] = (timed == 0);
-		if (timed > 0)
+		values[c++] = Int64GetDatum(row.customers);
+		nulls[c] = !row.has_from_previous;
+		values[c++] = Float8GetDatum(row.has_from_previous ? row.from_previous : 0);
+		nulls[c] = !row.has_from_first;
+		values[c++] = Float8GetDatum(row.has_from_first ? row.from_first : 0);
+		nulls[c] = !row.has_dropped;
+		values[c++] = Int64GetDatum(row.has_dropped ? row.dropped : 0);
+		nulls[c] = nulls[c + 1] = !row.has_times;
+		values[c++] = row.has_times ? usec_interval(row.median) : (Datum) 0;
+		values[c++] = row.has_times ? usec_interval(row.p90) : (Datum) 0;
+		if (named)
 		{
-			values[5] = usec_interval(percentile(r->pairs[k], r->npairs[k], timed, 0.5));
-			values[6] = usec_interval(percentile(r->pairs[k], r->npairs[k], timed, 0.9));
+			nulls[c] = nulls[c + 1] = !row.has_times;
+			values[c++] = Float8GetDatum(row.has_times ? (double) row.median / 1e6 : 0);
+			values[c++] = Float8GetDatum(row.has_times ? (double) row.p90 / 1e6 : 0);
 		}
 		tuplestore_putvalues(store, tupdesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/*
+ * funnel_report as jsonb: {"nsteps": N, "steps": [{"step", "name",
+ * "customers", "conversion_from_previous", "conversion_from_first",
+ * "dropped_off", "median_seconds_from_previous",
+ * "p90_seconds_from_previous"}, ...]}; optional step names as in
+ * funnel_steps.
+ */
+Datum
+funnel_report_to_jsonb(PG_FUNCTION_ARGS)
+{
+	Report	   *r = report_decode(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)));
+	char	  **names = step_names_arg(fcinfo, 1, r->nsteps);
+	StringInfoData buf;
+	int			k;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "{\"nsteps\": %d, \"steps\": [", r->nsteps);
+	for (k = 0; k < r->nsteps; k++)
+	{
+		StepRow		row;
+
+		step_row(r, k, &row);
+		appendStringInfo(&buf, "%s{\"step\": %d, \"name\": ", k > 0 ? ", " : "", k + 1);
+		if (names[k])
+			escape_json(&buf, names[k]);
+		else
+			appendStringInfoString(&buf, "null");
+		appendStringInfo(&buf, ", \"customers\": " INT64_FORMAT ", \"conversion_from_previous\": ",
+						 row.customers);
+		if (row.has_from_previous)
+			cj_json_double(&buf, row.from_previous);
+		else
+			appendStringInfoString(&buf, "null");
+		appendStringInfoString(&buf, ", \"conversion_from_first\": ");
+		if (row.has_from_first)
+			cj_json_double(&buf, row.from_first);
+		else
+			appendStringInfoString(&buf, "null");
+		appendStringInfoString(&buf, ", \"dropped_off\": ");
+		if (row.has_dropped)
+			appendStringInfo(&buf, INT64_FORMAT, row.dropped);
+		else
+			appendStringInfoString(&buf, "null");
+		appendStringInfoString(&buf, ", \"median_seconds_from_previous\": ");
+		if (row.has_times)
+			cj_json_double(&buf, (double) row.median / 1e6);
+		else
+			appendStringInfoString(&buf, "null");
+		appendStringInfoString(&buf, ", \"p90_seconds_from_previous\": ");
+		if (row.has_times)
+			cj_json_double(&buf, (double) row.p90 / 1e6);
+		else
+			appendStringInfoString(&buf, "null");
+		appendStringInfoChar(&buf, '}');
+	}
+	appendStringInfoString(&buf, "]}");
+	PG_RETURN_DATUM(cj_jsonb_of(&buf));
 }

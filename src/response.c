@@ -39,6 +39,7 @@
 
 PG_FUNCTION_INFO_V1(response_state_in);
 PG_FUNCTION_INFO_V1(response_state_out);
+PG_FUNCTION_INFO_V1(response_state_to_jsonb);
 PG_FUNCTION_INFO_V1(response_state_recv);
 PG_FUNCTION_INFO_V1(response_state_send);
 PG_FUNCTION_INFO_V1(response_state_eq);
@@ -1036,4 +1037,68 @@ response_sample_size(PG_FUNCTION_ARGS)
 				 errmsg("sample size out of range"),
 				 errdetail("The sample size is %g rows per arm.", n)));
 	PG_RETURN_INT64((int64) n);
+}
+
+/* ", \"key\": v" with v a double, or null when !has */
+static void
+json_field(StringInfo buf, const char *key, bool has, double v)
+{
+	appendStringInfo(buf, ", \"%s\": ", key);
+	if (has)
+		cj_json_double(buf, v);
+	else
+		appendStringInfoString(buf, "null");
+}
+
+static void
+json_arm(StringInfo buf, const char *name, const ResponseArm *a, bool has_rate, double rate,
+		 bool has_mean, double mean, bool has_sd, double sd)
+{
+	appendStringInfo(buf, "\"%s\": {\"n\": " INT64_FORMAT ", \"responders\": " INT64_FORMAT,
+					 name, a->n, a->responders);
+	json_field(buf, "rate", has_rate, rate);
+	appendStringInfo(buf, ", \"value_n\": " INT64_FORMAT, a->value_n);
+	json_field(buf, "mean", has_mean, mean);
+	json_field(buf, "sd", has_sd, sd);
+	appendStringInfoChar(buf, '}');
+}
+
+/*
+ * response_state_to_jsonb(st [, level]): the arms' counts, rates and value
+ * moments, then the segment_response and segment_mean_response fields at
+ * the level (default 0.95); NULL fields are JSON null.
+ */
+Datum
+response_state_to_jsonb(PG_FUNCTION_ARGS)
+{
+	ResponseState *st = PG_GETARG_RESPONSE_STATE(0);
+	double		level = PG_NARGS() > 1 ? PG_GETARG_FLOAT8(1) : 0.95;
+	BinaryStats b;
+	MeanStats	m;
+	StringInfoData buf;
+
+	response_check_unit(level, "level");
+	response_binary_stats(st, level, &b);
+	mean_stats(st, level, &m);
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	json_arm(&buf, "treated", &st->treated, b.has_t, b.t_rate, m.has_t_mean, m.t_mean, m.has_t_sd, m.t_sd);
+	appendStringInfoString(&buf, ", ");
+	json_arm(&buf, "control", &st->control, b.has_c, b.c_rate, m.has_c_mean, m.c_mean, m.has_c_sd, m.c_sd);
+	json_field(&buf, "level", true, level);
+	json_field(&buf, "abs_lift", b.has_cmp, b.diff);
+	json_field(&buf, "lift", b.has_lift, b.lift);
+	json_field(&buf, "ci_low", b.has_cmp, b.ci_low);
+	json_field(&buf, "ci_high", b.has_cmp, b.ci_high);
+	json_field(&buf, "z", b.has_z, b.z);
+	json_field(&buf, "p_value", b.has_z, b.p);
+	json_field(&buf, "mean_diff", m.has_diff, m.diff);
+	json_field(&buf, "mean_lift", m.has_lift, m.lift);
+	json_field(&buf, "mean_ci_low", m.has_test, m.ci_low);
+	json_field(&buf, "mean_ci_high", m.has_test, m.ci_high);
+	json_field(&buf, "t", m.has_test, m.t);
+	json_field(&buf, "df", m.has_test, m.df);
+	json_field(&buf, "mean_p_value", m.has_test, m.p);
+	appendStringInfoChar(&buf, '}');
+	PG_RETURN_DATUM(cj_jsonb_of(&buf));
 }

@@ -38,6 +38,7 @@ PG_FUNCTION_INFO_V1(response_variants_combine);
 PG_FUNCTION_INFO_V1(response_ab_test);
 PG_FUNCTION_INFO_V1(response_ab_chi2);
 PG_FUNCTION_INFO_V1(response_variant_state);
+PG_FUNCTION_INFO_V1(response_variants_to_jsonb);
 
 #define RV_TYPE "response_variants"
 #define RV_VERSION 1
@@ -825,4 +826,34 @@ response_ab_chi2(PG_FUNCTION_ARGS)
 		nul[0] = nul[1] = nul[2] = false;
 	}
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, v, nul));
+}
+
+/*
+ * response_variants_to_jsonb(rv): {"variants": [{"variant", "n",
+ * "responders", "rate"}, ...]} in the value's label order; rate is null
+ * for a variant without rows.
+ */
+Datum
+response_variants_to_jsonb(PG_FUNCTION_ARGS)
+{
+	ResponseVariants *rv = PG_GETARG_RV(0);
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"variants\": [");
+	for (i = 0; i < rv->count; i++)
+	{
+		appendStringInfoString(&buf, i > 0 ? ", {\"variant\": " : "{\"variant\": ");
+		cj_json_label(&buf, RV_LABEL(rv, i), rv->e[i].len);
+		appendStringInfo(&buf, ", \"n\": " INT64_FORMAT ", \"responders\": " INT64_FORMAT ", \"rate\": ",
+						 rv->e[i].n, rv->e[i].responders);
+		if (rv->e[i].n > 0)
+			cj_json_double(&buf, (double) rv->e[i].responders / (double) rv->e[i].n);
+		else
+			appendStringInfoString(&buf, "null");
+		appendStringInfoChar(&buf, '}');
+	}
+	appendStringInfoString(&buf, "]}");
+	PG_RETURN_DATUM(cj_jsonb_of(&buf));
 }

@@ -49,6 +49,7 @@ PG_FUNCTION_INFO_V1(stage_time_timeline);
 PG_FUNCTION_INFO_V1(stage_time_timeline_bucket);
 PG_FUNCTION_INFO_V1(stage_time_current_stage);
 PG_FUNCTION_INFO_V1(stage_time_regressions);
+PG_FUNCTION_INFO_V1(stage_time_to_jsonb);
 
 /* One visit: a run of touches in one stage. */
 typedef struct Visit
@@ -613,4 +614,101 @@ stage_time_regressions(PG_FUNCTION_ARGS)
 		if (visits[i].stage < visits[i - 1].stage)
 			back++;
 	PG_RETURN_INT32(back);
+}
+
+/*
+ * stage_time_to_jsonb(st [, as_of]): {"stage_list": [...], "current_stage",
+ * "durations": [{"stage", "seconds", "visits", "first_entered"}, ...] in
+ * lifecycle order, "visits": [{"stage", "entered_at", "left_at",
+ * "seconds"}, ...] in time order}: the rows of stage_durations and
+ * stage_timeline with durations in seconds and times in UTC.
+ */
+Datum
+stage_time_to_jsonb(PG_FUNCTION_ARGS)
+{
+	JourneyView v;
+	Points		p;
+	Visit	   *visits;
+	bool		has_close = PG_NARGS() > 1;
+	TimestampTz close = has_close ? PG_GETARG_TIMESTAMPTZ(1) : 0;
+	int64		total[CJ_MAX_STAGES];
+	int32		count[CJ_MAX_STAGES];
+	TimestampTz first[CJ_MAX_STAGES];
+	StringInfoData buf;
+	int32		n,
+				i;
+	int			s;
+	bool		any = false;
+
+	st_view(fcinfo, 0, &v);
+	if (has_close)
+		check_as_of(&v, close);
+	points_from_view(&v, &p, false, 0, 0);
+	visits = palloc(Max(p.n, 1) * sizeof(Visit));
+	n = build_visits(&p, visits, has_close, close);
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"stage_list\": [");
+	for (s = 0; s < v.stages.n; s++)
+	{
+		if (s > 0)
+			appendStringInfoString(&buf, ", ");
+		cj_json_label(&buf, v.stages.label[s], v.stages.len[s]);
+	}
+	appendStringInfoString(&buf, "], \"current_stage\": ");
+	if (v.ntouches == 0)
+		appendStringInfoString(&buf, "null");
+	else
+	{
+		s = jview_stage(&v, v.ntouches - 1);
+		cj_json_label(&buf, v.stages.label[s], v.stages.len[s]);
+	}
+
+	memset(total, 0, sizeof(total));
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+	{
+		s = visits[i].stage;
+		if (count[s]++ == 0)
+			first[s] = visits[i].entered;
+		total[s] += visits[i].end - visits[i].entered;
+	}
+	appendStringInfoString(&buf, ", \"durations\": [");
+	for (s = 0; s < v.stages.n; s++)
+	{
+		if (count[s] == 0)
+			continue;
+		appendStringInfoString(&buf, any ? ", {\"stage\": " : "{\"stage\": ");
+		any = true;
+		cj_json_label(&buf, v.stages.label[s], v.stages.len[s]);
+		appendStringInfoString(&buf, ", \"seconds\": ");
+		cj_json_double(&buf, (double) total[s] / 1e6);
+		appendStringInfo(&buf, ", \"visits\": %d, \"first_entered\": \"", count[s]);
+		cj_append_time(&buf, first[s]);
+		appendStringInfoString(&buf, "\"}");
+	}
+	appendStringInfoString(&buf, "], \"visits\": [");
+	for (i = 0; i < n; i++)
+	{
+		CJ_CHECK_EVERY(i);
+		appendStringInfoString(&buf, i > 0 ? ", {\"stage\": " : "{\"stage\": ");
+		s = visits[i].stage;
+		cj_json_label(&buf, v.stages.label[s], v.stages.len[s]);
+		appendStringInfoString(&buf, ", \"entered_at\": \"");
+		cj_append_time(&buf, visits[i].entered);
+		appendStringInfoString(&buf, "\", \"left_at\": ");
+		if (visits[i].last)
+			appendStringInfoString(&buf, "null");
+		else
+		{
+			appendStringInfoChar(&buf, '"');
+			cj_append_time(&buf, visits[i].end);
+			appendStringInfoChar(&buf, '"');
+		}
+		appendStringInfoString(&buf, ", \"seconds\": ");
+		cj_json_double(&buf, (double) (visits[i].end - visits[i].entered) / 1e6);
+		appendStringInfoChar(&buf, '}');
+	}
+	appendStringInfoString(&buf, "]}");
+	PG_RETURN_DATUM(cj_jsonb_of(&buf));
 }
