@@ -428,11 +428,12 @@ CREATE FUNCTION @extschema@.funnel_steps(@extschema@.funnel_report, step_names t
 		OUT step integer, OUT step_name text, OUT customers bigint,
 		OUT conversion_from_previous double precision, OUT conversion_from_first double precision,
 		OUT dropped_off bigint, OUT median_time_from_previous interval, OUT p90_time_from_previous interval,
-		OUT median_seconds_from_previous double precision, OUT p90_seconds_from_previous double precision)
+		OUT median_seconds_from_previous double precision, OUT p90_seconds_from_previous double precision,
+		OUT step_time_rule text)
 	RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'funnel_report_steps' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 5;
 COMMENT ON FUNCTION @extschema@.funnel_steps(@extschema@.funnel_report, text[]) IS
-	'one row per funnel step with its name (NULL names: none) and the median and p90 time from the previous step also in seconds';
+	'one row per funnel step with its name (NULL names: none), the median and p90 time from the previous step also in seconds, and the report''s step-time rule';
 
 CREATE FUNCTION @extschema@.stage_time_to_jsonb(@extschema@.stage_time) RETURNS jsonb
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -480,3 +481,26 @@ COMMENT ON FUNCTION @extschema@.response_variants_to_jsonb(@extschema@.response_
 CREATE CAST (@extschema@.response_variants AS jsonb)
 	WITH FUNCTION @extschema@.response_variants_to_jsonb(@extschema@.response_variants);
 COMMENT ON CAST (@extschema@.response_variants AS jsonb) IS 'variant counts as a jsonb object';
+
+-- Step-time rules of window_funnel_times (src/funnel_walk.c: the modes
+-- latest_step_start, the default, and first_step_start), stated in a
+-- funnel_report (src/funnel_report.c)
+
+CREATE FUNCTION @extschema@.funnel_report_times_rule_transfn(internal, timestamptz[], integer, text)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_times_rule_transfn(internal, timestamptz[], integer, text) IS
+	'funnel_report_agg transition function (step times with their step-time rule)';
+
+CREATE AGGREGATE @extschema@.funnel_report_agg(step_times timestamptz[], nsteps integer, step_time_rule text) (
+	SFUNC = @extschema@.funnel_report_times_rule_transfn, STYPE = internal,
+	FINALFUNC = @extschema@.funnel_report_finalfn,
+	COMBINEFUNC = @extschema@.funnel_report_combine,
+	SERIALFUNC = @extschema@.funnel_report_serialize, DESERIALFUNC = @extschema@.funnel_report_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.funnel_report_agg(timestamptz[], integer, text) IS
+	'funnel report from per-customer step times, stating the window_funnel_times step-time rule (latest_step_start or first_step_start)';
+
+CREATE FUNCTION @extschema@.funnel_step_time_rule(@extschema@.funnel_report) RETURNS text
+	AS 'MODULE_PATHNAME', 'funnel_report_step_time_rule' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_step_time_rule(@extschema@.funnel_report) IS
+	'the step-time rule the report states (latest_step_start or first_step_start); NULL when not stated';

@@ -85,3 +85,93 @@ FROM (VALUES ('first_touch'), ('time_decay'), ('position_based'), ('shapley'), (
      LATERAL (SELECT rollup(a) AS a
               FROM (SELECT attribution_agg(t, channel, buy, revenue, m.model) AS a FROM att GROUP BY customer_id) x) r
 ORDER BY 1;
+
+-- step-time rules of window_funnel_times: the issue's rows
+SET TimeZone = 'UTC';
+CREATE TEMP TABLE lm (t timestamptz, e text);
+INSERT INTO lm VALUES ('2025-01-01', 'lead'), ('2025-01-03', 'lead'), ('2025-01-04', 'mql'), ('2025-01-09', 'sql');
+SELECT window_funnel_times(interval '7 days', t, e = 'lead', e = 'mql') AS latest_default,
+       window_funnel_times(interval '7 days', 'latest_step_start', t, e = 'lead', e = 'mql') AS latest,
+       window_funnel_times(interval '7 days', 'first_step_start', t, e = 'lead', e = 'mql') AS first,
+       window_funnel_times(interval '7 days', 'FIRST_STEP_START', t, e = 'lead', e = 'mql', e = 'sql') AS first_3_steps,
+       window_funnel(interval '7 days', 'first_step_start', t, e = 'lead', e = 'mql', e = 'sql') AS level
+FROM lm;
+SELECT window_funnel_times(interval '7 days', 'first_step_start, strict_order', t, e = 'lead') FROM lm;
+SELECT window_funnel_times(interval '7 days', 'first_step_start, latest_step_start', t, e = 'lead') FROM lm;
+SELECT window_funnel_times(interval '7 days', 'first_step_start, increase', t, e = 'lead') FROM lm;
+
+-- against plain SQL on generated rows: the earliest start reaching the
+-- deepest level, then the earliest next step (>= the previous; > under
+-- strict_increase), all within the window of the start
+CREATE TEMP TABLE gen AS
+SELECT c AS customer_id,
+       timestamptz '2025-01-01 00:00+00' + (h % 240) * interval '1 hour' AS t,
+       (ARRAY['a', 'b', 'c', 'x', 'a'])[1 + (h / 240) % 5] AS e
+FROM generate_series(1, 400) c, generate_series(1, 1 + c % 13) k,
+     LATERAL (SELECT abs(('x' || substr(md5(c || ':' || k), 1, 8))::bit(32)::int) AS h) r;
+CREATE TEMP TABLE gen_ref AS
+WITH starts AS (
+    SELECT g.customer_id, s.t AS s,
+           (SELECT min(t) FROM gen b WHERE b.customer_id = g.customer_id AND b.e = 'b' AND b.t >= s.t AND b.t <= s.t + interval '3 days') AS t2
+    FROM (SELECT DISTINCT customer_id FROM gen) g JOIN gen s ON s.customer_id = g.customer_id AND s.e = 'a'),
+ chains AS (
+    SELECT customer_id, s, t2,
+           (SELECT min(t) FROM gen c WHERE c.customer_id = st.customer_id AND c.e = 'c' AND c.t >= st.t2 AND c.t <= st.s + interval '3 days') AS t3
+    FROM starts st),
+ levels AS (
+    SELECT customer_id, s, t2, t3, CASE WHEN t3 IS NOT NULL THEN 3 WHEN t2 IS NOT NULL THEN 2 ELSE 1 END AS level FROM chains),
+ best AS (
+    SELECT DISTINCT ON (customer_id) customer_id, level, (ARRAY[s, t2, t3])[1:level] AS times
+    FROM levels ORDER BY customer_id, level DESC, s)
+SELECT g.customer_id, coalesce(b.level, 0) AS level, coalesce(b.times, '{}') AS times
+FROM (SELECT DISTINCT customer_id FROM gen) g LEFT JOIN best b USING (customer_id);
+CREATE TEMP TABLE gen_ref_inc AS
+WITH starts AS (
+    SELECT g.customer_id, s.t AS s,
+           (SELECT min(t) FROM gen b WHERE b.customer_id = g.customer_id AND b.e = 'b' AND b.t > s.t AND b.t <= s.t + interval '3 days') AS t2
+    FROM (SELECT DISTINCT customer_id FROM gen) g JOIN gen s ON s.customer_id = g.customer_id AND s.e = 'a'),
+ chains AS (
+    SELECT customer_id, s, t2,
+           (SELECT min(t) FROM gen c WHERE c.customer_id = st.customer_id AND c.e = 'c' AND c.t > st.t2 AND c.t <= st.s + interval '3 days') AS t3
+    FROM starts st),
+ levels AS (
+    SELECT customer_id, s, t2, t3, CASE WHEN t3 IS NOT NULL THEN 3 WHEN t2 IS NOT NULL THEN 2 ELSE 1 END AS level FROM chains),
+ best AS (
+    SELECT DISTINCT ON (customer_id) customer_id, level, (ARRAY[s, t2, t3])[1:level] AS times
+    FROM levels ORDER BY customer_id, level DESC, s)
+SELECT g.customer_id, coalesce(b.level, 0) AS level, coalesce(b.times, '{}') AS times
+FROM (SELECT DISTINCT customer_id FROM gen) g LEFT JOIN best b USING (customer_id);
+SELECT count(*) AS customers,
+       count(*) FILTER (WHERE r.times = w.first_times) AS first_rule_matches,
+       count(*) FILTER (WHERE r.level = w.level AND w.level = cardinality(w.latest_times)) AS same_level,
+       count(*) FILTER (WHERE w.first_times <> w.latest_times) AS rules_differ
+FROM gen_ref r JOIN (
+    SELECT customer_id,
+           window_funnel(interval '3 days', t, e = 'a', e = 'b', e = 'c') AS level,
+           window_funnel_times(interval '3 days', 'first_step_start', t, e = 'a', e = 'b', e = 'c') AS first_times,
+           window_funnel_times(interval '3 days', t, e = 'a', e = 'b', e = 'c') AS latest_times
+    FROM gen GROUP BY customer_id) w USING (customer_id);
+SELECT count(*) AS customers, count(*) FILTER (WHERE r.times = w.times) AS strict_increase_matches
+FROM gen_ref_inc r JOIN (
+    SELECT customer_id,
+           window_funnel_times(interval '3 days', 'strict_increase, first_step_start', t, e = 'a', e = 'b', e = 'c') AS times
+    FROM gen GROUP BY customer_id) w USING (customer_id);
+
+-- the report states its rule: text form, accessor, funnel_steps, jsonb, rollup
+SELECT funnel_report_agg(times, 3, 'first_step_start') AS report
+FROM (SELECT window_funnel_times(interval '3 days', 'first_step_start', t, e = 'a', e = 'b', e = 'c') AS times
+      FROM gen GROUP BY customer_id) w \gset
+SELECT split_part(:'report', ';', 1) AS head, split_part(:'report', ';', 2) AS customers, :'report'::funnel_report::text = :'report' AS canonical;
+SELECT funnel_step_time_rule(:'report'), funnel_step_time_rule('2; 5 1; 7:1'),
+       (:'report'::funnel_report)::jsonb ->> 'step_time_rule' AS in_jsonb;
+SELECT step, step_name, customers, median_seconds_from_previous, step_time_rule FROM funnel_steps(:'report', '{a,b,c}');
+-- the steps' customers and median times are plain SQL's over gen_ref
+SELECT k AS step, count(*) FILTER (WHERE level >= k) AS customers,
+       extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY times[k] - times[k - 1])
+                           FILTER (WHERE level >= k AND k > 1))::float8 AS median_seconds
+FROM gen_ref, generate_series(1, 3) k GROUP BY k ORDER BY k;
+SELECT rollup(r) FROM (VALUES (:'report'::funnel_report), ('3; 1 0 0;;')) v(r);
+SELECT rollup(r) FROM (VALUES (:'report'::funnel_report), ('3 latest_step_start; 1 0 0;;')) v(r);
+SELECT funnel_report_agg(ARRAY[t], 1, 'earliest') FROM lm;
+SELECT funnel_report_agg(ARRAY[t], 1, NULL) FROM lm;
+SELECT '3 first; 1 0 0;;'::funnel_report;

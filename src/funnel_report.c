@@ -10,12 +10,15 @@
  * rollup(), and expands to one row per step for BI tools.
  *
  * Stored form (after the varlena header; native byte order):
- *	uint8 version, uint8 nsteps, uint16 reserved (0), uint32 total pairs,
+ *	uint8 version, uint8 nsteps, uint8 step-time rule (0 not stated, 1
+ *	latest_step_start, 2 first_step_start; 0.2.0, reserved 0 before),
+ *	uint8 reserved (0), uint32 total pairs,
  *	int64 reached[nsteps], int32 npairs[nsteps] (npairs[0] = 0, padded to
  *	8 bytes), then pairs (int64 duration in microseconds, int64 count)
  *	grouped by step, each group sorted by duration with distinct durations.
  * Text form: "N; r1 r2 ... rN; d:c d:c ...; ..." with one ";"-section per
- * step after the first, e.g. "3; 100 60 20; 3600000000:2; 86400000000:1".
+ * step after the first, e.g. "3; 100 60 20; 3600000000:2; 86400000000:1";
+ * a stated step-time rule follows the step count ("3 first_step_start; ...").
  *
  *-------------------------------------------------------------------------
  */
@@ -49,10 +52,25 @@ PG_FUNCTION_INFO_V1(funnel_report_deserialize);
 PG_FUNCTION_INFO_V1(funnel_report_finalfn);
 PG_FUNCTION_INFO_V1(funnel_report_steps);
 PG_FUNCTION_INFO_V1(funnel_report_to_jsonb);
+PG_FUNCTION_INFO_V1(funnel_report_times_rule_transfn);
+PG_FUNCTION_INFO_V1(funnel_report_step_time_rule);
 
 #define FR_VERSION		1
 #define FR_MAX_STEPS	64
 #define FR_TYPE			"funnel_report"
+
+/*
+ * The step-time rule of the window_funnel_times the report was built from,
+ * when stated (funnel_report_agg(step_times, nsteps, rule)); reports of
+ * 0.1.0 and from levels state none.  The binary form carries it from
+ * version 2 on; version 1 (no rule) is still read and written.
+ */
+#define FR_RULE_NONE	0
+#define FR_RULE_LATEST	1
+#define FR_RULE_FIRST	2
+#define FR_BINARY_VERSION_RULE	2
+
+static const char *const fr_rule_names[] = {NULL, "latest_step_start", "first_step_start"};
 
 /*
  * Pairs in one value, all steps together: 64,000,000 pairs of 16 bytes
@@ -75,6 +93,7 @@ typedef struct Pair
 typedef struct Report
 {
 	int			nsteps;			/* 0 while unknown (no row yet) */
+	int			rule;			/* FR_RULE_* */
 	int64		reached[FR_MAX_STEPS];
 	Pair	   *pairs[FR_MAX_STEPS];	/* pairs[0] unused */
 	int64		npairs[FR_MAX_STEPS];
@@ -261,6 +280,14 @@ merge_into(Report *dst, const Report *src)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot combine funnel reports of %d and %d steps", dst->nsteps, src->nsteps)));
+	if (src->rule != FR_RULE_NONE && dst->rule != FR_RULE_NONE && src->rule != dst->rule)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine funnel reports of step-time rules %s and %s",
+						fr_rule_names[dst->rule], fr_rule_names[src->rule]),
+				 errdetail("Their times from the previous step are measured differently.")));
+	if (dst->rule == FR_RULE_NONE)
+		dst->rule = src->rule;
 	for (k = 0; k < src->nsteps; k++)
 	{
 		if (pg_add_s64_overflow(dst->reached[k], src->reached[k], &dst->reached[k]))
@@ -291,6 +318,7 @@ report_encode(Report *r)
 	p = VARDATA(v);
 	p[0] = FR_VERSION;
 	p[1] = (char) r->nsteps;
+	p[2] = (char) r->rule;
 	memcpy(p + 4, &(uint32){(uint32) total}, 4);
 	p += 8;
 	memcpy(p, r->reached, 8 * r->nsteps);
@@ -372,7 +400,7 @@ report_decode(const struct varlena *v)
 				n;
 	Size		need;
 
-	if (len < 8 || p[0] != FR_VERSION || p[2] != 0 || p[3] != 0)
+	if (len < 8 || p[0] != FR_VERSION || (uint8) p[2] > FR_RULE_FIRST || p[3] != 0)
 		corrupt("bad header");
 	n = (uint8) p[1];
 	if (n < 1 || n > FR_MAX_STEPS)
@@ -382,6 +410,7 @@ report_decode(const struct varlena *v)
 	if (len != need)
 		corrupt("bad length");
 	r = report_new(CurrentMemoryContext, n);
+	r->rule = (uint8) p[2];
 	memcpy(r->reached, p + 8, 8 * n);
 	memcpy(npairs, p + 8 + 8 * n, 4 * n);
 	p += 8 + 8 * n + MAXALIGN(4 * n);
@@ -455,6 +484,19 @@ funnel_report_in(PG_FUNCTION_ARGS)
 	r = report_new(CurrentMemoryContext, (int) n);
 	while (*p == ' ')
 		p++;
+	for (k = FR_RULE_LATEST; k <= FR_RULE_FIRST; k++)
+	{
+		size_t		len = strlen(fr_rule_names[k]);
+
+		if (strncmp(p, fr_rule_names[k], len) == 0 && (p[len] == ' ' || p[len] == ';'))
+		{
+			r->rule = k;
+			p += len;
+			while (*p == ' ')
+				p++;
+			break;
+		}
+	}
 	if (*p++ != ';')
 		text_error(input, "Expected \";\" after the number of steps.");
 	for (k = 0; k < n; k++)
@@ -499,7 +541,10 @@ funnel_report_out(PG_FUNCTION_ARGS)
 	int64		i;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "%d;", r->nsteps);
+	appendStringInfo(&buf, "%d", r->nsteps);
+	if (r->rule != FR_RULE_NONE)
+		appendStringInfo(&buf, " %s", fr_rule_names[r->rule]);
+	appendStringInfoChar(&buf, ';');
 	for (k = 0; k < r->nsteps; k++)
 		appendStringInfo(&buf, " " INT64_FORMAT, r->reached[k]);
 	for (k = 1; k < r->nsteps; k++)
@@ -515,7 +560,11 @@ funnel_report_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(buf.data);
 }
 
-/* binary: uint8 version, int32 nsteps, int64 reached[], then per step int32 n, (int64, int64)[] */
+/*
+ * binary: uint8 version, [uint8 rule: version 2 only], int32 nsteps, int64
+ * reached[], then per step int32 n, (int64, int64)[].  A report without a
+ * stated rule is written as version 1, as 0.1.0 wrote it.
+ */
 static void
 report_write(StringInfo buf, Report *r)
 {
@@ -523,7 +572,13 @@ report_write(StringInfo buf, Report *r)
 	int64		i;
 
 	(void) report_total_pairs(r);
-	pq_sendbyte(buf, FR_VERSION);
+	if (r->rule == FR_RULE_NONE)
+		pq_sendbyte(buf, FR_VERSION);
+	else
+	{
+		pq_sendbyte(buf, FR_BINARY_VERSION_RULE);
+		pq_sendbyte(buf, (uint8) r->rule);
+	}
 	pq_sendint32(buf, r->nsteps);
 	for (k = 0; k < r->nsteps; k++)
 		pq_sendint64(buf, r->reached[k]);
@@ -545,14 +600,25 @@ report_read(WireReader *w, MemoryContext mcxt)
 {
 	Report	   *r;
 	int32		n;
-	int			k;
+	int			k,
+				version,
+				rule = FR_RULE_NONE;
 
-	wire_version(w, FR_VERSION);
+	version = wire_byte(w);
+	if (version != FR_VERSION && version != FR_BINARY_VERSION_RULE)
+		wire_error(w, "Unknown format version.");
+	if (version == FR_BINARY_VERSION_RULE)
+	{
+		rule = wire_byte(w);
+		if (rule != FR_RULE_LATEST && rule != FR_RULE_FIRST)
+			wire_error(w, psprintf("The step-time rule byte is %d; it must be 1 or 2.", rule));
+	}
 	n = wire_int32(w);
 	if (n < 1 || n > FR_MAX_STEPS)
 		wire_error(w, psprintf("The step count is %d; a funnel report has 1 to %d steps.",
 							   n, FR_MAX_STEPS));
 	r = report_new(mcxt, n);
+	r->rule = rule;
 	wire_need(w, (int64) 8 * n);
 	for (k = 0; k < n; k++)
 		r->reached[k] = wire_int64(w);
@@ -683,6 +749,54 @@ funnel_report_times_transfn(PG_FUNCTION_ARGS)
 		}
 	}
 	PG_RETURN_POINTER(r);
+}
+
+/*
+ * funnel_report_agg(step_times, nsteps, step_time_rule): as above, the
+ * report stating the rule window_funnel_times used ('latest_step_start',
+ * 'first_step_start').
+ */
+Datum
+funnel_report_times_rule_transfn(PG_FUNCTION_ARGS)
+{
+	Report	   *r;
+	char	   *name;
+	int			rule = FR_RULE_NONE,
+				k;
+
+	if (PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel_report_agg needs a step-time rule"),
+				 errhint("Pass 'latest_step_start' or 'first_step_start', the rule of the window_funnel_times call.")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(3));
+	for (k = FR_RULE_LATEST; k <= FR_RULE_FIRST; k++)
+		if (pg_strcasecmp(name, fr_rule_names[k]) == 0)
+			rule = k;
+	if (rule == FR_RULE_NONE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown step-time rule \"%s\"", name),
+				 errdetail("Valid rules: latest_step_start, first_step_start.")));
+	r = (Report *) DatumGetPointer(funnel_report_times_transfn(fcinfo));
+	if (r->rule == FR_RULE_NONE)
+		r->rule = rule;
+	else if (r->rule != rule)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel_report_agg needs the same step-time rule in every row")));
+	PG_RETURN_POINTER(r);
+}
+
+/* funnel_step_time_rule(report): the stated rule, or NULL */
+Datum
+funnel_report_step_time_rule(PG_FUNCTION_ARGS)
+{
+	Report	   *r = report_decode(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)));
+
+	if (r->rule == FR_RULE_NONE)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(fr_rule_names[r->rule]));
 }
 
 /* funnel_report_agg(level integer, nsteps): counts only, no times */
@@ -954,8 +1068,8 @@ funnel_report_steps(PG_FUNCTION_ARGS)
 	names = step_names_arg(fcinfo, 1, r->nsteps);
 	for (k = 0; k < r->nsteps; k++)
 	{
-		Datum		values[10];
-		bool		nulls[10];
+		Datum		values[11];
+		bool		nulls[11];
 		StepRow		row;
 		int			c = 0;
 
@@ -982,6 +1096,8 @@ funnel_report_steps(PG_FUNCTION_ARGS)
 			nulls[c] = nulls[c + 1] = !row.has_times;
 			values[c++] = Float8GetDatum(row.has_times ? (double) row.median / 1e6 : 0);
 			values[c++] = Float8GetDatum(row.has_times ? (double) row.p90 / 1e6 : 0);
+			nulls[c] = (r->rule == FR_RULE_NONE);
+			values[c++] = r->rule == FR_RULE_NONE ? (Datum) 0 : CStringGetTextDatum(fr_rule_names[r->rule]);
 		}
 		tuplestore_putvalues(store, tupdesc, values, nulls);
 	}
@@ -1004,7 +1120,12 @@ funnel_report_to_jsonb(PG_FUNCTION_ARGS)
 	int			k;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "{\"nsteps\": %d, \"steps\": [", r->nsteps);
+	appendStringInfo(&buf, "{\"nsteps\": %d, \"step_time_rule\": ", r->nsteps);
+	if (r->rule == FR_RULE_NONE)
+		appendStringInfoString(&buf, "null");
+	else
+		appendStringInfo(&buf, "\"%s\"", fr_rule_names[r->rule]);
+	appendStringInfoString(&buf, ", \"steps\": [");
 	for (k = 0; k < r->nsteps; k++)
 	{
 		StepRow		row;

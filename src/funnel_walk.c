@@ -46,12 +46,14 @@ static const struct
 	{"strict_increase", FM_STRICT_INCREASE},
 	{"strict_once", FM_STRICT_ONCE},
 	{"allow_reentry", FM_ALLOW_REENTRY},
+	{"first_step_start", FM_FIRST_START},
+	{"latest_step_start", FM_LATEST_START},
 	{"deduplication", FM_DORIS_DEDUP},
 	{"fixed", FM_DORIS_FIXED},
 	{"increase", FM_DORIS_INCREASE},
 };
 
-#define VALID_MODES "default, strict_deduplication, strict_order, strict_increase, strict_once, allow_reentry (ClickHouse); deduplication, fixed, increase (Doris)"
+#define VALID_MODES "default, strict_deduplication, strict_order, strict_increase, strict_once, allow_reentry (ClickHouse); deduplication, fixed, increase (Doris); and the step-time rules latest_step_start, first_step_start"
 
 /*
  * Parse a comma-separated list of modes (case-insensitive, spaces allowed);
@@ -106,7 +108,16 @@ funnel_parse_modes(const char *modes)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("window_funnel mode allow_reentry needs strict_order"),
 				 errhint("Use 'strict_order, allow_reentry'.")));
-	if ((bits & FM_DORIS_ANY) && (bits & ~FM_DORIS_ANY))
+	if ((bits & FM_FIRST_START) && (bits & FM_LATEST_START))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("window_funnel step-time rules first_step_start and latest_step_start exclude each other")));
+	if ((bits & FM_FIRST_START) && (bits & ~(FM_FIRST_START | FM_STRICT_INCREASE)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("window_funnel step-time rule first_step_start applies to the default and strict_increase modes only"),
+				 errhint("The Doris modes already take the first step-1 row that reaches the deepest step; the other ClickHouse modes keep latest_step_start.")));
+	if ((bits & FM_DORIS_ANY) && (bits & ~(FM_DORIS_ANY | FM_LATEST_START)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("window_funnel cannot combine ClickHouse and Doris modes"),
@@ -380,6 +391,78 @@ deepest(const Walk *w)
 	return 0;
 }
 
+/* first index in sorted ts[0..n) with ts >= t (strict: > t) */
+static int32
+lower_bound(const int64 *ts, int32 n, int64 t, bool strict)
+{
+	int32		lo = 0,
+				hi = n;
+
+	while (lo < hi)
+	{
+		int32		mid = lo + (hi - lo) / 2;
+
+		if (ts[mid] < t || (strict && ts[mid] == t))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The first_step_start rule: the step times of the chain to the deepest
+ * level (level) from the earliest step-1 pair that reaches it, each later
+ * step at the earliest pair of that step at or after the previous step
+ * (strictly after under strict_increase) and within the window of the
+ * start.  In these two modes the earliest next step never loses a chain,
+ * so the greedy chain from a start reaches the level whenever any chain
+ * from it does.  pairs are sorted by (time, step).
+ */
+static void
+first_start_times(const Pair *pairs, int32 npairs, int nsteps, int level, int64 window,
+				  uint32 modes, int64 *times)
+{
+	int64	   *ts[FUNNEL_MAX_STEPS];
+	int32		nts[FUNNEL_MAX_STEPS];
+	bool		strict = (modes & FM_STRICT_INCREASE) != 0;
+	int32		i,
+				s;
+	int			k;
+
+	memset(nts, 0, sizeof(nts));
+	for (i = 0; i < npairs; i++)
+		if (pairs[i].step >= 0 && pairs[i].step < level)
+			nts[pairs[i].step]++;
+	for (k = 0; k < level; k++)
+	{
+		ts[k] = palloc_extended((Size) Max(nts[k], 1) * sizeof(int64), MCXT_ALLOC_HUGE);
+		nts[k] = 0;
+	}
+	for (i = 0; i < npairs; i++)
+		if (pairs[i].step >= 0 && pairs[i].step < level)
+			ts[pairs[i].step][nts[pairs[i].step]++] = pairs[i].ts;
+	for (s = 0; s < nts[0]; s++)
+	{
+		int64		start = ts[0][s];
+
+		CJ_CHECK_EVERY(s);
+		times[0] = start;
+		for (k = 1; k < level; k++)
+		{
+			int32		j = lower_bound(ts[k], nts[k], times[k - 1], strict);
+
+			if (j >= nts[k] || !in_window(start, ts[k][j], window))
+				break;
+			times[k] = ts[k][j];
+		}
+		if (k == level)
+			break;
+	}
+	for (k = 0; k < level; k++)
+		pfree(ts[k]);
+}
+
 static int
 walk_clickhouse(FunnelRow *rows, int32 n, int nsteps, int64 window, uint32 modes,
 				int64 *times)
@@ -478,7 +561,9 @@ walk_clickhouse(FunnelRow *rows, int32 n, int nsteps, int64 window, uint32 modes
 		result = deepest(&w);
 
 	/* step times of the first chain that reached the result */
-	if (times && result > 0)
+	if (times && result > 0 && (modes & FM_FIRST_START))
+		first_start_times(pairs, npairs, nsteps, result, window, modes, times);
+	else if (times && result > 0)
 	{
 		int32		c = w.first_reached[result - 1];
 		int			k;

@@ -25,6 +25,8 @@
 #define FM_STRICT_INCREASE	0x0004	/* ClickHouse strict_increase */
 #define FM_STRICT_ONCE		0x0008	/* ClickHouse strict_once */
 #define FM_ALLOW_REENTRY	0x0010	/* ClickHouse allow_reentry */
+#define FM_FIRST_START		0x0020	/* step times from the first step-1 row */
+#define FM_LATEST_START		0x0040	/* step times from the latest (default) */
 #define FM_DORIS_DEDUP		0x0100	/* Doris deduplication */
 #define FM_DORIS_FIXED		0x0200	/* Doris fixed */
 #define FM_DORIS_INCREASE	0x0400	/* Doris increase */

@@ -333,7 +333,8 @@ def g_funnel_report(rng):
             d += rng.choice([0, 1, 1000000, 3600000000, 9223372036854775807])
             pairs.append('%d:%d' % (d, rng.randint(-1, 3)))
         sections.append(' '.join(pairs))
-    return '; '.join(['%d' % n, ' '.join(str(r) for r in reached)] + sections)
+    head = '%d' % n + rng.choice(['', '', ' first_step_start', ' latest_step_start', ' first', ' latest_step_start '])
+    return '; '.join([head, ' '.join(str(r) for r in reached)] + sections)
 
 
 def g_response_state(rng):

@@ -52,7 +52,7 @@ SELECT 'funnel_report', funnel_report_agg(times, 3)::text
 FROM (SELECT customer_id, window_funnel_times('30 days', 'default', ts, stage = 'awareness', stage = 'consideration', stage = 'decision') AS times
       FROM cjfuzz.rows GROUP BY customer_id) r GROUP BY customer_id % 2
 UNION ALL
-SELECT 'funnel_report', x FROM unnest(ARRAY['1; 0', '3; 100 60 20; 3600000000:2 7200000000:58; 86400000000:1']) x
+SELECT 'funnel_report', x FROM unnest(ARRAY['1; 0', '3; 100 60 20; 3600000000:2 7200000000:58; 86400000000:1', '3 first_step_start; 100 60 20; 3600000000:2; 1:1', '2 latest_step_start; 4 1; 0:1']) x
 UNION ALL
 SELECT 'response_state', response_agg(customer_id % 2 = 0, converted, revenue::float8)::text FROM cjfuzz.rows
 UNION ALL
@@ -86,6 +86,7 @@ INSERT INTO cjfuzz.agg_seeds VALUES
  ('retention(boolean[])', 'SELECT ARRAY[converted, lead, opp] FROM cjfuzz.rows', 40),
  ('retention_sum(boolean[])', 'SELECT ARRAY[converted, lead, opp, true] FROM cjfuzz.rows', 40),
  ('funnel_report_agg(timestamptz[], integer)', $q$SELECT (ARRAY[ts, ts + (customer_id * interval '1 hour')])[1:1 + customer_id % 2], 3 FROM cjfuzz.rows$q$, 30),
+ ('funnel_report_agg(timestamptz[], integer, text)', $q$SELECT (ARRAY[ts, ts + (customer_id * interval '1 hour')])[1:1 + customer_id % 2], 3, 'first_step_start' FROM cjfuzz.rows$q$, 30),
  ('funnel_report_agg(integer, integer)', 'SELECT customer_id % 4, 3 FROM cjfuzz.rows', 40),
  ('rollup(funnel_report)', $q$SELECT v::funnel_report FROM cjfuzz.seed_values WHERE typ = 'funnel_report'::regtype AND v LIKE '3;%'$q$, 2),
  ('touches_before_conversion(timestamptz, boolean)', 'SELECT ts, converted FROM cjfuzz.rows', 30),
