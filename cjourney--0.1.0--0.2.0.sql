@@ -504,3 +504,10 @@ CREATE FUNCTION @extschema@.funnel_step_time_rule(@extschema@.funnel_report) RET
 	AS 'MODULE_PATHNAME', 'funnel_report_step_time_rule' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.funnel_step_time_rule(@extschema@.funnel_report) IS
 	'the step-time rule the report states (latest_step_start or first_step_start); NULL when not stated';
+
+-- Stage funnels by reach (src/funnel.c)
+
+CREATE FUNCTION @extschema@.journey_stage_funnel(@extschema@.journey, rule text) RETURNS timestamptz[]
+	AS 'MODULE_PATHNAME', 'journey_stage_funnel_rule' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_funnel(@extschema@.journey, text) IS
+	'stage funnel step times by rule: first_stage (as journey_stage_funnel(journey): a chain from the first stage) or reached (step k = first touch in stage k or later, whatever the entry stage)';

@@ -121,9 +121,12 @@ ORDER BY furthest;
 -- (e) Time in stage: median days in each stage, by segment
 -- ===========================================================================
 \echo '(e) Median days in each stage, by segment (stage_time_agg + stage_durations)'
+\echo '    A customer''s last period is open (no later touch ends it); as_of closes it at the'
+\echo '    end of the data, so the last stage counts the time since the last touch, not 0.'
 CREATE TEMP TABLE stage_times AS
 SELECT customer_id, stage_time_agg(occurred_at, stage::stage) AS st
 FROM touchpoints GROUP BY customer_id;
+SELECT max(occurred_at) AS data_end FROM touchpoints \gset
 SELECT c.segment,
        d.stage,
        count(*) AS customers,
@@ -132,7 +135,7 @@ SELECT c.segment,
        round(avg(d.visits), 2) AS avg_visits
 FROM stage_times s
 JOIN customers c USING (customer_id),
-     stage_durations(s.st) d
+     stage_durations(s.st, :'data_end') d
 GROUP BY c.segment, d.stage
 ORDER BY c.segment, min(d.stage::stage);
 

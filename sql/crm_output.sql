@@ -175,3 +175,35 @@ SELECT rollup(r) FROM (VALUES (:'report'::funnel_report), ('3 latest_step_start;
 SELECT funnel_report_agg(ARRAY[t], 1, 'earliest') FROM lm;
 SELECT funnel_report_agg(ARRAY[t], 1, NULL) FROM lm;
 SELECT '3 first; 1 0 0;;'::funnel_report;
+
+-- stage funnels: from the first stage (0.1.0) or by reach, whatever the entry
+SELECT journey_stage_funnel(j) AS first_stage, journey_stage_funnel(j, 'first_stage') AS same,
+       journey_stage_funnel(j, 'Reached') AS reached
+FROM (VALUES ('{2025-01-05T10:00:00Z decision web NULL; 2025-01-02T10:00:00Z consideration web NULL; 2025-01-09T11:00:00Z advocacy web NULL; 2025-01-10T00:00:00Z awareness web NULL}'::journey),
+             ('{}'::journey),
+             ('[lead<mql<sql] {2025-01-05T10:00:00Z mql web NULL}'::journey)) v(j);
+SELECT journey_stage_funnel('{}'::journey, 'entered');
+-- against plain SQL on generated journeys: step k = first touch at stage k or later
+CREATE TEMP TABLE sj AS
+SELECT customer_id, t, (enum_range(NULL::stage))[1 + abs(('x' || substr(md5(customer_id || '/' || t), 1, 8))::bit(32)::int) % 5] AS s
+FROM (SELECT DISTINCT customer_id, t FROM gen) g;
+CREATE TEMP TABLE sj_j AS
+SELECT customer_id, journey_agg(t, s, 'web', NULL) AS j FROM sj GROUP BY customer_id;
+SELECT count(*) AS customers,
+       count(*) FILTER (WHERE journey_stage_funnel(j.j, 'reached') = r.times) AS reached_matches,
+       count(*) FILTER (WHERE cardinality(journey_stage_funnel(j.j, 'reached'))
+                              = array_position(enum_range(NULL::stage), journey_furthest_stage(j.j)::stage)) AS up_to_furthest
+FROM sj_j j JOIN (
+    SELECT customer_id, array_agg(m ORDER BY k) FILTER (WHERE m IS NOT NULL) AS times
+    FROM (SELECT c.customer_id, k, (SELECT min(t) FROM sj x WHERE x.customer_id = c.customer_id
+                                                        AND array_position(enum_range(NULL::stage), x.s) >= k) AS m
+          FROM (SELECT DISTINCT customer_id FROM sj) c, generate_series(1, 5) k) y
+    GROUP BY customer_id) r USING (customer_id);
+-- the report: customers at each stage = journeys that reached it or a later one
+SELECT f.step, f.customers AS reached, s.plain, f0.customers AS first_stage_only
+FROM (SELECT funnel_report_agg(journey_stage_funnel(j, 'reached'), 5) AS r,
+             funnel_report_agg(journey_stage_funnel(j), 5) AS r0 FROM sj_j) x,
+     funnel_steps(x.r) f JOIN funnel_steps(x.r0) f0 USING (step)
+     JOIN (SELECT k AS step, count(*) FILTER (WHERE journey_furthest_stage(j)::stage >= (enum_range(NULL::stage))[k]) AS plain
+           FROM sj_j, generate_series(1, 5) k GROUP BY k) s USING (step)
+ORDER BY step;

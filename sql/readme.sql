@@ -106,6 +106,10 @@ FROM (SELECT funnel_report_agg(times, 3) AS r
             FROM touchpoints GROUP BY customer_id) per_customer) rep,
      funnel_steps(rep.r) f;
 
+SELECT step, customers, conversion_from_previous
+FROM (SELECT funnel_report_agg(journey_stage_funnel(j, 'reached'), 5) AS r FROM journeys) x,
+     funnel_steps(x.r);
+
 SELECT customer_id,
        retention(occurred_at < '2025-03-05', occurred_at >= '2025-03-05') AS active_week1_then_later
 FROM touchpoints GROUP BY customer_id ORDER BY customer_id;

@@ -35,6 +35,7 @@ PG_FUNCTION_INFO_V1(window_funnel_finalfn);
 PG_FUNCTION_INFO_V1(window_funnel_times_finalfn);
 PG_FUNCTION_INFO_V1(journey_funnel);
 PG_FUNCTION_INFO_V1(journey_stage_funnel);
+PG_FUNCTION_INFO_V1(journey_stage_funnel_rule);
 
 /* 2: the shared aggregate-state format (agg.h) */
 #define FUNNEL_STATE_VERSION	2
@@ -400,6 +401,51 @@ journey_funnel(PG_FUNCTION_ARGS)
 		b->ev[i].mask = mask;
 	}
 	PG_RETURN_INT32(walk_buffer(b, nsteps, window, modes, NULL));
+}
+
+/*
+ * journey_stage_funnel(journey, rule): with rule 'first_stage' the 0.1.0
+ * function below; with 'reached', step k's time is the first touch in stage
+ * k or any later stage, so a customer counts at every stage up to the
+ * furthest one reached, whatever the stage of entry (a skipped stage is
+ * passed at the time of the later stage, taking no time).  The times never
+ * decrease; their count is the furthest stage's position.
+ */
+Datum
+journey_stage_funnel_rule(PG_FUNCTION_ARGS)
+{
+	char	   *rule = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	EventBuffer *b;
+	int64		times[FUNNEL_MAX_STEPS];
+	Datum		elems[FUNNEL_MAX_STEPS];
+	int			nstages,
+				level = 0,
+				k;
+	int32		i;
+
+	if (pg_strcasecmp(rule, "first_stage") == 0)
+		return journey_stage_funnel(fcinfo);
+	if (pg_strcasecmp(rule, "reached") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown stage funnel rule \"%s\"", rule),
+				 errdetail("Valid rules: first_stage (a chain from the first stage, in lifecycle order), reached (each stage or a later one reached, whatever the entry stage).")));
+	b = journey_arg_touches(fcinfo, 0);
+	nstages = Min(b->stages->n, FUNNEL_MAX_STEPS);
+	for (i = 0; i < b->n; i++)
+	{
+		int			s = Min(b->ev[i].stage, nstages - 1);
+
+		CJ_CHECK_EVERY(i);
+		for (k = 0; k <= s; k++)
+			if (k >= level || b->ev[i].ts < times[k])
+				times[k] = b->ev[i].ts;
+		level = Max(level, s + 1);
+	}
+	for (k = 0; k < level; k++)
+		elems[k] = TimestampTzGetDatum(times[k]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, level, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL,
+										  TYPALIGN_DOUBLE));
 }
 
 /*
