@@ -22,6 +22,7 @@ OBJS = \
 	src/funnel_walk.o \
 	src/funnel.o \
 	src/retention.o \
+	src/retention_long.o \
 	src/funnel_report.o \
 	src/stats.o \
 	src/response.o \

@@ -511,3 +511,78 @@ CREATE FUNCTION @extschema@.journey_stage_funnel(@extschema@.journey, rule text)
 	AS 'MODULE_PATHNAME', 'journey_stage_funnel_rule' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.journey_stage_funnel(@extschema@.journey, text) IS
 	'stage funnel step times by rule: first_stage (as journey_stage_funnel(journey): a chain from the first stage) or reached (step k = first touch in stage k or later, whatever the entry stage)';
+
+-- Retention in long form (src/retention_long.c): per customer, whether each
+-- period was retained (NULL while not observable); per cohort, one row per
+-- period
+
+CREATE TYPE @extschema@.retention_period AS (
+	period integer,
+	customers bigint,
+	observed bigint,
+	retained bigint,
+	rate double precision
+);
+COMMENT ON TYPE @extschema@.retention_period IS
+	'one period of a cohort''s retention: period number (0 = the first), customers in the cohort, those whose period has ended by as_of, those retained, retained / observed (NULL while none is observable)';
+
+CREATE FUNCTION @extschema@.retention_periods_transfn(internal, timestamptz, timestamptz, interval, integer, text,
+		timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_periods_transfn(internal, timestamptz, timestamptz, interval, integer, text, timestamptz) IS
+	'retention_periods transition function';
+
+CREATE FUNCTION @extschema@.retention_periods_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_periods_combine(internal, internal) IS 'retention_periods combine function';
+
+CREATE FUNCTION @extschema@.retention_periods_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_periods_serialize(internal) IS 'retention_periods state serialization';
+
+CREATE FUNCTION @extschema@.retention_periods_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_periods_deserialize(bytea, internal) IS 'retention_periods state deserialization';
+
+CREATE FUNCTION @extschema@.retention_periods_finalfn(internal) RETURNS boolean[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_periods_finalfn(internal) IS 'retention_periods final function';
+
+CREATE AGGREGATE @extschema@.retention_periods(first_at timestamptz, active_at timestamptz, period interval,
+		nperiods integer, mode text, as_of timestamptz) (
+	SFUNC = @extschema@.retention_periods_transfn, STYPE = internal, SSPACE = 128,
+	FINALFUNC = @extschema@.retention_periods_finalfn,
+	COMBINEFUNC = @extschema@.retention_periods_combine,
+	SERIALFUNC = @extschema@.retention_periods_serialize, DESERIALFUNC = @extschema@.retention_periods_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.retention_periods(timestamptz, timestamptz, interval, integer, text, timestamptz) IS
+	'one customer''s retention: element k + 1 says whether period k after first_at had activity (n_day) or activity then or later (unbounded); NULL where the period has not ended by as_of';
+
+CREATE FUNCTION @extschema@.retention_report_transfn(internal, boolean[]) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_report_transfn(internal, boolean[]) IS 'retention_report_agg transition function';
+
+CREATE FUNCTION @extschema@.retention_report_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_report_combine(internal, internal) IS 'retention_report_agg combine function';
+
+CREATE FUNCTION @extschema@.retention_report_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_report_serialize(internal) IS 'retention_report_agg state serialization';
+
+CREATE FUNCTION @extschema@.retention_report_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_report_deserialize(bytea, internal) IS 'retention_report_agg state deserialization';
+
+CREATE FUNCTION @extschema@.retention_report_finalfn(internal) RETURNS @extschema@.retention_period[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.retention_report_finalfn(internal) IS 'retention_report_agg final function';
+
+CREATE AGGREGATE @extschema@.retention_report_agg(periods boolean[]) (
+	SFUNC = @extschema@.retention_report_transfn, STYPE = internal, SSPACE = 8208,
+	FINALFUNC = @extschema@.retention_report_finalfn,
+	COMBINEFUNC = @extschema@.retention_report_combine,
+	SERIALFUNC = @extschema@.retention_report_serialize, DESERIALFUNC = @extschema@.retention_report_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.retention_report_agg(boolean[]) IS
+	'a cohort''s retention from per-customer retention_periods arrays: one retention_period per period (unnest it for rows)';

@@ -207,3 +207,80 @@ FROM (SELECT funnel_report_agg(journey_stage_funnel(j, 'reached'), 5) AS r,
      JOIN (SELECT k AS step, count(*) FILTER (WHERE journey_furthest_stage(j)::stage >= (enum_range(NULL::stage))[k]) AS plain
            FROM sj_j, generate_series(1, 5) k GROUP BY k) s USING (step)
 ORDER BY step;
+
+-- retention in long form: per customer, then one row per cohort and period
+SET TimeZone = 'UTC';
+CREATE TEMP TABLE act (customer_id int, t timestamptz);
+INSERT INTO act VALUES (1, '2025-01-01'), (1, '2025-01-09'), (1, '2025-01-20'), (1, '2025-02-20'),
+    (2, '2025-01-03'), (2, '2025-01-04'), (3, '2025-01-25'), (3, 'infinity');
+SELECT customer_id, retention_periods(f, t, '7 days', 4, 'n_day', '2025-01-31') AS n_day,
+       retention_periods(f, t, '7 days', 4, 'unbounded', '2025-01-31') AS unbounded,
+       retention_periods(f, t, '7 days', 4, 'N_DAY', NULL) AS no_as_of
+FROM act JOIN (SELECT customer_id, min(t) AS f FROM act GROUP BY 1) m USING (customer_id)
+WHERE t <> 'infinity' GROUP BY customer_id ORDER BY customer_id;
+SELECT r.* FROM (SELECT retention_report_agg(p) AS a
+                 FROM (SELECT customer_id, retention_periods(f, t, '7 days', 4, 'n_day', '2025-01-31') AS p
+                       FROM act JOIN (SELECT customer_id, min(t) AS f FROM act GROUP BY 1) m USING (customer_id)
+                       WHERE t <> 'infinity' GROUP BY customer_id) pc) s, unnest(s.a) r;
+SELECT retention_periods(f, t, '7 days', 4, 'n_day', NULL) FROM act, (VALUES ('2025-01-01'::timestamptz)) m(f);
+SELECT retention_periods('2025-01-01', t, '0 days', 4, 'n_day', NULL) FROM act;
+SELECT retention_periods('2025-01-01', t, '1 day', 501, 'n_day', NULL) FROM act;
+SELECT retention_periods('2025-01-01', t, '1 day', 3, 'weekly', NULL) FROM act;
+SELECT retention_periods(t, t, '1 day', 3, 'n_day', NULL) FROM act WHERE customer_id = 1;
+SELECT retention_report_agg(x) FROM (VALUES ('{t,f}'::boolean[]), ('{t}')) v(x);
+-- against plain SQL on generated activity (weekly cohorts, 6 weeks, as of
+-- a date inside the data), computed under another TimeZone
+SET TimeZone = 'America/New_York';
+CREATE TEMP TABLE ret_cjourney AS
+SELECT date_bin('7 days', f, '2025-01-06 00:00+00') AS cohort, r.*
+FROM (SELECT f, retention_report_agg(p) AS a
+      FROM (SELECT customer_id, min(f) AS f, retention_periods(f, t, '7 days', 6, 'n_day', '2025-01-28 00:00+00') AS p
+            FROM gen JOIN (SELECT customer_id, min(t) AS f FROM gen GROUP BY 1) m USING (customer_id)
+            GROUP BY customer_id) pc
+      GROUP BY f) s, unnest(s.a) r;
+CREATE TEMP TABLE ret_unb AS
+SELECT r.*
+FROM (SELECT retention_report_agg(p) AS a
+      FROM (SELECT customer_id, retention_periods(f, t, '2 days', 8, 'unbounded', '2025-01-09 00:00+00') AS p
+            FROM gen JOIN (SELECT customer_id, min(t) AS f FROM gen GROUP BY 1) m USING (customer_id)
+            GROUP BY customer_id) pc) s, unnest(s.a) r;
+SET TimeZone = 'UTC';
+WITH firsts AS (SELECT customer_id, min(t) AS f FROM gen GROUP BY 1),
+ grid AS (SELECT f.customer_id, f.f, k FROM firsts f, generate_series(0, 6) k),
+ per AS (SELECT g.f, g.k,
+                g.f + (g.k + 1) * interval '7 days' <= '2025-01-28 00:00+00' AS obs,
+                EXISTS (SELECT 1 FROM gen a WHERE a.customer_id = g.customer_id AND a.t <= '2025-01-28 00:00+00'
+                        AND a.t >= g.f + g.k * interval '7 days' AND a.t < g.f + (g.k + 1) * interval '7 days') AS act
+         FROM grid g),
+ plain AS (SELECT f, k AS period, count(*) AS customers, count(*) FILTER (WHERE obs) AS observed,
+                  CASE WHEN count(*) FILTER (WHERE obs) > 0 THEN count(*) FILTER (WHERE obs AND act) END AS retained
+           FROM per GROUP BY f, k)
+SELECT count(*) AS rows, count(*) FILTER (WHERE p.customers = c.customers AND p.observed = c.observed
+                                          AND p.retained IS NOT DISTINCT FROM c.retained
+                                          AND c.rate IS NOT DISTINCT FROM c.retained::float8 / nullif(c.observed, 0)) AS n_day_matches,
+       count(*) FILTER (WHERE c.retained IS NULL) AS not_yet_observable
+FROM plain p JOIN (SELECT date_bin('7 days', f, '2025-01-06 00:00+00') AS cohort, f, r.*
+                   FROM (SELECT f, retention_report_agg(p) AS a
+                         FROM (SELECT customer_id, min(f) AS f, retention_periods(f, t, '7 days', 6, 'n_day', '2025-01-28 00:00+00') AS p
+                               FROM gen JOIN (SELECT customer_id, min(t) AS f FROM gen GROUP BY 1) m USING (customer_id)
+                               GROUP BY customer_id) pc GROUP BY f) s, unnest(s.a) r) c USING (f, period);
+-- the cohorts computed under America/New_York are the same rows
+SELECT count(*) AS rows, count(*) FILTER (WHERE (a.*)::text = (b.*)::text) AS same_in_any_zone
+FROM (SELECT cohort, period, customers, observed, retained, rate, row_number() OVER (ORDER BY cohort, period, customers, observed, retained) AS n FROM ret_cjourney) a
+JOIN (SELECT date_bin('7 days', f, '2025-01-06 00:00+00') AS cohort, r.period, r.customers, r.observed, r.retained, r.rate,
+             row_number() OVER (ORDER BY date_bin('7 days', f, '2025-01-06 00:00+00'), r.period, r.customers, r.observed, r.retained) AS n
+      FROM (SELECT f, retention_report_agg(p) AS a
+            FROM (SELECT customer_id, min(f) AS f, retention_periods(f, t, '7 days', 6, 'n_day', '2025-01-28 00:00+00') AS p
+                  FROM gen JOIN (SELECT customer_id, min(t) AS f FROM gen GROUP BY 1) m USING (customer_id)
+                  GROUP BY customer_id) pc GROUP BY f) s, unnest(s.a) r) b USING (n);
+-- unbounded: active in period k or any later one (up to as_of)
+WITH firsts AS (SELECT customer_id, min(t) AS f FROM gen GROUP BY 1),
+ per AS (SELECT k, f.f + (k + 1) * interval '2 days' <= '2025-01-09 00:00+00' AS obs,
+                EXISTS (SELECT 1 FROM gen a WHERE a.customer_id = f.customer_id AND a.t <= '2025-01-09 00:00+00'
+                        AND a.t >= f.f + k * interval '2 days') AS act
+         FROM firsts f, generate_series(0, 8) k)
+SELECT k AS period, count(*) AS customers, count(*) FILTER (WHERE obs) AS observed,
+       CASE WHEN count(*) FILTER (WHERE obs) > 0 THEN count(*) FILTER (WHERE obs AND act) END AS retained,
+       (SELECT row(u.customers, u.observed, u.retained) FROM ret_unb u WHERE u.period = k)
+       = row(count(*), count(*) FILTER (WHERE obs), CASE WHEN count(*) FILTER (WHERE obs) > 0 THEN count(*) FILTER (WHERE obs AND act) END) AS matches
+FROM per GROUP BY k ORDER BY k;

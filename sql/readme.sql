@@ -114,6 +114,17 @@ SELECT customer_id,
        retention(occurred_at < '2025-03-05', occurred_at >= '2025-03-05') AS active_week1_then_later
 FROM touchpoints GROUP BY customer_id ORDER BY customer_id;
 
+SELECT cohort::date, r.*
+FROM (SELECT date_trunc('week', first_at) AS cohort, retention_report_agg(p) AS a
+      FROM (SELECT customer_id, min(f.first_at) AS first_at,
+                   retention_periods(f.first_at, t.occurred_at, '1 day', 7, 'n_day', '2025-03-08') AS p
+            FROM touchpoints t
+            JOIN (SELECT customer_id, min(occurred_at) AS first_at FROM touchpoints GROUP BY 1) f USING (customer_id)
+            GROUP BY customer_id) per_customer
+      GROUP BY 1) c,
+     unnest(c.a) r
+ORDER BY cohort, r.period;
+
 SELECT customer_id,
        touches_before_conversion(occurred_at, event = 'purchase') AS touches,
        touches_before_conversion(occurred_at, event = 'purchase', interval '3 days') AS touches_3d,
