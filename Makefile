@@ -21,6 +21,7 @@ OBJS = \
 	src/stage_time.o \
 	src/funnel_walk.o \
 	src/funnel.o \
+	src/funnel_options.o \
 	src/retention.o \
 	src/retention_long.o \
 	src/funnel_report.o \

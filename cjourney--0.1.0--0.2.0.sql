@@ -586,3 +586,82 @@ CREATE AGGREGATE @extschema@.retention_report_agg(periods boolean[]) (
 	PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.retention_report_agg(boolean[]) IS
 	'a cohort''s retention from per-customer retention_periods arrays: one retention_period per period (unnest it for rows)';
+
+-- Funnel options (src/funnel_options.c): exclusion steps and breakdown
+-- attribution; the unordered mode of window_funnel is in src/funnel_walk.c
+
+CREATE TYPE @extschema@.funnel_breakdown AS (
+	level integer,
+	breakdown text
+);
+COMMENT ON TYPE @extschema@.funnel_breakdown IS
+	'result of window_funnel_breakdown: the funnel level and the breakdown value of the reported chain (NULL when none)';
+
+CREATE FUNCTION @extschema@.window_funnel_excluding_transfn(internal, interval, text, timestamptz, boolean,
+		integer, integer, boolean[]) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_excluding_transfn(internal, interval, text, timestamptz, boolean, integer, integer, boolean[]) IS
+	'window_funnel_excluding transition function';
+
+CREATE FUNCTION @extschema@.window_funnel_breakdown_transfn(internal, interval, text, timestamptz, text, text,
+		boolean[]) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_breakdown_transfn(internal, interval, text, timestamptz, text, text, boolean[]) IS
+	'window_funnel_breakdown transition function';
+
+CREATE FUNCTION @extschema@.funnel_options_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_options_combine(internal, internal) IS
+	'window_funnel_excluding and window_funnel_breakdown combine function';
+
+CREATE FUNCTION @extschema@.funnel_options_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_options_serialize(internal) IS
+	'window_funnel_excluding and window_funnel_breakdown state serialization';
+
+CREATE FUNCTION @extschema@.funnel_options_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_options_deserialize(bytea, internal) IS
+	'window_funnel_excluding and window_funnel_breakdown state deserialization';
+
+CREATE FUNCTION @extschema@.window_funnel_excluding_finalfn(internal) RETURNS integer
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_excluding_finalfn(internal) IS 'window_funnel_excluding final function';
+
+CREATE FUNCTION @extschema@.window_funnel_excluding_times_finalfn(internal) RETURNS timestamptz[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_excluding_times_finalfn(internal) IS 'window_funnel_excluding_times final function';
+
+CREATE FUNCTION @extschema@.window_funnel_breakdown_finalfn(internal) RETURNS @extschema@.funnel_breakdown
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_breakdown_finalfn(internal) IS 'window_funnel_breakdown final function';
+
+CREATE AGGREGATE @extschema@.window_funnel_excluding("window" interval, mode text, occurred_at timestamptz,
+		excluded boolean, from_step integer, to_step integer, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_excluding_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_excluding_finalfn,
+	COMBINEFUNC = @extschema@.funnel_options_combine,
+	SERIALFUNC = @extschema@.funnel_options_serialize, DESERIALFUNC = @extschema@.funnel_options_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel_excluding(interval, text, timestamptz, boolean, integer, integer, VARIADIC boolean[]) IS
+	'funnel level over chains with no excluded row strictly between their from_step and to_step; NULL when every chain reaching from_step is void';
+
+CREATE AGGREGATE @extschema@.window_funnel_excluding_times("window" interval, mode text, occurred_at timestamptz,
+		excluded boolean, from_step integer, to_step integer, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_excluding_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_excluding_times_finalfn,
+	COMBINEFUNC = @extschema@.funnel_options_combine,
+	SERIALFUNC = @extschema@.funnel_options_serialize, DESERIALFUNC = @extschema@.funnel_options_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel_excluding_times(interval, text, timestamptz, boolean, integer, integer, VARIADIC boolean[]) IS
+	'step times of the earliest non-void chain to the window_funnel_excluding level; NULL when excluded';
+
+CREATE AGGREGATE @extschema@.window_funnel_breakdown("window" interval, mode text, occurred_at timestamptz,
+		property text, attribution text, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_breakdown_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_breakdown_finalfn,
+	COMBINEFUNC = @extschema@.funnel_options_combine,
+	SERIALFUNC = @extschema@.funnel_options_serialize, DESERIALFUNC = @extschema@.funnel_options_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel_breakdown(interval, text, timestamptz, text, text, VARIADIC boolean[]) IS
+	'funnel level and the breakdown value of the reported chain: the property of its first_touch, last_touch or step:N row';

@@ -284,3 +284,110 @@ SELECT k AS period, count(*) AS customers, count(*) FILTER (WHERE obs) AS observ
        (SELECT row(u.customers, u.observed, u.retained) FROM ret_unb u WHERE u.period = k)
        = row(count(*), count(*) FILTER (WHERE obs), CASE WHEN count(*) FILTER (WHERE obs) > 0 THEN count(*) FILTER (WHERE obs AND act) END) AS matches
 FROM per GROUP BY k ORDER BY k;
+
+-- funnel options: exclusion steps, against every chain enumerated in plain SQL
+CREATE TEMP TABLE ch AS
+SELECT a.customer_id, 1 AS level, a.t AS t1, NULL::timestamptz AS t2, NULL::timestamptz AS t3
+FROM gen a WHERE a.e = 'a'
+UNION ALL
+SELECT a.customer_id, 2, a.t, b.t, NULL FROM gen a JOIN gen b USING (customer_id)
+WHERE a.e = 'a' AND b.e = 'b' AND b.t >= a.t AND b.t <= a.t + interval '3 days'
+UNION ALL
+SELECT a.customer_id, 3, a.t, b.t, c.t FROM gen a JOIN gen b USING (customer_id) JOIN gen c USING (customer_id)
+WHERE a.e = 'a' AND b.e = 'b' AND c.e = 'c' AND b.t >= a.t AND c.t >= b.t AND c.t <= a.t + interval '3 days';
+CREATE TEMP TABLE excl_ref AS
+WITH ranges(f, tt) AS (VALUES (1, 2), (2, 3), (1, 3)),
+ marked AS (
+    SELECT r.f, r.tt, c.customer_id, c.level,
+           c.level >= r.f AND EXISTS (
+               SELECT 1 FROM gen x WHERE x.customer_id = c.customer_id AND x.e = 'x'
+                 AND x.t > (ARRAY[c.t1, c.t2, c.t3])[r.f]
+                 AND CASE WHEN c.level >= r.tt THEN x.t < (ARRAY[c.t1, c.t2, c.t3])[r.tt]
+                          ELSE x.t <= c.t1 + interval '3 days' END) AS void
+    FROM ranges r, ch c)
+SELECT r.f, r.tt, g.customer_id,
+       CASE WHEN bool_or(m.level >= r.f) AND NOT coalesce(bool_or(m.level >= r.f AND NOT m.void), false) THEN NULL
+            ELSE coalesce(max(m.level) FILTER (WHERE NOT m.void), 0) END AS level
+FROM (VALUES (1, 2), (2, 3), (1, 3)) r(f, tt)
+CROSS JOIN (SELECT DISTINCT customer_id FROM gen) g
+LEFT JOIN marked m ON m.f = r.f AND m.tt = r.tt AND m.customer_id = g.customer_id
+GROUP BY r.f, r.tt, g.customer_id;
+SELECT r.f AS from_step, r.tt AS to_step, count(*) AS customers,
+       count(*) FILTER (WHERE r.level IS NOT DISTINCT FROM w.level) AS matches,
+       count(*) FILTER (WHERE r.level IS NULL) AS excluded,
+       count(*) FILTER (WHERE w.level IS DISTINCT FROM w.plain) AS differ_from_window_funnel,
+       count(*) FILTER (WHERE cardinality(w.times) IS DISTINCT FROM w.level) AS times_length_wrong
+FROM excl_ref r JOIN (
+    SELECT customer_id, v.f, v.tt,
+           window_funnel_excluding(interval '3 days', 'default', t, e = 'x', v.f, v.tt, e = 'a', e = 'b', e = 'c') AS level,
+           window_funnel_excluding_times(interval '3 days', 'default', t, e = 'x', v.f, v.tt, e = 'a', e = 'b', e = 'c') AS times,
+           window_funnel(interval '3 days', t, e = 'a', e = 'b', e = 'c') AS plain
+    FROM gen, (VALUES (1, 2), (2, 3), (1, 3)) v(f, tt) GROUP BY customer_id, v.f, v.tt) w
+  ON w.customer_id = r.customer_id AND w.f = r.f AND w.tt = r.tt
+GROUP BY r.f, r.tt ORDER BY 1, 2;
+-- the times are a chain: steps in order, within the window, no excluded row between the range
+SELECT count(*) AS bad_chains
+FROM (SELECT customer_id,
+             window_funnel_excluding_times(interval '3 days', 'default', t, e = 'x', 2, 3, e = 'a', e = 'b', e = 'c') AS times
+      FROM gen GROUP BY customer_id) w
+WHERE cardinality(w.times) = 3 AND (w.times[2] < w.times[1] OR w.times[3] < w.times[2] OR w.times[3] > w.times[1] + interval '3 days'
+      OR EXISTS (SELECT 1 FROM gen x WHERE x.customer_id = w.customer_id AND x.e = 'x' AND x.t > w.times[2] AND x.t < w.times[3])
+      OR NOT EXISTS (SELECT 1 FROM gen s WHERE s.customer_id = w.customer_id AND s.e = 'c' AND s.t = w.times[3]));
+SELECT window_funnel_excluding(interval '1 day', 'strict_order', now(), false, 1, 2, true, true);
+SELECT window_funnel_excluding(interval '1 day', 'default', now(), false, 2, 2, true, true);
+SELECT window_funnel_excluding(interval '1 day', 'default', now(), false, 1, 3, true, true);
+
+-- breakdown attribution: the property of the reported chain's rows (times
+-- made distinct per customer so each step time names one row)
+CREATE TEMP TABLE bd AS
+SELECT DISTINCT ON (customer_id, t) customer_id, t, e,
+       CASE WHEN abs(hashtext(customer_id || e || t)) % 4 = 0 THEN NULL
+            ELSE (ARRAY['ads', 'email', 'web'])[1 + abs(hashtext(t::text || customer_id)) % 3] END AS channel
+FROM gen ORDER BY customer_id, t, e;
+CREATE TEMP TABLE bd_w AS
+SELECT customer_id,
+       window_funnel_times(interval '3 days', t, e = 'a', e = 'b', e = 'c') AS times,
+       window_funnel_breakdown(interval '3 days', 'default', t, channel, 'first_touch', e = 'a', e = 'b', e = 'c') AS ft,
+       window_funnel_breakdown(interval '3 days', 'default', t, channel, 'last_touch', e = 'a', e = 'b', e = 'c') AS lt,
+       window_funnel_breakdown(interval '3 days', 'default', t, channel, 'step:2', e = 'a', e = 'b', e = 'c') AS s2
+FROM bd GROUP BY customer_id;
+WITH steprows AS (
+    SELECT w.customer_id, k, b.channel
+    FROM bd_w w, generate_series(1, 3) k
+    JOIN bd b ON true
+    WHERE k <= cardinality(w.times) AND b.customer_id = w.customer_id AND b.t = w.times[k])
+SELECT count(*) AS customers,
+       count(*) FILTER (WHERE (w.ft).level = cardinality(w.times) AND (w.lt).level = cardinality(w.times)) AS levels_match,
+       count(*) FILTER (WHERE (w.ft).breakdown IS NOT DISTINCT FROM
+                        (SELECT channel FROM steprows s WHERE s.customer_id = w.customer_id AND channel IS NOT NULL ORDER BY k LIMIT 1)) AS first_touch_matches,
+       count(*) FILTER (WHERE (w.lt).breakdown IS NOT DISTINCT FROM
+                        (SELECT channel FROM steprows s WHERE s.customer_id = w.customer_id AND channel IS NOT NULL ORDER BY k DESC LIMIT 1)) AS last_touch_matches,
+       count(*) FILTER (WHERE (w.s2).breakdown IS NOT DISTINCT FROM
+                        (SELECT channel FROM steprows s WHERE s.customer_id = w.customer_id AND k = 2)) AS step_2_matches,
+       count(*) FILTER (WHERE (w.ft).breakdown IS DISTINCT FROM (w.lt).breakdown) AS first_and_last_differ
+FROM bd_w w;
+-- by breakdown: a funnel per first-touch channel
+SELECT (ft).breakdown, count(*) AS customers, count(*) FILTER (WHERE (ft).level = 3) AS completed
+FROM bd_w GROUP BY 1 ORDER BY 1 NULLS FIRST;
+SELECT window_funnel_breakdown(interval '1 day', 'default', now(), 'x', 'step:3', true, true);
+SELECT window_funnel_breakdown(interval '1 day', 'default', now(), 'x', 'middle', true, true);
+SELECT window_funnel_breakdown(interval '1 day', 'increase', now(), 'x', 'first_touch', true, true);
+
+-- unordered funnels: the most distinct steps matched within the window of a
+-- row, against plain SQL
+SELECT count(*) AS customers, count(*) FILTER (WHERE w.level = r.level) AS unordered_matches,
+       count(*) FILTER (WHERE w.level > w.ordered) AS more_than_ordered
+FROM (SELECT customer_id, window_funnel(interval '3 days', 'unordered', t, e = 'a', e = 'b', e = 'c') AS level,
+             window_funnel(interval '3 days', t, e = 'a', e = 'b', e = 'c') AS ordered
+      FROM gen GROUP BY customer_id) w
+JOIN (SELECT g.customer_id, coalesce(max(n), 0) AS level
+      FROM (SELECT DISTINCT customer_id FROM gen) g
+      LEFT JOIN LATERAL (
+          SELECT (SELECT count(DISTINCT y.e) FROM gen y WHERE y.customer_id = x.customer_id AND y.e IN ('a', 'b', 'c')
+                    AND y.t >= x.t AND y.t <= x.t + interval '3 days') AS n
+          FROM gen x WHERE x.customer_id = g.customer_id AND x.e IN ('a', 'b', 'c')) m ON true
+      GROUP BY g.customer_id) r USING (customer_id);
+SELECT journey_funnel('{2025-01-02T00:00:00Z awareness web b; 2025-01-01T00:00:00Z awareness web a}'::journey, interval '1 day', 'unordered', 'a', 'b'),
+       journey_funnel('{2025-01-02T00:00:00Z awareness web b; 2025-01-01T00:00:00Z awareness web a}'::journey, interval '1 day', 'default', 'b', 'a');
+SELECT window_funnel_times(interval '1 day', 'unordered', now(), true);
+SELECT window_funnel(interval '1 day', 'unordered, strict_order', now(), true);

@@ -98,6 +98,15 @@ SELECT customer_id,
                            event = 'ad_click', stage = 'consideration', event = 'purchase') AS step_times
 FROM touchpoints GROUP BY customer_id ORDER BY customer_id;
 
+SELECT customer_id,
+       window_funnel_excluding(interval '7 days', 'default', occurred_at, event = 'email_open', 2, 3,
+                               event = 'ad_click', stage = 'consideration', event = 'purchase') AS level_no_email_between,
+       window_funnel_breakdown(interval '7 days', 'default', occurred_at, channel, 'first_touch',
+                               event = 'ad_click', stage = 'consideration', event = 'purchase') AS by_first_channel,
+       window_funnel(interval '7 days', 'unordered', occurred_at,
+                     event = 'purchase', event = 'ad_click') AS any_order
+FROM touchpoints GROUP BY customer_id ORDER BY customer_id;
+
 SELECT f.*
 FROM (SELECT funnel_report_agg(times, 3) AS r
       FROM (SELECT customer_id,

@@ -48,12 +48,13 @@ static const struct
 	{"allow_reentry", FM_ALLOW_REENTRY},
 	{"first_step_start", FM_FIRST_START},
 	{"latest_step_start", FM_LATEST_START},
+	{"unordered", FM_UNORDERED},
 	{"deduplication", FM_DORIS_DEDUP},
 	{"fixed", FM_DORIS_FIXED},
 	{"increase", FM_DORIS_INCREASE},
 };
 
-#define VALID_MODES "default, strict_deduplication, strict_order, strict_increase, strict_once, allow_reentry (ClickHouse); deduplication, fixed, increase (Doris); and the step-time rules latest_step_start, first_step_start"
+#define VALID_MODES "default, strict_deduplication, strict_order, strict_increase, strict_once, allow_reentry (ClickHouse); deduplication, fixed, increase (Doris); unordered; and the step-time rules latest_step_start, first_step_start"
 
 /*
  * Parse a comma-separated list of modes (case-insensitive, spaces allowed);
@@ -117,6 +118,10 @@ funnel_parse_modes(const char *modes)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("window_funnel step-time rule first_step_start applies to the default and strict_increase modes only"),
 				 errhint("The Doris modes already take the first step-1 row that reaches the deepest step; the other ClickHouse modes keep latest_step_start.")));
+	if ((bits & FM_UNORDERED) && (bits & ~FM_UNORDERED))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("window_funnel mode unordered combines with no other mode")));
 	if ((bits & FM_DORIS_ANY) && (bits & ~(FM_DORIS_ANY | FM_LATEST_START)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -421,9 +426,10 @@ lower_bound(const int64 *ts, int32 n, int64 t, bool strict)
  */
 static void
 first_start_times(const Pair *pairs, int32 npairs, int nsteps, int level, int64 window,
-				  uint32 modes, int64 *times)
+				  uint32 modes, int64 *times, int32 *rowidx)
 {
 	int64	   *ts[FUNNEL_MAX_STEPS];
+	int32	   *rw[FUNNEL_MAX_STEPS];
 	int32		nts[FUNNEL_MAX_STEPS];
 	bool		strict = (modes & FM_STRICT_INCREASE) != 0;
 	int32		i,
@@ -437,17 +443,23 @@ first_start_times(const Pair *pairs, int32 npairs, int nsteps, int level, int64 
 	for (k = 0; k < level; k++)
 	{
 		ts[k] = palloc_extended((Size) Max(nts[k], 1) * sizeof(int64), MCXT_ALLOC_HUGE);
+		rw[k] = palloc_extended((Size) Max(nts[k], 1) * sizeof(int32), MCXT_ALLOC_HUGE);
 		nts[k] = 0;
 	}
 	for (i = 0; i < npairs; i++)
 		if (pairs[i].step >= 0 && pairs[i].step < level)
+		{
+			rw[pairs[i].step][nts[pairs[i].step]] = pairs[i].row;
 			ts[pairs[i].step][nts[pairs[i].step]++] = pairs[i].ts;
+		}
 	for (s = 0; s < nts[0]; s++)
 	{
 		int64		start = ts[0][s];
 
 		CJ_CHECK_EVERY(s);
 		times[0] = start;
+		if (rowidx)
+			rowidx[0] = rw[0][s];
 		for (k = 1; k < level; k++)
 		{
 			int32		j = lower_bound(ts[k], nts[k], times[k - 1], strict);
@@ -455,17 +467,22 @@ first_start_times(const Pair *pairs, int32 npairs, int nsteps, int level, int64 
 			if (j >= nts[k] || !in_window(start, ts[k][j], window))
 				break;
 			times[k] = ts[k][j];
+			if (rowidx)
+				rowidx[k] = rw[k][j];
 		}
 		if (k == level)
 			break;
 	}
 	for (k = 0; k < level; k++)
+	{
 		pfree(ts[k]);
+		pfree(rw[k]);
+	}
 }
 
 static int
 walk_clickhouse(FunnelRow *rows, int32 n, int nsteps, int64 window, uint32 modes,
-				int64 *times)
+				int64 *times, int32 *rowidx)
 {
 	Walk		w;
 	Pair	   *pairs;
@@ -517,6 +534,8 @@ walk_clickhouse(FunnelRow *rows, int32 n, int nsteps, int64 window, uint32 modes
 			{
 				if (times)
 					times[0] = pairs[i].ts;
+				if (rowidx)
+					rowidx[0] = pairs[i].row;
 				return 1;
 			}
 		return 0;
@@ -562,7 +581,7 @@ walk_clickhouse(FunnelRow *rows, int32 n, int nsteps, int64 window, uint32 modes
 
 	/* step times of the first chain that reached the result */
 	if (times && result > 0 && (modes & FM_FIRST_START))
-		first_start_times(pairs, npairs, nsteps, result, window, modes, times);
+		first_start_times(pairs, npairs, nsteps, result, window, modes, times, rowidx);
 	else if (times && result > 0)
 	{
 		int32		c = w.first_reached[result - 1];
@@ -571,6 +590,8 @@ walk_clickhouse(FunnelRow *rows, int32 n, int nsteps, int64 window, uint32 modes
 		for (k = result - 1; k >= 0; k--)
 		{
 			times[k] = w.chains[c].last;
+			if (rowidx)
+				rowidx[k] = w.chains[c].row;
 			c = w.chains[c].parent;
 		}
 	}
@@ -664,19 +685,86 @@ row_cmp_doris(const void *a, const void *b)
 }
 
 /*
- * The deepest step reached (0..nsteps) in rows (any order; sorted here);
- * times, when given, gets the time of each step of the chosen chain.
+ * The unordered funnel: for each row matching a step, the number of
+ * distinct steps matched by rows in [its time, its time + window]; the
+ * level is the largest such number.  One row may fill several steps.
  */
+static int
+walk_unordered(FunnelRow *rows, int32 n, int nsteps, int64 window)
+{
+	int64	   *ts;
+	uint64	   *mask;
+	int32		m = 0,
+				i,
+				j = 0,
+				k;
+	int32		cnt[FUNNEL_MAX_STEPS];
+	int			distinct = 0,
+				best = 0;
+
+	ts = palloc(Max(n, 1) * sizeof(int64));
+	mask = palloc(Max(n, 1) * sizeof(uint64));
+	qsort(rows, n, sizeof(FunnelRow), row_cmp_doris);
+	for (i = 0; i < n; i++)
+		if (rows[i].mask != 0)
+		{
+			ts[m] = rows[i].ts;
+			mask[m++] = rows[i].mask;
+		}
+	memset(cnt, 0, sizeof(cnt));
+	for (i = 0; i < m && best < nsteps; i++)
+	{
+		CJ_CHECK_EVERY(i);
+		/* add the rows up to ts[i] + window */
+		for (; j < m && in_window(ts[i], ts[j], window); j++)
+			for (k = 0; k < nsteps; k++)
+				if ((mask[j] & (UINT64CONST(1) << k)) && cnt[k]++ == 0)
+					distinct++;
+		best = Max(best, distinct);
+		/* drop row i: the next start is later or equal */
+		for (k = 0; k < nsteps; k++)
+			if ((mask[i] & (UINT64CONST(1) << k)) && --cnt[k] == 0)
+				distinct--;
+	}
+	return best;
+}
+
+/*
+ * The deepest step reached (0..nsteps) in rows (any order; sorted here);
+ * times, when given, gets the time of each step of the chosen chain, and
+ * rowidx the index of its row in rows as passed (ClickHouse modes only).
+ */
+int
+funnel_walk_rows(FunnelRow *rows, int32 n, int nsteps, int64 window, uint32 modes,
+				 int64 *times, int32 *rowidx)
+{
+	if (n == 0)
+		return 0;
+	if (modes & FM_UNORDERED)
+	{
+		if (times || rowidx)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("an unordered funnel has no step times"),
+					 errdetail("Its steps may come in any order, so they form no chain."),
+					 errhint("Use window_funnel for the level of an unordered funnel.")));
+		return walk_unordered(rows, n, nsteps, window);
+	}
+	if (modes & FM_DORIS_ANY)
+	{
+		if (rowidx)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("this funnel function takes the ClickHouse modes, not the Doris ones")));
+		qsort(rows, n, sizeof(FunnelRow), row_cmp_doris);
+		return walk_doris(rows, n, nsteps, window, modes, times);
+	}
+	return walk_clickhouse(rows, n, nsteps, window, modes, times, rowidx);
+}
+
 int
 funnel_walk(FunnelRow *rows, int32 n, int nsteps, int64 window, uint32 modes,
 			int64 *times)
 {
-	if (n == 0)
-		return 0;
-	if (modes & FM_DORIS_ANY)
-	{
-		qsort(rows, n, sizeof(FunnelRow), row_cmp_doris);
-		return walk_doris(rows, n, nsteps, window, modes, times);
-	}
-	return walk_clickhouse(rows, n, nsteps, window, modes, times);
+	return funnel_walk_rows(rows, n, nsteps, window, modes, times, NULL);
 }

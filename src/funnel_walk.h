@@ -27,6 +27,7 @@
 #define FM_ALLOW_REENTRY	0x0010	/* ClickHouse allow_reentry */
 #define FM_FIRST_START		0x0020	/* step times from the first step-1 row */
 #define FM_LATEST_START		0x0040	/* step times from the latest (default) */
+#define FM_UNORDERED		0x0080	/* steps in any order within the window */
 #define FM_DORIS_DEDUP		0x0100	/* Doris deduplication */
 #define FM_DORIS_FIXED		0x0200	/* Doris fixed */
 #define FM_DORIS_INCREASE	0x0400	/* Doris increase */
@@ -43,5 +44,21 @@ extern uint32 funnel_parse_modes(const char *modes);
 extern bool funnel_keeps_unmatched(uint32 modes);
 extern int	funnel_walk(FunnelRow *rows, int32 n, int nsteps, int64 window,
 						uint32 modes, int64 *times);
+
+/*
+ * The same; rowidx, when given, gets for each step of the reported chain the
+ * index (into rows as passed, before sorting) of the row that filled it.
+ * Not for unordered funnels (their steps are no chain).
+ */
+extern int	funnel_walk_rows(FunnelRow *rows, int32 n, int nsteps, int64 window,
+							 uint32 modes, int64 *times, int32 *rowidx);
+
+/*
+ * The exclusion funnel (funnel_options.c): the deepest level over chains
+ * with no excluded row strictly between their from_step and to_step times
+ * (1-based); -1 when every chain reaching from_step is void.  Rows carry
+ * the exclusion as bit 63 of their mask (so at most 63 steps).
+ */
+#define FUNNEL_EXCLUDED_BIT	(UINT64CONST(1) << 63)
 
 #endif							/* CJ_FUNNEL_WALK_H */
