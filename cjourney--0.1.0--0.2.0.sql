@@ -609,19 +609,19 @@ CREATE FUNCTION @extschema@.window_funnel_breakdown_transfn(internal, interval, 
 COMMENT ON FUNCTION @extschema@.window_funnel_breakdown_transfn(internal, interval, text, timestamptz, text, text, boolean[]) IS
 	'window_funnel_breakdown transition function';
 
-CREATE FUNCTION @extschema@.funnel_options_combine(internal, internal) RETURNS internal
+CREATE FUNCTION @extschema@.window_funnel_options_combine(internal, internal) RETURNS internal
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.funnel_options_combine(internal, internal) IS
+COMMENT ON FUNCTION @extschema@.window_funnel_options_combine(internal, internal) IS
 	'window_funnel_excluding and window_funnel_breakdown combine function';
 
-CREATE FUNCTION @extschema@.funnel_options_serialize(internal) RETURNS bytea
+CREATE FUNCTION @extschema@.window_funnel_options_serialize(internal) RETURNS bytea
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.funnel_options_serialize(internal) IS
+COMMENT ON FUNCTION @extschema@.window_funnel_options_serialize(internal) IS
 	'window_funnel_excluding and window_funnel_breakdown state serialization';
 
-CREATE FUNCTION @extschema@.funnel_options_deserialize(bytea, internal) RETURNS internal
+CREATE FUNCTION @extschema@.window_funnel_options_deserialize(bytea, internal) RETURNS internal
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.funnel_options_deserialize(bytea, internal) IS
+COMMENT ON FUNCTION @extschema@.window_funnel_options_deserialize(bytea, internal) IS
 	'window_funnel_excluding and window_funnel_breakdown state deserialization';
 
 CREATE FUNCTION @extschema@.window_funnel_excluding_finalfn(internal) RETURNS integer
@@ -640,8 +640,8 @@ CREATE AGGREGATE @extschema@.window_funnel_excluding("window" interval, mode tex
 		excluded boolean, from_step integer, to_step integer, VARIADIC steps boolean[]) (
 	SFUNC = @extschema@.window_funnel_excluding_transfn, STYPE = internal, SSPACE = 256,
 	FINALFUNC = @extschema@.window_funnel_excluding_finalfn,
-	COMBINEFUNC = @extschema@.funnel_options_combine,
-	SERIALFUNC = @extschema@.funnel_options_serialize, DESERIALFUNC = @extschema@.funnel_options_deserialize,
+	COMBINEFUNC = @extschema@.window_funnel_options_combine,
+	SERIALFUNC = @extschema@.window_funnel_options_serialize, DESERIALFUNC = @extschema@.window_funnel_options_deserialize,
 	PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.window_funnel_excluding(interval, text, timestamptz, boolean, integer, integer, VARIADIC boolean[]) IS
 	'funnel level over chains with no excluded row strictly between their from_step and to_step; NULL when every chain reaching from_step is void';
@@ -650,8 +650,8 @@ CREATE AGGREGATE @extschema@.window_funnel_excluding_times("window" interval, mo
 		excluded boolean, from_step integer, to_step integer, VARIADIC steps boolean[]) (
 	SFUNC = @extschema@.window_funnel_excluding_transfn, STYPE = internal, SSPACE = 256,
 	FINALFUNC = @extschema@.window_funnel_excluding_times_finalfn,
-	COMBINEFUNC = @extschema@.funnel_options_combine,
-	SERIALFUNC = @extschema@.funnel_options_serialize, DESERIALFUNC = @extschema@.funnel_options_deserialize,
+	COMBINEFUNC = @extschema@.window_funnel_options_combine,
+	SERIALFUNC = @extschema@.window_funnel_options_serialize, DESERIALFUNC = @extschema@.window_funnel_options_deserialize,
 	PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.window_funnel_excluding_times(interval, text, timestamptz, boolean, integer, integer, VARIADIC boolean[]) IS
 	'step times of the earliest non-void chain to the window_funnel_excluding level; NULL when excluded';
@@ -660,8 +660,8 @@ CREATE AGGREGATE @extschema@.window_funnel_breakdown("window" interval, mode tex
 		property text, attribution text, VARIADIC steps boolean[]) (
 	SFUNC = @extschema@.window_funnel_breakdown_transfn, STYPE = internal, SSPACE = 256,
 	FINALFUNC = @extschema@.window_funnel_breakdown_finalfn,
-	COMBINEFUNC = @extschema@.funnel_options_combine,
-	SERIALFUNC = @extschema@.funnel_options_serialize, DESERIALFUNC = @extschema@.funnel_options_deserialize,
+	COMBINEFUNC = @extschema@.window_funnel_options_combine,
+	SERIALFUNC = @extschema@.window_funnel_options_serialize, DESERIALFUNC = @extschema@.window_funnel_options_deserialize,
 	PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.window_funnel_breakdown(interval, text, timestamptz, text, text, VARIADIC boolean[]) IS
 	'funnel level and the breakdown value of the reported chain: the property of its first_touch, last_touch or step:N row';

@@ -51,9 +51,9 @@ PG_FUNCTION_INFO_V1(window_funnel_excluding_finalfn);
 PG_FUNCTION_INFO_V1(window_funnel_excluding_times_finalfn);
 PG_FUNCTION_INFO_V1(window_funnel_breakdown_transfn);
 PG_FUNCTION_INFO_V1(window_funnel_breakdown_finalfn);
-PG_FUNCTION_INFO_V1(funnel_options_combine);
-PG_FUNCTION_INFO_V1(funnel_options_serialize);
-PG_FUNCTION_INFO_V1(funnel_options_deserialize);
+PG_FUNCTION_INFO_V1(window_funnel_options_combine);
+PG_FUNCTION_INFO_V1(window_funnel_options_serialize);
+PG_FUNCTION_INFO_V1(window_funnel_options_deserialize);
 
 #define FO_STATE_VERSION	1
 
@@ -582,19 +582,19 @@ window_funnel_breakdown_finalfn(PG_FUNCTION_ARGS)
 /* ---- shared state support ---- */
 
 Datum
-funnel_options_combine(PG_FUNCTION_ARGS)
+window_funnel_options_combine(PG_FUNCTION_ARGS)
 {
 	return agg_state_combine(fcinfo, &fo_ops);
 }
 
 Datum
-funnel_options_serialize(PG_FUNCTION_ARGS)
+window_funnel_options_serialize(PG_FUNCTION_ARGS)
 {
 	return agg_state_serialize(fcinfo);
 }
 
 Datum
-funnel_options_deserialize(PG_FUNCTION_ARGS)
+window_funnel_options_deserialize(PG_FUNCTION_ARGS)
 {
 	return agg_state_deserialize(fcinfo, &fo_ops);
 }

@@ -7,7 +7,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(28);
+SELECT plan(34);
 
 CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE line text; result text := '';
@@ -206,6 +206,66 @@ SELECT is((SELECT (j -> 'treated' ->> 'n')::bigint = (r).treated_n AND (j ->> 'p
                  FROM (SELECT response_agg(c.campaign_group = 'treatment', t.event = 'purchase') AS st
                        FROM touchpoints t JOIN customers c USING (customer_id)) s) x), true,
           'response_state::jsonb fields = segment_response fields');
+
+-- funnel options on the sample data: exclusion (an email open between
+-- signup or demo and purchase), breakdown by channel, any order
+ALTER TABLE steps ADD COLUMN x boolean;
+UPDATE steps SET x = EXISTS (SELECT 1 FROM touchpoints t2 WHERE t2.customer_id = steps.customer_id
+                             AND t2.occurred_at = steps.t AND t2.event = 'email_open');
+CREATE TEMP TABLE chains AS
+SELECT a.customer_id, 1 AS level, a.t AS t1, NULL::timestamptz AS t2, NULL::timestamptz AS t3 FROM steps a WHERE a.s1
+UNION ALL
+SELECT a.customer_id, 2, a.t, b.t, NULL FROM steps a JOIN steps b USING (customer_id)
+WHERE a.s1 AND b.s2 AND b.t >= a.t AND b.t <= a.t + interval '14 days'
+UNION ALL
+SELECT a.customer_id, 3, a.t, b.t, c.t FROM steps a JOIN steps b USING (customer_id) JOIN steps c USING (customer_id)
+WHERE a.s1 AND b.s2 AND c.s3 AND b.t >= a.t AND c.t >= b.t AND c.t <= a.t + interval '14 days';
+CREATE TEMP TABLE excl_ref AS
+WITH marked AS (
+    SELECT c.customer_id, c.level,
+           c.level >= 2 AND EXISTS (
+               SELECT 1 FROM steps x WHERE x.customer_id = c.customer_id AND x.x AND x.t > c.t2
+                 AND CASE WHEN c.level = 3 THEN x.t < c.t3 ELSE x.t <= c.t1 + interval '14 days' END) AS void
+    FROM chains c)
+SELECT g.customer_id,
+       CASE WHEN bool_or(m.level >= 2) AND NOT coalesce(bool_or(m.level >= 2 AND NOT m.void), false) THEN NULL
+            ELSE coalesce(max(m.level) FILTER (WHERE NOT m.void), 0) END AS level
+FROM (SELECT DISTINCT customer_id FROM steps) g LEFT JOIN marked m USING (customer_id)
+GROUP BY g.customer_id;
+CREATE TEMP TABLE excl AS
+SELECT customer_id, window_funnel_excluding(interval '14 days', 'default', t, x, 2, 3, s1, s2, s3) AS level
+FROM steps GROUP BY customer_id;
+SELECT is((SELECT count(*) FROM excl_ref r JOIN excl e USING (customer_id) WHERE r.level IS DISTINCT FROM e.level), 0::bigint,
+          'window_funnel_excluding = plain SQL over every chain');
+SELECT ok((SELECT count(*) FROM excl WHERE level IS NULL) > 0 AND
+          (SELECT count(*) FROM excl e JOIN wf w USING (customer_id) WHERE e.level IS DISTINCT FROM w.level) > 10,
+          'some customers are excluded or lose steps');
+\set qopt 'SELECT customer_id, window_funnel_excluding(interval $$14 days$$, $$default$$, occurred_at, event = $$email_open$$, 2, 3, event IN ($$ad_click$$, $$page_view$$), event IN ($$signup$$, $$demo_request$$), event = $$purchase$$) AS level, window_funnel_breakdown(interval $$14 days$$, $$default$$, occurred_at, channel, $$last_touch$$, event IN ($$ad_click$$, $$page_view$$), event IN ($$signup$$, $$demo_request$$), event = $$purchase$$) AS b, window_funnel(interval $$14 days$$, $$unordered$$, occurred_at, event = $$purchase$$, event = $$signup$$, event = $$ad_click$$) AS u FROM touchpoints GROUP BY customer_id'
+SELECT pg_temp.force_parallel(false);
+CREATE TEMP TABLE opt_serial AS :qopt;
+SELECT pg_temp.force_parallel(true);
+SELECT matches(pg_temp.plan_of(:'qopt'), 'Partial .*Aggregate|Gather', 'the funnel-options query runs in a parallel plan');
+CREATE TEMP TABLE opt_par AS :qopt;
+SELECT pg_temp.force_parallel(false);
+SELECT is((SELECT count(*) FROM opt_serial s FULL JOIN opt_par p USING (customer_id)
+           WHERE s.level IS DISTINCT FROM p.level OR s.b IS DISTINCT FROM p.b OR s.u IS DISTINCT FROM p.u), 0::bigint,
+          'forced parallel: exclusion, breakdown and unordered results = serial');
+SELECT is((SELECT count(*) FROM (
+              SELECT customer_id, window_funnel_breakdown(interval '14 days', 'default', occurred_at, channel, 'last_touch',
+                                                          event IN ('ad_click', 'page_view'), event IN ('signup', 'demo_request'), event = 'purchase') AS b
+              FROM (SELECT * FROM touchpoints ORDER BY md5(occurred_at::text || customer_id || channel)) sh GROUP BY customer_id) x
+           JOIN opt_serial o USING (customer_id) WHERE x.b IS DISTINCT FROM o.b), 0::bigint,
+          'window_funnel_breakdown does not depend on input order');
+SELECT is((SELECT count(*) FROM opt_serial o JOIN (
+              SELECT g.customer_id, coalesce(max(n), 0) AS level
+              FROM (SELECT DISTINCT customer_id FROM touchpoints) g
+              LEFT JOIN LATERAL (
+                  SELECT (SELECT count(DISTINCT y.event) FROM touchpoints y WHERE y.customer_id = x.customer_id
+                            AND y.event IN ('purchase', 'signup', 'ad_click')
+                            AND y.occurred_at >= x.occurred_at AND y.occurred_at <= x.occurred_at + interval '14 days') AS n
+                  FROM touchpoints x WHERE x.customer_id = g.customer_id AND x.event IN ('purchase', 'signup', 'ad_click')) m ON true
+              GROUP BY g.customer_id) r USING (customer_id) WHERE o.u <> r.level), 0::bigint,
+          'unordered window_funnel = plain SQL');
 
 SELECT * FROM finish();
 ROLLBACK;
