@@ -369,6 +369,11 @@ walk_excluding(const EventBuffer *b, const FunnelOptParams *p, int64 *times)
 			int64		ta = (A == 0) ? start : ts[A][c];
 			int			level;
 
+			/*
+			 * XXX every (start, from_step row) pair is tried: quadratic in
+			 * the rows of one customer, answering a cancel on the way.
+			 */
+			CJ_CHECK_EVERY(c);
 			if (ta > end)
 				break;
 			cur[A] = ta;
