@@ -15,6 +15,7 @@ OBJS = \
 	src/touch_times.o \
 	src/journey_format.o \
 	src/journey_text.o \
+	src/journey_step.o \
 	src/touchpoint.o \
 	src/journey.o \
 	src/journey_agg.o \
