@@ -38,7 +38,10 @@ OBJS = \
 	src/session.o \
 	src/path.o \
 	src/path_report.o \
-	src/path_flows.o
+	src/path_flows.o \
+	src/sequence_match.o \
+	src/sequence.o \
+	src/next_node.o
 
 DATA = cjourney--0.1.0.sql cjourney--0.1.0--0.2.0.sql
 
