@@ -742,12 +742,12 @@ fail:
 		}
 	}
 done:
+	if (s->track)
+		note_reached(s, a);
 	if (a == A)
 		matched = true;
 	else
 	{
-		if (s->track)
-			note_reached(s, a);
 		/* the actions left may all match nothing: .*, <, <=, >=0 */
 		while (a < A && trailing_skippable(&p->actions[a]))
 			a++;
@@ -790,13 +790,14 @@ seq_match_events(const SeqPattern *p, const SeqRow *rows, int32 n, int64 unit, i
 	SeqSearch	s;
 	int32		pos = 0;
 
+	/*
+	 * The first chain found that reached the most (?N) items, as ClickHouse
+	 * reports it: for a match, the match's own chain, except that when gates
+	 * or stars follow the last (?N) an earlier chain that reached it but
+	 * failed there comes first.
+	 */
 	search_init(&s, p, rows, n, unit, true);
-	if (search_run(&s, &pos))
-	{
-		/* the chain of the match itself */
-		memcpy(times, s.chain, p->nevents * sizeof(int64));
-		return p->nevents;
-	}
+	(void) search_run(&s, &pos);
 	memcpy(times, s.best, s.best_len * sizeof(int64));
 	return s.best_len;
 }

@@ -116,9 +116,12 @@ extern bool seq_match(const SeqPattern *p, const SeqRow *rows, int32 n, int64 un
 extern int64 seq_count(const SeqPattern *p, const SeqRow *rows, int32 n, int64 unit);
 
 /*
- * The times of the rows the (?N) items consumed in the first full match,
- * else in the longest partial one (the first found among the longest);
- * returns how many were written to times (p->nevents at most).
+ * The times of the rows the (?N) items consumed in the first chain the
+ * search found among those that reached the most (?N) items: the first
+ * match's chain, or when nothing matches the longest partial chain; when
+ * gates or stars follow the last (?N) item, a chain that reached it but
+ * failed the trailing gate can come before the match (ClickHouse does the
+ * same).  Returns how many times were written (p->nevents at most).
  */
 extern int	seq_match_events(const SeqPattern *p, const SeqRow *rows, int32 n, int64 unit,
 							 int64 *times);
