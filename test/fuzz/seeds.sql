@@ -103,5 +103,15 @@ INSERT INTO cjfuzz.agg_seeds VALUES
  ('attribution_agg(journey, text, text)', $q$SELECT v::journey, 'purchase', 'markov' FROM cjfuzz.seed_values WHERE typ = 'journey'::regtype$q$, 4),
  ('attribution_agg(journey, text, text, text)', $q$SELECT v::journey, 'purchase', 'first_touch', 'lookback=30 days' FROM cjfuzz.seed_values WHERE typ = 'journey'::regtype$q$, 4),
  ('rollup(attribution)', $q$SELECT v::attribution FROM cjfuzz.seed_values WHERE typ = 'attribution'::regtype AND v LIKE 'markov%'$q$, 1),
- ('rollup(attribution)', $q$SELECT v::attribution FROM cjfuzz.seed_values WHERE typ = 'attribution'::regtype AND v LIKE 'linear%'$q$, 1);
+ ('rollup(attribution)', $q$SELECT v::attribution FROM cjfuzz.seed_values WHERE typ = 'attribution'::regtype AND v LIKE 'linear%'$q$, 1),
+ ('sequence_match(text, timestamptz, boolean[])', $q$SELECT '(?1).*(?t<=86400)(?2)', ts, ARRAY[stage = 'awareness', converted, lead] FROM cjfuzz.rows$q$, 30),
+ ('sequence_match(text, bigint, boolean[])', $q$SELECT '(?1)(?2)', extract(epoch FROM ts)::bigint, ARRAY[converted, lead] FROM cjfuzz.rows$q$, 40),
+ ('sequence_count(text, timestamptz, boolean[])', $q$SELECT '(?1)(?t>3600).(?2)', ts, ARRAY[stage = 'awareness', converted] FROM cjfuzz.rows$q$, 30),
+ ('sequence_count(text, bigint, boolean[])', $q$SELECT '.*(?1)', extract(epoch FROM ts)::bigint, ARRAY[lead] FROM cjfuzz.rows$q$, 40),
+ ('sequence_match_events(text, timestamptz, boolean[])', $q$SELECT '(?1)(?t<=86400)(?2)(?3)', ts, ARRAY[stage = 'awareness', converted, opp] FROM cjfuzz.rows$q$, 30),
+ ('sequence_match_events(text, bigint, boolean[])', $q$SELECT '(?2).*(?1)', extract(epoch FROM ts)::bigint, ARRAY[converted, lead] FROM cjfuzz.rows$q$, 40),
+ ('sequence_next_node(text, text, timestamptz, text, boolean, boolean[])', $q$SELECT 'forward', 'first_match', ts, channel, lead, ARRAY[converted, true] FROM cjfuzz.rows$q$, 30),
+ ('sequence_next_node(text, text, timestamptz, text, boolean)', $q$SELECT 'forward', 'head', ts, channel, true FROM cjfuzz.rows$q$, 30),
+ ('sequence_next_node(text, text, bigint, text, boolean, boolean[])', $q$SELECT 'backward', 'last_match', extract(epoch FROM ts)::bigint, event, converted, ARRAY[true] FROM cjfuzz.rows WHERE event IS NOT NULL$q$, 30),
+ ('sequence_next_node(text, text, bigint, text, boolean)', $q$SELECT 'backward', 'tail', extract(epoch FROM ts)::bigint, channel, opp FROM cjfuzz.rows$q$, 30);
 RESET client_min_messages;
