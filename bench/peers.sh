@@ -19,7 +19,7 @@
 # PGPORT, PGUSER, PGDATABASE) unless --temp-cluster.  Loads the sample data
 # (data/load.sh), stores one journey per customer in cjourney_peers.journeys,
 # exports the touchpoints to a CSV file, loads it into DuckDB
-# (@duckdb/node-api) and ClickHouse (chdb, embedded), runs six questions in
+# (@duckdb/node-api) and ClickHouse (chdb, embedded), runs nine questions in
 # every engine, checks that all engines give the same answer and prints the
 # times and ratios.  The two npm packages are installed with
 # `npm install --prefix` into a cache outside the repository:
@@ -164,12 +164,14 @@ extver=$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'cjourney'"
 
 # --- timing --------------------------------------------------------------------
 
-QUESTIONS=(funnel_in funnel stage_median touches_before journey floor)
+QUESTIONS=(funnel_in funnel stage_median touches_before journey seq_match seq_count next_node floor)
 ENGINES=(rows par stored sql duckdb clickhouse)
 declare -A LABEL=(
     [funnel_in]="funnel, one IN step" [funnel]="funnel, single labels"
     [stage_median]="median time in stage" [touches_before]="touches before purchase"
-    [journey]="journey per customer" [floor]="floor: GROUP BY count(*)"
+    [journey]="journey per customer" [seq_match]="sequence_match, 1-day gate"
+    [seq_count]="sequence_count (?1).*(?2)" [next_node]="sequence_next_node"
+    [floor]="floor: GROUP BY count(*)"
     [rows]="cj rows" [par]="cj rows 2w" [stored]="cj stored" [sql]="plain SQL"
     [duckdb]="DuckDB" [clickhouse]="ClickHouse")
 declare -A MS=() ANSWER=() WORKERS=()

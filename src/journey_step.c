@@ -316,7 +316,7 @@ journey_steps_bind(JourneySteps *js, const EventBuffer *b)
 			alt->stage = stagelist_find(sl, alt->label, alt->len);
 		if (alt->kind == JSK_LABEL || alt->kind == JSK_EVENT || alt->kind == JSK_CHANNEL)
 		{
-			if (alt->len > 0 && alt->len <= CJ_MAX_LABEL_BYTES)
+			if (alt->len <= CJ_MAX_LABEL_BYTES)
 				alt->id = labeldict_intern(b->dict, alt->label, alt->len);
 			if (alt->id >= 0)
 			{

@@ -82,3 +82,26 @@ FROM (SELECT customer_id, arraySort(groupArray((occurred_at, stage, channel, eve
 -- name: floor
 SELECT count(), sum(n)
 FROM (SELECT customer_id, count() AS n FROM touchpoints GROUP BY customer_id);
+
+-- The sequences (see postgres.sql).  sequenceMatch and sequenceNextNode
+-- take DateTime (seconds; the sample data has whole seconds), not
+-- DateTime64; sequenceNextNode needs the experimental switch, and a NULL
+-- event (stored as '') must not be a node.
+-- name: seq_match
+SELECT countIf(m)
+FROM (SELECT customer_id,
+             sequenceMatch('(?1)(?t<=86400)(?2)')(toDateTime(occurred_at), event = 'page_view', event = 'purchase') AS m
+      FROM touchpoints GROUP BY customer_id);
+
+-- name: seq_count
+SELECT sum(c)
+FROM (SELECT customer_id,
+             sequenceCount('(?1).*(?2)')(toDateTime(occurred_at), event = 'page_view', event = 'add_to_cart') AS c
+      FROM touchpoints GROUP BY customer_id);
+
+-- name: next_node
+SELECT countIf(n = 'signup'), countIf(n = 'purchase'), countIf(n IS NULL)
+FROM (SELECT customer_id,
+             sequenceNextNode('forward', 'first_match')(toDateTime(occurred_at), nullIf(toString(event), ''), 1, event = 'page_view') AS n
+      FROM touchpoints GROUP BY customer_id)
+SETTINGS allow_experimental_funnel_functions = 1;
