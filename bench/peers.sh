@@ -170,7 +170,7 @@ declare -A LABEL=(
     [funnel_in]="funnel, one IN step" [funnel]="funnel, single labels"
     [stage_median]="median time in stage" [touches_before]="touches before purchase"
     [journey]="journey per customer" [seq_match]="sequence_match, 1-day gate"
-    [seq_count]="sequence_count (?1).*(?2)" [next_node]="sequence_next_node"
+    [seq_count]="sequence_count, cart..buy" [next_node]="sequence_next_node"
     [floor]="floor: GROUP BY count(*)"
     [rows]="cj rows" [par]="cj rows 2w" [stored]="cj stored" [sql]="plain SQL"
     [duckdb]="DuckDB" [clickhouse]="ClickHouse")

@@ -11,7 +11,12 @@
 -- The table is laid out as ClickHouse users lay out event tables for
 -- per-user analysis: MergeTree ORDER BY (customer_id, occurred_at), merged
 -- into one part, with LowCardinality strings; a NULL event becomes '' (no
--- question matches an empty event, so the answers are unchanged).
+-- question matches an empty event, so the answers are unchanged).  The
+-- event is the last sort key: ClickHouse's sequence functions leave the
+-- order of rows at one instant unspecified (in practice, for a customer's
+-- dozen rows, the stored order), and cjourney puts the row of the lower
+-- condition first; the sequence questions number their conditions in event
+-- order, so both engines see the same order.
 
 -- setup
 SET max_threads = @THREADS@;
@@ -22,7 +27,7 @@ CREATE TABLE touchpoints (
     stage Enum8('awareness' = 1, 'consideration' = 2, 'decision' = 3, 'retention' = 4, 'advocacy' = 5),
     channel LowCardinality(String),
     event LowCardinality(String)
-) ENGINE = MergeTree ORDER BY (customer_id, occurred_at);
+) ENGINE = MergeTree ORDER BY (customer_id, occurred_at, event);
 -- setup
 INSERT INTO touchpoints
 SELECT customer_id, fromUnixTimestamp64Micro(us, 'UTC'), stage, channel, ifNull(event, '')
@@ -96,7 +101,7 @@ FROM (SELECT customer_id,
 -- name: seq_count
 SELECT sum(c)
 FROM (SELECT customer_id,
-             sequenceCount('(?1).*(?2)')(toDateTime(occurred_at), event = 'page_view', event = 'add_to_cart') AS c
+             sequenceCount('(?1).*(?2)')(toDateTime(occurred_at), event = 'add_to_cart', event = 'purchase') AS c
       FROM touchpoints GROUP BY customer_id);
 
 -- name: next_node

@@ -171,7 +171,7 @@ FROM (SELECT customer_id, count(*) AS n FROM touchpoints GROUP BY customer_id) s
 
 -- The sequences: seq_match, customers with a page_view followed by a
 -- purchase within a day (ClickHouse sequenceMatch '(?1)(?t<=86400)(?2)');
--- seq_count, non-overlapping page_view ... add_to_cart sequences over all
+-- seq_count, non-overlapping add_to_cart ... purchase sequences over all
 -- customers (sequenceCount '(?1).*(?2)'); next_node, what customers do right
 -- after their first page_view (sequenceNextNode forward first_match):
 -- customers going to signup, to purchase, and with no next event.
@@ -197,20 +197,20 @@ WHERE a.event = 'page_view';
 -- name: seq_count rows
 SELECT sum(c)
 FROM (SELECT customer_id,
-             sequence_count('(?1).*(?2)', occurred_at, event = 'page_view', event = 'add_to_cart') AS c
+             sequence_count('(?1).*(?2)', occurred_at, event = 'add_to_cart', event = 'purchase') AS c
       FROM touchpoints GROUP BY customer_id) s;
 
 -- name: seq_count stored
-SELECT sum(journey_sequence_count(j, '(?1).*(?2)', 'event = page_view', 'event = add_to_cart'))
+SELECT sum(journey_sequence_count(j, '(?1).*(?2)', 'event = add_to_cart', 'event = purchase'))
 FROM cjourney_peers.journeys;
 
--- Greedy non-overlapping matches of "page_view, then an add_to_cart" are
--- the add_to_cart rows whose previous page_view-or-add_to_cart row is a
--- page_view.
+-- Greedy non-overlapping matches of "add_to_cart, then a purchase" are the
+-- purchase rows whose previous add_to_cart-or-purchase row is an
+-- add_to_cart (at one instant the add_to_cart row comes first).
 -- name: seq_count sql
-SELECT count(*) FILTER (WHERE event = 'add_to_cart' AND prev = 'page_view')
-FROM (SELECT event, lag(event) OVER (PARTITION BY customer_id ORDER BY occurred_at, event = 'add_to_cart') AS prev
-      FROM touchpoints WHERE event IN ('page_view', 'add_to_cart')) s;
+SELECT count(*) FILTER (WHERE event = 'purchase' AND prev = 'add_to_cart')
+FROM (SELECT event, lag(event) OVER (PARTITION BY customer_id ORDER BY occurred_at, event = 'purchase') AS prev
+      FROM touchpoints WHERE event IN ('add_to_cart', 'purchase')) s;
 
 -- name: next_node rows
 SELECT count(*) FILTER (WHERE n = 'signup'), count(*) FILTER (WHERE n = 'purchase'),
