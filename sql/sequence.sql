@@ -93,6 +93,7 @@ SELECT sequence_match('(?3)', 1::bigint, true, true);
 SELECT sequence_match('(?1)(?t<1)(?t<2)', 1::bigint, true, true);
 SELECT sequence_match('(?1)(?t>+)(?2)', 1::bigint, true, true);
 SELECT sequence_match('(?+)', 1::bigint, true, true);
+SELECT sequence_match(repeat('.', 5000), 1::bigint, true, true);
 SELECT sequence_match(NULL, 1::bigint, true, true);
 SELECT sequence_match(p, 1::bigint, true, true) FROM (VALUES ('(?1)'), ('(?2)')) v(p);
 SELECT sequence_match('(?1)', 1::bigint, VARIADIC '{}'::boolean[]);

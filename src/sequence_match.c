@@ -124,7 +124,7 @@ seq_parse(const char *pattern, int len, int nconds, SeqPattern *out, int *sqlsta
 		  char **detail)
 {
 	PatternLexer lx = {pattern, len, 0};
-	SeqAction  *acts = palloc((len + 1) * sizeof(SeqAction));
+	SeqAction  *acts = palloc((Min(len, SEQ_MAX_ACTIONS) + 1) * sizeof(SeqAction));
 	int			n = 0;
 	int			code;
 
