@@ -232,13 +232,21 @@ seq_parse_or_error(const char *fn, const char *pattern, int len, int nconds, Seq
 	char	   *detail;
 
 	if (!seq_parse(pattern, len, nconds, out, &sqlstate, &detail))
+	{
+		/* the pattern as written, clipped to 200 bytes */
+		int			clip = pg_mbcliplen(pattern, len, Min(len, 200));
+		char	   *shown = psprintf("%.*s%s", clip, pattern, clip < len ? "..." : "");
+
 		ereport(ERROR,
 				(errcode(sqlstate),
 				 sqlstate == ERRCODE_INVALID_REGULAR_EXPRESSION
-				 ? errmsg("%s pattern is malformed: \"%s\"", fn, pattern)
-				 : errmsg("%s pattern is invalid: \"%s\"", fn, pattern),
+				 ? errmsg("%s pattern is malformed: \"%s\"", fn, shown)
+				 : sqlstate == ERRCODE_PROGRAM_LIMIT_EXCEEDED
+				 ? errmsg("%s pattern is too long: \"%s\"", fn, shown)
+				 : errmsg("%s pattern is invalid: \"%s\"", fn, shown),
 				 errdetail("%s", detail),
 				 errhint(PATTERN_HINT)));
+	}
 }
 
 /* ---- rows ---- */
