@@ -569,11 +569,11 @@ COMMENT ON FUNCTION @extschema@.journey_sequence_match_events(@extschema@.journe
 	'sequence_match_events over a stored journey: condition N is step N in the journey step syntax';
 
 CREATE FUNCTION @extschema@.journey_next_node(@extschema@.journey, direction text, base text, VARIADIC steps text[])
-	RETURNS text AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+	RETURNS text AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.journey_next_node(@extschema@.journey, text, text, VARIADIC text[]) IS
 	'event label of the touch after (forward) or before (backward) the chain of steps 1..N from the base touch (sequence_next_node with every touch a base)';
 
 CREATE FUNCTION @extschema@.journey_next_node(@extschema@.journey, direction text, base text)
-	RETURNS text AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+	RETURNS text AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.journey_next_node(@extschema@.journey, text, text) IS
 	'event label of the first (head) or last (tail) touch with an event label';

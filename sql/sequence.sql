@@ -142,6 +142,7 @@ SELECT sequence_next_node('forward', 'tail', 1::bigint, 'a', true);
 SELECT sequence_next_node('forward', 'first_match', 1::bigint, 'a', true);
 SELECT sequence_next_node(NULL, 'head', 1::bigint, 'a', true);
 SELECT journey_next_node(j, 'forward', 'last_match') FROM sj;
+SELECT journey_next_node(NULL::journey, 'forward', 'head') IS NULL AS null_journey, journey_sequence_count(NULL::journey, '(?1)', 'x') IS NULL AS null_too;
 SELECT sequence_next_node('forward', 'head', t, 'a', true, VARIADIC c) FROM (VALUES (1::bigint, ARRAY[true]), (2, ARRAY[true, true])) v(t, c);
 
 -- ---- window_funnel: ties by the lowest step where the rows differ (issue 13)
