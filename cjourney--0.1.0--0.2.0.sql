@@ -924,3 +924,88 @@ END
 $fn$;
 COMMENT ON FUNCTION @extschema@.journey_store_drop(regclass) IS
 	'drop a journey store: its pg_cron job, the triggers on the source, the store, queue and definition tables';
+
+--------------------------------------------------------------------------
+-- Aggregates that read stored journeys directly (one scan of a journey
+-- store, no set-returning expansion): per-stage duration statistics
+-- (src/stage_time.c) and the funnel report (src/funnel_report.c).
+--------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.stage_duration_stats AS (
+	stage text,
+	customers bigint,
+	visits bigint,
+	total interval,
+	mean interval,
+	median interval,
+	p90 interval
+);
+COMMENT ON TYPE @extschema@.stage_duration_stats IS
+	'one stage''s time-in-stage statistics across customers: customers who visited it, their visits, total, mean, median and p90 time (interpolated, as percentile_cont)';
+
+CREATE FUNCTION @extschema@.journey_stage_stats_transfn(internal, @extschema@.journey) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_stats_transfn(internal, @extschema@.journey) IS
+	'journey_stage_stats transition function';
+
+CREATE FUNCTION @extschema@.journey_stage_stats_transfn(internal, @extschema@.journey, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_stats_transfn(internal, @extschema@.journey, timestamptz) IS
+	'journey_stage_stats transition function (as_of form)';
+
+CREATE FUNCTION @extschema@.journey_stage_stats_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_stats_combine(internal, internal) IS
+	'journey_stage_stats combine function';
+
+CREATE FUNCTION @extschema@.journey_stage_stats_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_stats_deserialize(bytea, internal) IS
+	'journey_stage_stats state deserialization';
+
+CREATE FUNCTION @extschema@.journey_stage_stats_finalfn(internal) RETURNS @extschema@.stage_duration_stats[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_stats_finalfn(internal) IS
+	'journey_stage_stats final function';
+
+CREATE AGGREGATE @extschema@.journey_stage_stats(j @extschema@.journey) (
+	SFUNC = @extschema@.journey_stage_stats_transfn,
+	STYPE = internal,
+	SSPACE = 1024,
+	FINALFUNC = @extschema@.journey_stage_stats_finalfn,
+	COMBINEFUNC = @extschema@.journey_stage_stats_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_stage_stats_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.journey_stage_stats(@extschema@.journey) IS
+	'per-stage time-in-stage statistics of a group''s stored journeys (the last touch''s period counts zero), one element per visited stage';
+
+CREATE AGGREGATE @extschema@.journey_stage_stats(j @extschema@.journey, as_of timestamptz) (
+	SFUNC = @extschema@.journey_stage_stats_transfn,
+	STYPE = internal,
+	SSPACE = 1024,
+	FINALFUNC = @extschema@.journey_stage_stats_finalfn,
+	COMBINEFUNC = @extschema@.journey_stage_stats_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_stage_stats_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.journey_stage_stats(@extschema@.journey, timestamptz) IS
+	'per-stage time-in-stage statistics of a group''s stored journeys, each customer''s last period closed at as_of';
+
+CREATE FUNCTION @extschema@.funnel_report_journey_transfn(internal, @extschema@.journey, interval, text, text[])
+	RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_journey_transfn(internal, @extschema@.journey, interval, text, text[]) IS
+	'funnel_report_agg transition function (stored journeys)';
+
+CREATE AGGREGATE @extschema@.funnel_report_agg(j @extschema@.journey, "window" interval, mode text,
+		VARIADIC steps text[]) (
+	SFUNC = @extschema@.funnel_report_journey_transfn, STYPE = internal,
+	FINALFUNC = @extschema@.funnel_report_finalfn,
+	COMBINEFUNC = @extschema@.funnel_report_combine,
+	SERIALFUNC = @extschema@.funnel_report_serialize, DESERIALFUNC = @extschema@.funnel_report_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.funnel_report_agg(@extschema@.journey, interval, text, text[]) IS
+	'funnel report of stored journeys: each journey''s funnel (steps in the journey step syntax, e.g. ''event = signup | event = trial_start'') with its step times';

@@ -10,6 +10,8 @@
 
 #include "cjourney.h"
 
+#include "fmgr.h"
+
 /* Steps in one funnel: a row's matched steps are one uint64 mask. */
 #define FUNNEL_MAX_STEPS		64
 
@@ -41,5 +43,11 @@ extern uint32 funnel_parse_modes(const char *modes);
 extern bool funnel_keeps_unmatched(uint32 modes);
 extern int	funnel_walk(FunnelRow *rows, int32 n, int nsteps, int64 window,
 						uint32 modes, int64 *times);
+
+/* the funnel over one stored journey argument (funnel.c) */
+struct JourneySteps;
+struct EventBuffer;
+extern int	journey_funnel_walk(FunctionCallInfo fcinfo, struct EventBuffer *b, int warg,
+								int marg, const struct JourneySteps *js, int64 *times);
 
 #endif							/* CJ_FUNNEL_WALK_H */
