@@ -845,19 +845,27 @@ BEGIN
 			INTO merged, rebuilt, removed, queued;
 		RETURN;
 	END IF;
+	-- d: the queued inserts of customers without updates or deletes, merged
+	-- into their stored journeys; b: the customers to rebuild, from the
+	-- source.  No row is written by two parts (d and r are disjoint).
 	EXECUTE pg_catalog.format(
 		'WITH q AS (DELETE FROM %1$s RETURNING *), '
 		'r AS (SELECT DISTINCT %3$I AS k FROM q WHERE rebuild), '
-		'd AS (SELECT q.%3$I AS k, @extschema@.journey_agg(q.occurred_at, q.stage, q.channel, q.event) AS j '
-		'      FROM q WHERE NOT q.rebuild AND NOT EXISTS (SELECT 1 FROM r WHERE r.k = q.%3$I) GROUP BY q.%3$I), '
-		'b AS (SELECT s.%3$I AS k, %4$s AS j FROM %5$s s WHERE s.%3$I IN (SELECT k FROM r) GROUP BY s.%3$I), '
-		'mg AS (SELECT d.k, CASE WHEN t.journey IS NULL THEN d.j ELSE @extschema@.journey_merge(t.journey, d.j) END AS j '
-		'      FROM d LEFT JOIN %2$s t ON t.%3$I = d.k WHERE d.j IS NOT NULL), '
+		'd AS (SELECT k, j FROM (SELECT q.%3$I AS k, '
+		'      @extschema@.journey_agg(q.occurred_at, q.stage, q.channel, q.event) AS j '
+		'      FROM q WHERE NOT q.rebuild AND NOT EXISTS (SELECT 1 FROM r WHERE r.k = q.%3$I) '
+		'      GROUP BY q.%3$I) x WHERE j IS NOT NULL), '
+		'b AS (SELECT k, j FROM (SELECT s.%3$I AS k, %4$s AS j FROM %5$s s '
+		'      WHERE s.%3$I IN (SELECT k FROM r) GROUP BY s.%3$I) x WHERE j IS NOT NULL), '
+		'mg AS (UPDATE %2$s t SET journey = @extschema@.journey_merge(t.journey, d.j) '
+		'      FROM d WHERE t.%3$I = d.k RETURNING 1), '
+		'rb AS (UPDATE %2$s t SET journey = b.j FROM b '
+		'      WHERE t.%3$I = b.k AND NOT t.journey OPERATOR(@extschema@.=) b.j RETURNING 1), '
+		'ins AS (INSERT INTO %2$s SELECT n.k, n.j FROM (SELECT k, j FROM d UNION ALL SELECT k, j FROM b) n '
+		'      WHERE NOT EXISTS (SELECT 1 FROM %2$s t WHERE t.%3$I = n.k) RETURNING 1), '
 		'del AS (DELETE FROM %2$s t WHERE t.%3$I IN (SELECT k FROM r) '
-		'      AND NOT EXISTS (SELECT 1 FROM b WHERE b.k = t.%3$I AND b.j IS NOT NULL) RETURNING 1), '
-		'ins AS (INSERT INTO %2$s AS t SELECT k, j FROM mg UNION ALL SELECT k, j FROM b WHERE j IS NOT NULL '
-		'      ON CONFLICT (%3$I) DO UPDATE SET journey = EXCLUDED.journey RETURNING 1) '
-		'SELECT (SELECT count(*) FROM mg), (SELECT count(*) FROM b WHERE j IS NOT NULL), '
+		'      AND NOT EXISTS (SELECT 1 FROM b WHERE b.k = t.%3$I) RETURNING 1) '
+		'SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM b), '
 		'(SELECT count(*) FROM del), (SELECT count(*) FROM q)',
 		qu, st, m.key_column, agg, src)
 		INTO merged, rebuilt, removed, queued;
