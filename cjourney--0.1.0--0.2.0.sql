@@ -825,6 +825,10 @@ BEGIN
 	SELECT pg_catalog.format('%I.%I', n.nspname, t.typname) INTO stype
 		FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 		WHERE t.oid = m.stage_type;
+	IF src IS NULL OR stype IS NULL THEN
+		RAISE EXCEPTION 'the source table or stage type of journey store % no longer exists', st
+			USING ERRCODE = '22023', HINT = 'Drop the store with journey_store_drop and create it again.';
+	END IF;
 	agg := pg_catalog.format('@extschema@.journey_agg(s.%I, s.%I::%s, %s, %s)',
 		m.time_column, m.stage_column, stype,
 		CASE WHEN m.channel_column IS NULL THEN 'NULL::text' ELSE pg_catalog.format('s.%I::text', m.channel_column) END,
