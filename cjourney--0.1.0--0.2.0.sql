@@ -592,7 +592,7 @@ COMMENT ON FUNCTION @extschema@.journey_next_node(@extschema@.journey, text, tex
 --------------------------------------------------------------------------
 
 CREATE FUNCTION @extschema@.journey_store_capture() RETURNS trigger
-	LANGUAGE plpgsql VOLATILE
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
@@ -636,7 +636,7 @@ COMMENT ON FUNCTION @extschema@.journey_store_capture() IS
 CREATE FUNCTION @extschema@.journey_store_create(store text, source regclass, key_column name,
 		time_column name, stage_column name, channel_column name DEFAULT NULL,
 		event_column name DEFAULT NULL, stage_type regtype DEFAULT NULL) RETURNS bigint
-	LANGUAGE plpgsql VOLATILE
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 	-- no SET search_path: an unqualified store name goes to the caller's
 	-- current schema; every name below is qualified or built with %I
 AS $fn$
@@ -790,7 +790,7 @@ CREATE FUNCTION @extschema@.journey_store_refresh(store regclass, rebuild boolea
 		wait boolean DEFAULT true,
 		OUT merged bigint, OUT rebuilt bigint, OUT removed bigint, OUT queued bigint)
 	RETURNS record
-	LANGUAGE plpgsql VOLATILE STRICT
+	LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
@@ -880,7 +880,7 @@ COMMENT ON FUNCTION @extschema@.journey_store_refresh(regclass, boolean, boolean
 
 CREATE FUNCTION @extschema@.journey_store_schedule(store regclass, schedule text DEFAULT '* * * * *')
 	RETURNS bigint
-	LANGUAGE plpgsql VOLATILE STRICT
+	LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
@@ -904,7 +904,7 @@ COMMENT ON FUNCTION @extschema@.journey_store_schedule(regclass, text) IS
 	'schedule (or reschedule) one pg_cron job that refreshes the journey store, skipping a run while another refresh runs';
 
 CREATE FUNCTION @extschema@.journey_store_drop(store regclass) RETURNS void
-	LANGUAGE plpgsql VOLATILE STRICT
+	LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
