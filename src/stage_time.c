@@ -694,6 +694,11 @@ journey_stage_stats_transfn(PG_FUNCTION_ARGS)
 	if (has_close)
 	{
 		close = PG_GETARG_TIMESTAMPTZ(2);
+		if (TIMESTAMP_NOT_FINITE(close))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("as_of must be finite"),
+					 errhint("Pass a time at or after the last touch, such as now(), or omit as_of.")));
 		check_as_of(&v, close);
 	}
 	points_from_view(&v, &p, false, 0, 0);

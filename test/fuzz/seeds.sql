@@ -123,5 +123,8 @@ INSERT INTO cjfuzz.agg_seeds VALUES
  ('event_path_between(timestamptz, text, text, text, integer, boolean)', $q$SELECT ts, channel, 'web', 'email', 4, false FROM cjfuzz.rows$q$, 30),
  ('path_report_agg(text[])', $q$SELECT ARRAY[channel, event] FROM cjfuzz.rows$q$, 30),
  ('path_report_agg(text[], text)', $q$SELECT ARRAY[event, channel], 'right' FROM cjfuzz.rows$q$, 30),
- ('rollup(path_report)', $q$SELECT v::path_report FROM cjfuzz.seed_values WHERE typ = 'path_report'::regtype AND v LIKE 'left%'$q$, 2);
+ ('rollup(path_report)', $q$SELECT v::path_report FROM cjfuzz.seed_values WHERE typ = 'path_report'::regtype AND v LIKE 'left%'$q$, 2),
+ ('journey_stage_stats(journey)', $q$SELECT v::journey FROM cjfuzz.seed_values WHERE typ = 'journey'::regtype AND v NOT LIKE '[%'$q$, 3),
+ ('journey_stage_stats(journey, timestamptz)', $q$SELECT v::journey, '9999-12-31 23:59:59.999999+00'::timestamptz FROM cjfuzz.seed_values WHERE typ = 'journey'::regtype AND v NOT LIKE '[%'$q$, 3),
+ ('funnel_report_agg(journey, interval, text, text[])', $q$SELECT v::journey, interval '30 days', 'default', ARRAY['stage = awareness', 'event = purchase | signup', '*'] FROM cjfuzz.seed_values WHERE typ = 'journey'::regtype$q$, 4);
 RESET client_min_messages;
