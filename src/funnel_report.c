@@ -6,7 +6,8 @@
  * A funnel_report holds, for an N-step funnel, how many customers reached
  * each step and the exact multiset of times from the previous step, as
  * (duration, count) pairs.  It is built from per-customer step times
- * (window_funnel_times) or levels (window_funnel), merges exactly with
+ * (window_funnel_times), levels (window_funnel) or stored journeys (the
+ * journey_funnel walk, steps in the journey step syntax), merges exactly with
  * rollup(), and expands to one row per step for BI tools.
  *
  * Stored form (after the varlena header; native byte order):

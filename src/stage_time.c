@@ -14,6 +14,10 @@
  * journey's stored form (flag JF_NO_LABELS, 5 bytes a touch), so every
  * accessor here reads journeys too.
  *
+ * journey_stage_stats aggregates across customers: one scan of stored
+ * journeys gives per-stage customers, visits, total, mean and exact
+ * percentiles, on the shared per-customer state of agg.h.
+ *
  *-------------------------------------------------------------------------
  */
 #include "cjourney.h"
