@@ -15,16 +15,30 @@
 
 PG_MODULE_MAGIC;
 
-/* A journey or per-customer state would exceed CJ_MAX_TOUCHES. */
+/* A journey or one group of a per-customer aggregate would exceed CJ_MAX_TOUCHES. */
 pg_attribute_noreturn()
 void
 cj_too_many_touches(void)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-			 errmsg("journey has too many touches"),
-			 errdetail("A journey holds at most %d touches.", CJ_MAX_TOUCHES),
-			 errhint("Split the rows by time, for example with a WHERE clause on occurred_at.")));
+			 errmsg("too many touches in one group"),
+			 errdetail("One group of a cjourney aggregate, and one journey, hold at most %d touches.",
+					   CJ_MAX_TOUCHES),
+			 errhint("The usual cause is a missing GROUP BY: aggregate per customer "
+					 "(GROUP BY customer_id). Otherwise split the rows by time with WHERE.")));
+}
+
+/* One group's records and values against cjourney.max_state_memory. */
+void
+cj_check_state_bytes(Size bytes)
+{
+	if (bytes > (Size) cj_max_state_memory * 1024)
+		cj_memory_exceeded("aggregate state of one group", "cjourney.max_state_memory",
+						   cj_max_state_memory,
+						   "The usual cause is a missing GROUP BY: aggregate per customer "
+						   "(GROUP BY customer_id). Otherwise split the rows by time with WHERE, "
+						   "or raise the setting (SET cjourney.max_state_memory = '4GB').");
 }
 
 int			cj_max_state_memory = CJ_DEFAULT_STATE_MEMORY;
@@ -37,9 +51,11 @@ void
 _PG_init(void)
 {
 	DefineCustomIntVariable("cjourney.max_state_memory",
-							"Memory one cjourney aggregate state may use for its distinct values.",
-							"funnel_report_agg and rollup(funnel_report) keep each distinct "
-							"(step, duration) pair; a state that needs more is an error.",
+							"Memory one group of a cjourney aggregate may use.",
+							"Per-customer aggregates keep one group's rows (about 40 bytes "
+							"each, plus values); funnel_report_agg and rollup(funnel_report) "
+							"keep each distinct (step, duration) pair; a state that needs more "
+							"is an error.",
 							&cj_max_state_memory, CJ_DEFAULT_STATE_MEMORY, 1024, INT_MAX,
 							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
 	DefineCustomIntVariable("cjourney.max_label_memory",
