@@ -12,6 +12,8 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 #include "utils/numeric.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
 
 PG_MODULE_MAGIC;
 
@@ -89,15 +91,32 @@ cj_memory_exceeded(const char *what, const char *setting, int limit_kb, const ch
 /* comparator calls, for CJ_SORT_TICK */
 uint32		cj_sort_ticks = 0;
 
-/* Error out (22008) unless t is a valid touch time. */
+/*
+ * Error out (22008) unless t is a valid touch time.  The message names the
+ * value (in UTC, whatever the session's TimeZone: a timestamp without time
+ * zone has the same bits) and the hint shows how to filter such rows.
+ */
 void
 cj_check_time(TimestampTz t)
 {
-	if (!CJ_TIME_IN_RANGE(t))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("touch time out of range"),
-				 errdetail("Touch times must lie in the years 1 to 9999 (UTC); infinity is not allowed.")));
+	char	   *value;
+
+	if (CJ_TIME_IN_RANGE(t))
+		return;
+	if (TIMESTAMP_IS_NOBEGIN(t))
+		value = pstrdup("-infinity");
+	else if (TIMESTAMP_IS_NOEND(t))
+		value = pstrdup("infinity");
+	else
+		value = psprintf("%s UTC", DatumGetCString(DirectFunctionCall1(timestamp_out,
+																	   TimestampGetDatum(t))));
+	ereport(ERROR,
+			(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+			 errmsg("touch time out of range: %s", value),
+			 errdetail("Touch times must lie in the years 1 to 9999 (UTC); infinity is not allowed."),
+			 errhint("Leave such rows out, for example WHERE isfinite(occurred_at), "
+					 "or WHERE occurred_at <> 'infinity', "
+					 "or WHERE occurred_at BETWEEN '0001-01-01' AND '9999-12-31'.")));
 }
 
 /* Not NaN and (PostgreSQL 14+) not infinite. */
