@@ -760,3 +760,152 @@ CREATE AGGREGATE @extschema@.event_path_between(occurred_at timestamp, label tex
 COMMENT ON AGGREGATE @extschema@.event_path_between(timestamp, text, text, text, integer, boolean) IS
 	'the path from the first from_label to the first to_label after it; longer than max_steps: its ends with a NULL between (timestamp without time zone: the wall-clock value read as UTC)';
 
+
+--------------------------------------------------------------------------
+-- CRM input (issue 14): stages as text.  The per-customer aggregates take
+-- a text (varchar) stage column with the stage order named once per call
+-- in a last argument: a stage list 'subscriber<lead<mql<sql<customer' or an
+-- enum type name, optionally ending in '; unknown=skip' or '; unknown=null'
+-- (default: an error naming the label).  Labels match exactly, case
+-- included.  The functions that read a stage of a journey or stage_time
+-- value take the stage as text too (the value carries its stage list).
+--------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.journey_agg_transfn(internal, timestamptz, text, text, text, text)
+	RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_transfn(internal, timestamptz, text, text, text, text) IS
+	'journey_agg transition function (text stage, stage list)';
+
+CREATE FUNCTION @extschema@.journey_agg_transfn(internal, timestamp, text, text, text, text)
+	RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_transfn(internal, timestamp, text, text, text, text) IS
+	'journey_agg transition function (timestamp, text stage, stage list)';
+
+CREATE AGGREGATE @extschema@.journey_agg(occurred_at timestamptz, stage text, channel text, event text, stages text) (
+	SFUNC = @extschema@.journey_agg_transfn,
+	STYPE = internal,
+	SSPACE = 512,
+	FINALFUNC = @extschema@.journey_agg_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamptz, text, text, text, text) IS
+	'one customer''s journey from rows with a text stage; stages names the order (''lead<mql<sql'' or an enum type, optionally ''; unknown=skip'')';
+
+CREATE AGGREGATE @extschema@.journey_agg(occurred_at timestamp, stage text, channel text, event text, stages text) (
+	SFUNC = @extschema@.journey_agg_transfn,
+	STYPE = internal,
+	SSPACE = 512,
+	FINALFUNC = @extschema@.journey_agg_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamp, text, text, text, text) IS
+	'one customer''s journey from rows with a timestamp (read as UTC) and a text stage; stages names the order';
+
+CREATE FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamptz, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'journey_agg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamptz, text, text) IS
+	'stage_time_agg transition function (text stage, stage list)';
+
+CREATE FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamp, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'journey_agg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamp, text, text) IS
+	'stage_time_agg transition function (timestamp, text stage, stage list)';
+
+CREATE AGGREGATE @extschema@.stage_time_agg(occurred_at timestamptz, stage text, stages text) (
+	SFUNC = @extschema@.stage_time_agg_transfn,
+	STYPE = internal,
+	SSPACE = 256,
+	FINALFUNC = @extschema@.stage_time_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.stage_time_agg(timestamptz, text, text) IS
+	'time-in-stage state from rows with a text stage; stages names the order (''lead<mql<sql'' or an enum type, optionally ''; unknown=skip'')';
+
+CREATE AGGREGATE @extschema@.stage_time_agg(occurred_at timestamp, stage text, stages text) (
+	SFUNC = @extschema@.stage_time_agg_transfn,
+	STYPE = internal,
+	SSPACE = 256,
+	FINALFUNC = @extschema@.stage_time_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.stage_time_agg(timestamp, text, text) IS
+	'time-in-stage state from rows with a timestamp (read as UTC) and a text stage; stages names the order';
+
+CREATE FUNCTION @extschema@.journey_reached(@extschema@.journey, text) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_reached(@extschema@.journey, text) IS
+	'true when some touch of the journey is in the stage (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.journey_stage_reached_by(text, @extschema@.journey) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_reached_by(text, @extschema@.journey) IS
+	'true when some touch of the journey is in the stage (commutator of @>) (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text) IS
+	'time spent in the stage; the open period of the last touch counts zero (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, as_of timestamptz) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamptz) IS
+	'time spent in the stage, the last period closed at as_of (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text,
+		range_start timestamptz, range_end timestamptz) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_range' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamptz, timestamptz) IS
+	'time spent in the stage within [range_start, range_end), periods that began earlier included (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text,
+		bucket_start timestamptz, bucket_end timestamptz, prev @extschema@.stage_time) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_bucket' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamptz, timestamptz, @extschema@.stage_time) IS
+	'time in the stage within one bucket: the bucket''s state, the previous bucket''s state (lag) carrying the stage in force (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text) IS
+	'time spent in the stage, as duration_in(stage_time, stage) (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text, as_of timestamptz) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text, timestamptz) IS
+	'time spent in the stage, the last period closed at as_of (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, as_of timestamp) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamp) IS
+	'time spent in the stage, the last period closed at as_of (timestamp without time zone: the wall-clock value read as UTC) (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text,
+		range_start timestamp, range_end timestamp) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_range' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamp, timestamp) IS
+	'time spent in the stage within [range_start, range_end), periods that began earlier included (timestamp without time zone: the wall-clock value read as UTC) (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text,
+		bucket_start timestamp, bucket_end timestamp, prev @extschema@.stage_time) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_bucket' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamp, timestamp, @extschema@.stage_time) IS
+	'time in the stage within one bucket: the bucket''s state, the previous bucket''s state (lag) carrying the stage in force (timestamp without time zone: the wall-clock value read as UTC) (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text, as_of timestamp) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text, timestamp) IS
+	'time spent in the stage, the last period closed at as_of (timestamp without time zone: the wall-clock value read as UTC) (the stage as text, matched exactly against the stage list of the value)';
+
