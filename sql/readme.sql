@@ -246,3 +246,7 @@ FROM response_ab_chi2('{"control": 1000/100, "a": 1000/130, "b": 1000/90}');
 
 SELECT response_sample_size(0.10, 0.02) AS per_arm,                     -- alpha 0.05, power 0.8
        response_sample_size(0.10, 0.02, alpha => 0.01, power => 0.9) AS strict;
+
+SELECT customer_id,
+       stage_time_agg(occurred_at, stage, 'awareness<consideration<decision<retention<advocacy') AS st
+FROM touchpoints GROUP BY customer_id ORDER BY customer_id LIMIT 2;

@@ -140,6 +140,10 @@ INSERT INTO cjfuzz.agg_seeds VALUES
  ('event_path(timestamp, text)', $q$SELECT ts AT TIME ZONE 'UTC', channel FROM cjfuzz.rows$q$, 30),
  ('event_path(timestamp, text, text, text, integer, boolean)', $q$SELECT ts AT TIME ZONE 'UTC', channel, 'web', 'from', 5, true FROM cjfuzz.rows$q$, 30),
  ('event_path_between(timestamp, text, text, text, integer, boolean)', $q$SELECT ts AT TIME ZONE 'UTC', channel, 'web', 'email', 4, false FROM cjfuzz.rows$q$, 30),
+ ('journey_agg(timestamptz, text, text, text, text)', $q$SELECT ts, stage::text, channel, event, 'awareness<consideration<decision<retention<advocacy' FROM cjfuzz.rows$q$, 30),
+ ('journey_agg(timestamp, text, text, text, text)', $q$SELECT ts AT TIME ZONE 'UTC', stage::text, channel, event, 'awareness<consideration<decision; unknown=skip' FROM cjfuzz.rows$q$, 30),
+ ('stage_time_agg(timestamptz, text, text)', $q$SELECT ts, stage::text, 'stage' FROM cjfuzz.rows$q$, 30),
+ ('stage_time_agg(timestamp, text, text)', $q$SELECT ts AT TIME ZONE 'UTC', stage::text, 'awareness<consideration<decision<retention<advocacy<other; unknown=null' FROM cjfuzz.rows$q$, 30),
  ('path_report_agg(text[])', $q$SELECT ARRAY[channel, event] FROM cjfuzz.rows$q$, 30),
  ('path_report_agg(text[], text)', $q$SELECT ARRAY[event, channel], 'right' FROM cjfuzz.rows$q$, 30),
  ('rollup(path_report)', $q$SELECT v::path_report FROM cjfuzz.seed_values WHERE typ = 'path_report'::regtype AND v LIKE 'left%'$q$, 2);

@@ -5,7 +5,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(16);
+SELECT plan(29);
 
 -- the sample data as a CRM table keeps it: wall-clock timestamps
 CREATE TEMP TABLE crm_ts AS
@@ -123,6 +123,61 @@ SELECT matches(pg_temp.err($$SELECT touches_before_conversion(ts, true) FROM (VA
     '^touch time out of range: infinity', 'conversion aggregates name the value too');
 SELECT matches(pg_temp.err($$SELECT event_path(ts, 'a') FROM (VALUES ('infinity'::timestamp)) v(ts)$$),
     '^touch time out of range: infinity', 'event_path names the value too');
+
+-- stages as text: the same answers as the enum path, in serial and forced-parallel plans
+SET LOCAL TimeZone = 'UTC';
+CREATE TEMP TABLE crm_txt AS SELECT customer_id, occurred_at, stage::varchar(40) AS stage, channel, event
+FROM touchpoints ORDER BY md5(customer_id::text || occurred_at::text || channel);
+CREATE TEMP TABLE by_enum AS
+SELECT customer_id, journey_agg(occurred_at, stage::stage, channel, event) AS j, stage_time_agg(occurred_at, stage::stage) AS st
+FROM crm_txt GROUP BY customer_id;
+CREATE TEMP TABLE by_text AS
+SELECT customer_id, journey_agg(occurred_at, stage, channel, event, 'awareness<consideration<decision<retention<advocacy') AS j,
+       stage_time_agg(occurred_at, stage, 'stage') AS st
+FROM crm_txt GROUP BY customer_id;
+SELECT is((SELECT count(*) FROM by_enum e JOIN by_text t USING (customer_id) WHERE e.j = t.j AND e.st::text = t.st::text),
+          (SELECT count(*) FROM by_enum), 'text stages (a stage list, an enum type name) = the enum path');
+SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0; SET LOCAL min_parallel_table_scan_size = 0;
+SET LOCAL max_parallel_workers_per_gather = 2; SET LOCAL force_parallel_mode = on; SET LOCAL enable_indexscan = off;
+SELECT is((SELECT md5(string_agg(j::text || st::text, ',' ORDER BY customer_id)) FROM
+             (SELECT customer_id, journey_agg(occurred_at, stage, channel, event, 'awareness < consideration < decision < retention < advocacy') AS j,
+                     stage_time_agg(occurred_at::timestamp, stage, 'stage') AS st FROM crm_txt GROUP BY customer_id) p),
+          (SELECT md5(string_agg(j::text || st::text, ',' ORDER BY customer_id)) FROM
+             (SELECT customer_id, j, stage_time_agg(occurred_at::timestamp, stage::stage) AS st FROM crm_txt JOIN by_enum USING (customer_id) GROUP BY customer_id, j) p),
+          'text stages under a forced parallel plan');
+RESET force_parallel_mode; RESET enable_indexscan; RESET max_parallel_workers_per_gather;
+-- unknown labels: skip and null leave the row out, like a WHERE on the known labels
+SELECT is((SELECT md5(string_agg(j::text, ',' ORDER BY customer_id)) FROM
+             (SELECT customer_id, journey_agg(occurred_at, stage, channel, event, 'awareness<decision<advocacy; unknown=skip') AS j FROM crm_txt GROUP BY customer_id) x),
+          (SELECT md5(string_agg(j::text, ',' ORDER BY customer_id)) FROM
+             (SELECT customer_id, journey_agg(occurred_at, stage, channel, event, 'awareness<decision<advocacy') AS j FROM crm_txt
+              WHERE stage IN ('awareness', 'decision', 'advocacy') GROUP BY customer_id) x),
+          'unknown=skip = filtering the rows in SQL');
+SELECT is((SELECT md5(string_agg(st::text, ',' ORDER BY customer_id)) FROM
+             (SELECT customer_id, stage_time_agg(occurred_at, stage, 'awareness<decision<advocacy;unknown=null') AS st FROM crm_txt GROUP BY customer_id) x),
+          (SELECT md5(string_agg(st::text, ',' ORDER BY customer_id)) FROM
+             (SELECT customer_id, stage_time_agg(occurred_at, CASE WHEN stage IN ('awareness', 'decision', 'advocacy') THEN stage END, 'awareness<decision<advocacy') AS st FROM crm_txt GROUP BY customer_id) x),
+          'unknown=null = a NULL stage (skipped by the aggregates)');
+SELECT throws_ok($$SELECT journey_agg(now(), s, 'web', NULL, 'subscriber<lead<mql') FROM (VALUES ('lead'), ('Lead')) v(s)$$,
+    '22P02', 'stage "Lead" is not in the stage list', 'an unknown label is an error naming it (exact match: case counts)');
+SELECT matches(pg_temp.err($$SELECT stage_time_agg(now(), s, 'subscriber<lead<mql') FROM (VALUES ('marketingqualifiedlead')) v(s)$$),
+    'stage "marketingqualifiedlead" is not in the stage list / .*unknown=skip', 'the hint shows how to skip');
+SELECT throws_ok($$SELECT journey_agg(now(), 'lead', 'web', NULL, 'lead<<mql')$$, '22023', 'invalid stage list "lead<<mql"', 'an empty stage is an error');
+SELECT throws_ok($$SELECT journey_agg(now(), 'lead', 'web', NULL, 'lead<mql<lead')$$, '22023', 'invalid stage list "lead<mql<lead"', 'a duplicate stage is an error');
+SELECT throws_ok($$SELECT journey_agg(now(), 'lead', 'web', NULL, 'no_such_type')$$, '22023', 'invalid stage list "no_such_type"', 'a name that is no enum type is an error');
+SELECT throws_ok($$SELECT journey_agg(now(), 'lead', 'web', NULL, 'lead<mql; unknown=maybe')$$, '22023', 'invalid stage list "lead<mql; unknown=maybe"', 'an unknown option is an error');
+-- the functions that read a stage of a value take text (the value's own stage list)
+SELECT is((SELECT count(*) FROM by_enum e JOIN by_text t USING (customer_id)
+           WHERE duration_in(e.st, 'decision'::stage) = duration_in(t.st, 'decision')
+             AND duration_in(e.st, 'decision'::stage, '2026-06-01Z'::timestamptz) = duration_in(t.st, 'decision', '2026-06-01Z'::timestamptz)
+             AND journey_duration_in(e.j, 'retention'::stage) = journey_duration_in(t.j, 'retention')
+             AND journey_reached(e.j, 'advocacy'::stage) = journey_reached(t.j, 'advocacy')
+             AND journey_stage_reached_by('advocacy'::stage, e.j) = journey_stage_reached_by('advocacy', t.j)),
+          (SELECT count(*) FROM by_enum), 'duration_in, journey_duration_in, journey_reached with a text stage = with the enum');
+SELECT is((SELECT count(*) FILTER (WHERE journey_reached(j, 'advocacy')) FROM by_text),
+          (SELECT count(DISTINCT customer_id) FROM crm_txt WHERE stage = 'advocacy'), 'journey_reached(text) against plain SQL');
+SELECT throws_ok($$SELECT journey_reached('{2025-01-01T00:00:00Z awareness web NULL}'::journey, 'Awareness')$$,
+    '22P02', 'stage "Awareness" is not in the stage list', 'a text stage not in the value''s list is an error');
 
 SELECT * FROM finish();
 ROLLBACK;
