@@ -550,7 +550,8 @@ q -d crm_uuid -c "SET TimeZone = 'America/New_York'" -c "SELECT cjourney_reports
 TILES="SELECT 'stage', t::text FROM cjourney_reports.time_in_stage_by_segment('2025-01-01', '2026-01-31') t
 UNION ALL SELECT 'funnel', t::text FROM cjourney_reports.funnel_by_step('2025-01-01', '2026-01-31') t
 UNION ALL SELECT 'response', t::text FROM cjourney_reports.campaign_response_by_segment('2025-01-01', '2026-01-31') t
-UNION ALL SELECT 'credit', t::text FROM cjourney_reports.channel_credit_by_model('2025-01-01', '2026-01-31') t
+UNION ALL SELECT 'credit', concat_ws(' ', t.segment, t.model, t.channel, round(t.conversions::numeric, 6), round(t.revenue::numeric, 4))
+          FROM cjourney_reports.channel_credit_by_model('2025-01-01', '2026-01-31') t
 UNION ALL SELECT 'log', day || ' ' || customers || ' ' || touches FROM cjourney_reports.refresh_log
 ORDER BY 1, 2"
 a=$(q -c "$TILES" 2>&1)
