@@ -64,7 +64,9 @@
 -- job re-runs the last 3 days for that reason (adjust refresh_recent's
 -- argument to your pipeline's lateness). Backfill once with
 --   SELECT cjourney_reports.refresh_days('2025-01-01', current_date - 1);
--- An index on the touchpoints' occurred_at keeps each day's refresh cheap.
+-- Indexes on the touchpoints' key and time keep each day's refresh cheap;
+-- for a timestamp column index the expression the recipe filters on:
+--   CREATE INDEX ON crm.events ((ts AT TIME ZONE 'UTC'));
 --
 -- The functions' SQL-standard bodies depend on the touchpoints and customers
 -- tables (pg_depend): dropping or replacing those tables (data/load.sh does)

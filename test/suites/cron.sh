@@ -529,10 +529,12 @@ CREATE TABLE crm.events (contact_id uuid NOT NULL, ts timestamp NOT NULL, lifecy
                          event_name varchar(40), source varchar(40), amount numeric(12, 2));
 CREATE TABLE crm.contacts (contact_id uuid PRIMARY KEY, tier varchar(20), ab_group varchar(20));
 SQL
+    q -d "$db" -c "CREATE INDEX ON crm.events (contact_id)" -c "CREATE INDEX ON crm.events ((ts AT TIME ZONE 'UTC'))" >/dev/null
     q -c "COPY (SELECT md5(customer_id::text)::uuid, occurred_at AT TIME ZONE 'UTC', stage, event, channel, revenue FROM touchpoints) TO STDOUT" |
         q -d "$db" -c "COPY crm.events FROM STDIN" || bail "copy the touches to $db"
     q -c "COPY (SELECT md5(customer_id::text)::uuid, segment, campaign_group FROM customers) TO STDOUT" |
         q -d "$db" -c "COPY crm.contacts FROM STDIN" || bail "copy the customers to $db"
+    q -d "$db" -c "ANALYZE" >/dev/null
 done
 CRM_VARS=(-v cj_touchpoints=crm.events -v cj_key=contact_id -v cj_time=ts -v cj_stage=lifecycle_stage
     -v cj_event=event_name -v cj_channel=source -v cj_revenue=amount -v cj_customers=crm.contacts
