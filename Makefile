@@ -49,3 +49,10 @@ EXTRA_CLEAN = results regression.diffs regression.out log tmp_check
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXN distribution: cjourney-<version>.zip of the committed tree (HEAD), one
+# top directory cjourney-<version>/, META.json at its root.
+DISTFILE ?= $(EXTENSION)-$(EXTVERSION).zip
+.PHONY: dist
+dist:
+	git archive --format zip --prefix=$(EXTENSION)-$(EXTVERSION)/ --output $(DISTFILE) HEAD
