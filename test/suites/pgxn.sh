@@ -123,7 +123,12 @@ DIR=$TMP/pgxn
 cj_cluster_start "$DIR" || bail "start a cluster on the staged install"
 port=$(cj_cluster_port "$DIR")
 cj_psql "$DIR" -q -c "CREATE DATABASE pgxn_load" || not_ok "create database pgxn_load"
-if out=$(cd "$TMP" && pgxn load --yes --pg_config "$CJ_PG_CONFIG" -h "$DIR" -p "$port" -U postgres -d pgxn_load \
+# pgxn load looks for the control file in `pg_config --sharedir`: point it
+# at the staged tree, as the server's extension_destdir does
+printf '#!/bin/sh\nif [ "$1" = --sharedir ]; then echo "%s$(%s --sharedir)"; else exec %s "$@"; fi\n' \
+    "$STAGE" "$CJ_PG_CONFIG" "$CJ_PG_CONFIG" >"$TMP/bin/pg_config-staged"
+chmod +x "$TMP/bin/pg_config-staged"
+if out=$(cd "$TMP" && pgxn load --yes --pg_config "$TMP/bin/pg_config-staged" -h "$DIR" -p "$port" -U postgres -d pgxn_load \
     "./$(basename "$ZIP")" 2>&1) &&
     [[ $(cj_psql "$DIR" -qAt -d pgxn_load -c "SELECT extversion FROM pg_extension WHERE extname = 'cjourney'") == "$DEFAULT" ]]; then
     ok "pgxn load creates the extension ($DEFAULT)"
