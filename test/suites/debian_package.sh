@@ -48,8 +48,10 @@ else
     cj_tmpdir debian || exit 1
     TMP=$CJ_TMP
 fi
-# unset: clusters started here use the system install, not a staged tree
-unset CJ_EXTRA_CONF
+# unset: clusters started here use the system install, not a staged tree;
+# and pg_virtualenv (dh_pgxs_test, the autopkgtest) would take the main
+# cluster's PGPORT for its own server
+unset CJ_EXTRA_CONF PGHOST PGPORT PGUSER PGDATABASE PGOPTIONS
 
 APT=(apt-get -q -o DPkg::Lock::Timeout=600)
 stamp() { date +%s; }
