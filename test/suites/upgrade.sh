@@ -29,7 +29,10 @@
 #      upgraded database = that of a fresh CREATE EXTENSION cjourney in
 #      another database, diffed line by line;
 #   7. the same fixtures loaded into the fresh install give the same value
-#      checks, new functions included; and text-loaded = binary-loaded.
+#      checks, new functions included; and text-loaded = binary-loaded;
+#   8. installed in a schema of its own (cj_elsewhere) and updated, every
+#      member lands in that schema and the catalog equals a fresh install
+#      there (scripts must name their objects through @extschema@).
 # Also: every install or update script in the tree is shipped (Makefile
 # DATA), and every version those scripts name, but the default, is listed in
 # UPGRADE_PATHS, so a release cannot ship without being tested here.
@@ -72,7 +75,7 @@ q() {
 }
 newdb() { # newdb NAME: create a database dropped on exit
     DBS+=("$1")
-    q postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+    q postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
 }
 describe() { q "$1" -v ext="$EXT" -f "$DESCRIBE"; }
 value_checks() { q "$1" -F $'\t' -v ext="$EXT" -v schema="$2" -f "$VALUES"; }
@@ -293,6 +296,28 @@ for V in $UPGRADE_PATHS; do
     fi
     d=$(diff "$W/after.bin" "$W/after.txt")
     is "${d:0:3000}" "" "$V: text-loaded values = binary-loaded values, check by check"
+
+    # -- the same in a schema of its own: the scripts must use @extschema@
+    DBS2=cj_upgrade_${V//./_}_schema_$$
+    if err=$({ newdb "$DBS2" && q "$DBS2" -c "CREATE SCHEMA cj_elsewhere" \
+        -c "CREATE EXTENSION $EXT SCHEMA cj_elsewhere VERSION '$V'" -c "ALTER EXTENSION $EXT UPDATE"; } 2>&1); then
+        outside=$(q "$DBS2" -c "
+            SELECT coalesce(string_agg(pg_describe_object(d.classid, d.objid, d.objsubid), '; '), '')
+            FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = '$EXT'
+            WHERE d.deptype = 'e' AND (pg_identify_object(d.classid, d.objid, d.objsubid)).schema
+                  IS DISTINCT FROM 'cj_elsewhere'
+              AND (pg_identify_object(d.classid, d.objid, d.objsubid)).schema IS NOT NULL")
+        is "$outside" "" "$V: in schema cj_elsewhere, CREATE EXTENSION VERSION '$V' + UPDATE puts every member there"
+        if [[ ! -s $TMP/fresh-elsewhere.desc ]]; then
+            FRESH2=cj_upgrade_fresh_schema_$$
+            newdb "$FRESH2" && q "$FRESH2" -c "CREATE SCHEMA cj_elsewhere" -c "CREATE EXTENSION $EXT SCHEMA cj_elsewhere" &&
+                describe "$FRESH2" >"$TMP/fresh-elsewhere.desc"
+        fi
+        d=$(diff "$TMP/fresh-elsewhere.desc" <(describe "$DBS2" 2>&1))
+        is "${d:0:3000}" "" "$V: in schema cj_elsewhere, the updated catalog = a fresh install there"
+    else
+        not_ok "$V: CREATE EXTENSION $EXT SCHEMA cj_elsewhere VERSION '$V'; ALTER EXTENSION $EXT UPDATE" "$err"
+    fi
 done
 
 echo "1..$N"
