@@ -113,7 +113,7 @@ is "$warnings" "" "the build (Debian's hardening flags and the clang bitcode) ha
 
 # --- 4. the package -----------------------------------------------------------------
 
-DEB=$(ls "$TMP"/src/"${PKG}"_*.deb 2>/dev/null | head -n 1)
+DEB=$(find "$TMP/src" -maxdepth 1 -name "${PKG}_*.deb" | head -n 1)
 [[ -n $DEB ]] || bail "package $PKG built" "$(ls "$TMP/src")"
 ver=$(dpkg-deb -f "$DEB" Version)
 if [[ $(dpkg-deb -f "$DEB" Package) == "$PKG" && $ver == "$DEFAULT"-* ]]; then

@@ -88,12 +88,13 @@ DEFAULT=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$CJ_ROOT/$EXT.control")
 data=" $(make -s -C "$CJ_ROOT" --no-print-directory -f Makefile -f - print-data <<<'print-data: ; @echo $(DATA)' 2>/dev/null) "
 missing=()
 versions=()
-for f in "$CJ_ROOT"/$EXT--*.sql; do
+for f in "$CJ_ROOT/$EXT"--*.sql; do
     b=$(basename "$f")
     [[ $data == *" $b "* ]] || missing+=("$b")
     v=${b#"$EXT"--}
     v=${v%.sql}
-    versions+=(${v//--/ })
+    read -ra vs <<<"${v//--/ }"
+    versions+=("${vs[@]}")
 done
 is "${missing[*]}" "" "every $EXT--*.sql script is in the Makefile's DATA"
 unlisted=()
