@@ -169,6 +169,32 @@ FROM (SELECT customer_id,
      journey_attribution(s.j, 'purchase', 'position_based') c
 ORDER BY customer_id, c.channel;
 
+SELECT customer_id, occurred_at, event,
+       sessionize(occurred_at, interval '2 days') OVER w AS session,
+       session_start(occurred_at, interval '2 days') OVER w AS started
+FROM crm_touches WHERE customer_id IN (1, 3)
+WINDOW w AS (PARTITION BY customer_id ORDER BY occurred_at)
+ORDER BY customer_id, occurred_at;
+
+SELECT customer_id, session_count(occurred_at, interval '2 days') AS sessions
+FROM crm_touches GROUP BY customer_id ORDER BY customer_id;
+
+SELECT customer_id, s.*
+FROM (SELECT customer_id, journey_agg(occurred_at, 'awareness'::stage, channel, event) AS j
+      FROM crm_touches GROUP BY customer_id) per_customer,
+     journey_sessions(j, interval '2 days') s
+ORDER BY customer_id, s.session;
+
+CREATE TEMP TABLE crm_paths AS
+SELECT segment, path_report_agg(path) AS r
+FROM (SELECT customer_id, segment, event_path(occurred_at, event, 'ad_click', 'from', 3, true) AS path
+      FROM crm_touches GROUP BY customer_id, segment) per_customer
+GROUP BY segment;
+CREATE TEMP TABLE crm_path_report AS SELECT rollup(r) AS r FROM crm_paths;
+SELECT r FROM crm_path_report;
+SELECT step, source, target, kind, value FROM path_edges((SELECT r FROM crm_path_report));
+SELECT * FROM path_top((SELECT r FROM crm_path_report), 3);
+
 CREATE TABLE campaign (day date, segment text, treated boolean, responded boolean, revenue numeric);
 INSERT INTO campaign
 SELECT date '2025-03-01' + g % 30, CASE WHEN g % 3 = 0 THEN 'smb' ELSE 'consumer' END, g % 4 <> 0,

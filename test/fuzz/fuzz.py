@@ -382,7 +382,27 @@ def g_attribution(rng):
     return head + ' ' + ' '.join(entries)
 
 
+def g_path_report(rng):
+    head = rng.choice(['left', 'right', 'LEFT', 'Right', 'middle', ''])
+    entries = []
+    for _ in range(rng.choice([0, 1, 2, 3, 5])):
+        n = rng.choice([0, 1, 2, 3, 8])
+        labels = []
+        for _ in range(n):
+            r = rng.random()
+            if r < 0.1:
+                labels.append('NULL')
+            elif r < 0.15:
+                labels.append(rng.choice(['"unterminated', '"bad\\q"', 'bare', '"\\u00e9"']))
+            else:
+                w = rng.choice(WORDS)
+                labels.append('"' + w.replace('\\', '\\\\').replace('"', '\\"').replace('\t', '\\t') + '"')
+        entries.append('[%s]=%s' % (','.join(labels), g_number(rng, True)))
+    return head + ' | ' + ' '.join(entries)
+
+
 GRAMMARS = {
+    'path_report': g_path_report,
     'touchpoint': g_touchpoint,
     'journey': g_journey,
     'stage_time': g_stage_time,

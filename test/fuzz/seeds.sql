@@ -66,7 +66,15 @@ FROM cjfuzz.rows, (VALUES ('first_touch', ''), ('last_non_direct', 'direct=direc
                           ('markov', ''), ('shapley', '')) m(model, options)
 GROUP BY m.model, m.options
 UNION ALL
-SELECT 'attribution', attribution_agg(ts, channel, converted, revenue, lead, opp, 'w_shaped', '')::text FROM cjfuzz.rows;
+SELECT 'attribution', attribution_agg(ts, channel, converted, revenue, lead, opp, 'w_shaped', '')::text FROM cjfuzz.rows
+UNION ALL
+SELECT 'path_report', x FROM unnest(ARRAY['left |', 'right | ["x"]=1 ["a","b"]=2 ["a",NULL,"c\"d\\e"]=1',
+                                          'left | ["é","✓"]=1000000']) x
+UNION ALL
+SELECT 'path_report', path_report_agg(p, a)::text
+FROM (SELECT customer_id, event_path(ts, channel, NULL, 'from', 4, true) AS p FROM cjfuzz.rows GROUP BY customer_id) x,
+     (VALUES ('left'), ('right')) v(a)
+GROUP BY a;
 
 CREATE TABLE cjfuzz.agg_seeds (agg regprocedure, query text, rows_per_state int);
 INSERT INTO cjfuzz.agg_seeds VALUES
@@ -103,5 +111,17 @@ INSERT INTO cjfuzz.agg_seeds VALUES
  ('attribution_agg(journey, text, text)', $q$SELECT v::journey, 'purchase', 'markov' FROM cjfuzz.seed_values WHERE typ = 'journey'::regtype$q$, 4),
  ('attribution_agg(journey, text, text, text)', $q$SELECT v::journey, 'purchase', 'first_touch', 'lookback=30 days' FROM cjfuzz.seed_values WHERE typ = 'journey'::regtype$q$, 4),
  ('rollup(attribution)', $q$SELECT v::attribution FROM cjfuzz.seed_values WHERE typ = 'attribution'::regtype AND v LIKE 'markov%'$q$, 1),
- ('rollup(attribution)', $q$SELECT v::attribution FROM cjfuzz.seed_values WHERE typ = 'attribution'::regtype AND v LIKE 'linear%'$q$, 1);
+ ('rollup(attribution)', $q$SELECT v::attribution FROM cjfuzz.seed_values WHERE typ = 'attribution'::regtype AND v LIKE 'linear%'$q$, 1),
+ ('session_count(timestamptz, interval)', $q$SELECT ts, interval '1 day' FROM cjfuzz.rows$q$, 30),
+ ('session_count(timestamptz, interval, interval, text, boolean)', $q$SELECT ts, interval '1 day', interval '3 days', 'UTC', event = 'signup' FROM cjfuzz.rows$q$, 30),
+ ('session_count(timestamp, interval)', $q$SELECT ts AT TIME ZONE 'UTC', interval '8 hours' FROM cjfuzz.rows$q$, 30),
+ ('session_count(timestamp, interval, interval, boolean, boolean)', $q$SELECT ts AT TIME ZONE 'UTC', interval '8 hours', NULL::interval, true, converted FROM cjfuzz.rows$q$, 30),
+ ('session_count(bigint, bigint)', $q$SELECT extract(epoch FROM ts)::bigint, 40000::bigint FROM cjfuzz.rows$q$, 30),
+ ('session_count(bigint, bigint, bigint, boolean)', $q$SELECT extract(epoch FROM ts)::bigint, 40000::bigint, 100000::bigint, lead FROM cjfuzz.rows$q$, 30),
+ ('event_path(timestamptz, text)', 'SELECT ts, channel FROM cjfuzz.rows', 30),
+ ('event_path(timestamptz, text, text, text, integer, boolean)', $q$SELECT ts, channel, 'web', 'from', 5, true FROM cjfuzz.rows$q$, 30),
+ ('event_path_between(timestamptz, text, text, text, integer, boolean)', $q$SELECT ts, channel, 'web', 'email', 4, false FROM cjfuzz.rows$q$, 30),
+ ('path_report_agg(text[])', $q$SELECT ARRAY[channel, event] FROM cjfuzz.rows$q$, 30),
+ ('path_report_agg(text[], text)', $q$SELECT ARRAY[event, channel], 'right' FROM cjfuzz.rows$q$, 30),
+ ('rollup(path_report)', $q$SELECT v::path_report FROM cjfuzz.seed_values WHERE typ = 'path_report'::regtype AND v LIKE 'left%'$q$, 2);
 RESET client_min_messages;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # state_io.sh -- the stored state types (funnel_report, response_state,
-# response_variants, attribution) survive text and binary COPY and pg_dump / pg_restore,
+# response_variants, attribution, path_report) survive text and binary COPY and pg_dump / pg_restore,
 # binary input rejects every truncation of a valid value with 22P03, and
 # mutated text literals fail only with clean errors.  Prints TAP.
 set -uo pipefail
@@ -13,7 +13,7 @@ source "${CJ_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/test/lib
 q "$SRC" >/dev/null <<'SQL' || bail "set up source tables"
 CREATE EXTENSION cjourney;
 CREATE TABLE states (id int, fr funnel_report, rs response_state, rv response_variants,
-                     al attribution, am attribution);
+                     al attribution, am attribution, pr path_report);
 INSERT INTO states
 SELECT g % 7,
        NULL, NULL, NULL
@@ -35,22 +35,29 @@ UPDATE states s SET al = x.al, am = x.am FROM (
          attribution_agg(ARRAY[(ARRAY['email', 'web', 'b"q\\'])[1 + g % 3], 'web'], g % 3, g % 2, g * 0.5, 'position_based', 'weights=0.5/0.25/0.25') AS al,
          attribution_agg(ARRAY[(ARRAY['email', 'web', 'b"q\\'])[1 + g % 3], 'web'], g % 3, g % 2, g * 0.5, 'markov') AS am
   FROM generate_series(1, 300) g GROUP BY 1) x WHERE x.id = s.id;
-INSERT INTO states VALUES (100, '1; 0', NULL, NULL, NULL, NULL);
+UPDATE states s SET pr = x.pr FROM (
+  SELECT id, path_report_agg(p, CASE WHEN id % 2 = 0 THEN 'left' ELSE 'right' END) AS pr
+  FROM (SELECT g % 7 AS id, g % 50 AS c,
+               event_path('2025-01-01'::timestamptz + (g * 37 % 11) * interval '1 hour',
+                          (ARRAY['home', 'search', 'b"q\\', 'é', 'cart'])[1 + g * 13 % 5], NULL, 'from', 4, true) AS p
+        FROM generate_series(1, 2000) g GROUP BY 1, 2) per_customer
+  GROUP BY id) x WHERE x.id = s.id;
+INSERT INTO states VALUES (100, '1; 0', NULL, NULL, NULL, NULL, 'left |');
 SQL
 
 same_rows() { # same_rows TABLE_A TABLE_B DB: every row equal as text
     q "$3" -c "SELECT count(*) FROM $1 a FULL JOIN $2 b USING (id)
                WHERE a.fr::text IS DISTINCT FROM b.fr::text OR a.rs::text IS DISTINCT FROM b.rs::text
                   OR a.rv::text IS DISTINCT FROM b.rv::text OR a.al::text IS DISTINCT FROM b.al::text
-                  OR a.am::text IS DISTINCT FROM b.am::text"
+                  OR a.am::text IS DISTINCT FROM b.am::text OR a.pr::text IS DISTINCT FROM b.pr::text"
 }
 
 q "$SRC" -c "\\copy states TO '$TMP/s.bin' (FORMAT binary)" -c "CREATE TABLE s2 (LIKE states)" \
     -c "\\copy s2 FROM '$TMP/s.bin' (FORMAT binary)" || bail "binary copy"
-is "$(same_rows states s2 "$SRC")" 0 "binary COPY round trip of funnel_report, response_state, response_variants, attribution"
+is "$(same_rows states s2 "$SRC")" 0 "binary COPY round trip of funnel_report, response_state, response_variants, attribution, path_report"
 q "$SRC" -c "\\copy states TO '$TMP/s.txt'" -c "CREATE TABLE s3 (LIKE states)" -c "\\copy s3 FROM '$TMP/s.txt'" || bail "text copy"
 is "$(same_rows states s3 "$SRC")" 0 "text COPY round trip"
-is "$(q "$SRC" -c "SELECT count(*) FROM states WHERE fr::text::funnel_report::text <> fr::text OR rs::text::response_state::text <> rs::text OR rv::text::response_variants::text <> rv::text OR al::text::attribution::text <> al::text OR am::text::attribution::text <> am::text")" 0 "x::text::type::text = x::text"
+is "$(q "$SRC" -c "SELECT count(*) FROM states WHERE fr::text::funnel_report::text <> fr::text OR rs::text::response_state::text <> rs::text OR rv::text::response_variants::text <> rv::text OR al::text::attribution::text <> al::text OR am::text::attribution::text <> am::text OR pr::text::path_report::text <> pr::text")" 0 "x::text::type::text = x::text"
 
 pg_dump -Fc -d "$SRC" -f "$TMP/s.dump" || bail "pg_dump"
 if out=$(pg_restore --exit-on-error -d "$DST" "$TMP/s.dump" 2>&1); then ok "pg_restore succeeds"; else not_ok "pg_restore succeeds" "$out"; fi
@@ -58,7 +65,7 @@ is "$(q "$DST" -c "COPY (SELECT * FROM states ORDER BY id) TO STDOUT" | md5sum)"
     "$(q "$SRC" -c "COPY (SELECT * FROM states ORDER BY id) TO STDOUT" | md5sum)" "restored states print the same"
 
 # every truncation of a valid binary value is a clean 22P03 (never a crash, never a load)
-for col in fr rs rv al am; do
+for col in fr rs rv al am pr; do
     q "$SRC" -c "\\copy (SELECT $col FROM states WHERE id = 1) TO '$TMP/$col.bin' (FORMAT binary)" || bail "export $col"
     "$PY" - "$TMP/$col.bin" "$TMP/$col" <<'PY' || bail "truncate $col"
 import struct, sys
@@ -130,7 +137,8 @@ SELECT string_agg(DISTINCT r, ',' ORDER BY r) FROM (
   UNION ALL SELECT pg_temp.try(m, 'response_state') FROM pg_temp.mutants((SELECT rs::text FROM states WHERE id = 1), 1500) m
   UNION ALL SELECT pg_temp.try(m, 'response_variants') FROM pg_temp.mutants((SELECT rv::text FROM states WHERE id = 1), 1500) m
   UNION ALL SELECT pg_temp.try(m, 'attribution') FROM pg_temp.mutants((SELECT al::text FROM states WHERE id = 1), 1500) m
-  UNION ALL SELECT pg_temp.try(m, 'attribution') FROM pg_temp.mutants((SELECT am::text FROM states WHERE id = 1), 1500) m) x;
+  UNION ALL SELECT pg_temp.try(m, 'attribution') FROM pg_temp.mutants((SELECT am::text FROM states WHERE id = 1), 1500) m
+  UNION ALL SELECT pg_temp.try(m, 'path_report') FROM pg_temp.mutants((SELECT pr::text FROM states WHERE id = 1), 1500) m) x;
 SQL
 )
 unexpected=$(tr ',' '\n' <<<"$result" | grep -v -x -e ok -e 22P02 -e 54000 -e 22003 -e 22023 | tr '\n' ' ')
