@@ -10,6 +10,8 @@
 # Output:
 #   -o, --output FILE      default journey_report.html
 #   --title TEXT           default "Customer journey report"
+#   --json FILE            also write the JSON document alone (the numbers the
+#                          page shows, as cjourney's SQL returned them)
 # The touchpoints (defaults: the sample data of data/load.sh, with the
 # segment and campaign group read from public.customers; once --table is
 # given, the optional columns default to none):
@@ -65,6 +67,7 @@ die() {
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 conn=
 output=journey_report.html
+json_out=
 title="Customer journey report"
 table=
 customer_col=customer_id
@@ -102,6 +105,7 @@ while (($#)); do
     case $opt in
     -d | --dbname) conn=$val ;;
     -o | --output) output=$val ;;
+    --json) json_out=$val ;;
     --title) title=$val ;;
     --table) table=$val ;;
     --customer-col) customer_col=$val ;;
@@ -220,6 +224,7 @@ html_escape() { sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g' "$@"; }
         esac
     done <"$here/journey_report.html"
 } >"$tmp/report.html"
+[[ -z $json_out ]] || cp "$tmp/data.json" "$json_out" || die "cannot write $json_out"
 mv -f "$tmp/report.html" "$output" || die "cannot write $output"
 chmod a+r "$output" 2>/dev/null || true
 printf '%s\n' "$(cd "$(dirname "$output")" && pwd)/$(basename "$output")"

@@ -155,7 +155,7 @@ WHERE t.%2$I IS NOT NULL AND t.%1$I IS NOT NULL$q$,
                      :'cj_treated_value', :'cj_control_value') END,
     :'cj_table_oid'::oid::regclass,
     CASE WHEN :'cj_customers_oid' = '' THEN ''
-         ELSE format(' LEFT JOIN %s c ON c.%I = t.%I', :'cj_customers_oid'::oid::regclass,
+         ELSE format(' LEFT JOIN %s c ON c.%I = t.%I', nullif(:'cj_customers_oid', '')::oid::regclass,
                      :'cj_customer_col', :'cj_customer_col') END) \gexec
 
 -- ---------------------------------------------------------------------------
