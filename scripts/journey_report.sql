@@ -119,13 +119,29 @@ SELECT pg_temp.cj_raise(format('%s is not an enum', :'cj_stage_oid'::oid::regtyp
 FROM pg_catalog.pg_type WHERE oid = :'cj_stage_oid'::oid AND typtype <> 'e';
 SELECT format('%s', :'cj_stage_oid'::oid::regtype) AS cj_stage_type_name \gset
 
+SELECT array_agg(enumlabel::text ORDER BY enumsortorder)::text AS cj_stage_labels
+FROM pg_catalog.pg_enum WHERE enumtypid = :'cj_stage_oid'::oid \gset
+
 -- stage labels not in the enum would fail the cast half-way: say which
 SELECT format($q$SELECT pg_temp.cj_raise(
-           'stage column values not in the lifecycle ' || %L || ': ' || string_agg(DISTINCT %I::text, ', '),
+           'stage column values not in the lifecycle ' || %L || ': ' || string_agg(s, ', ' ORDER BY s),
            'List every stage, in lifecycle order, with --stages (or name the enum with --stage-type).')
-       FROM %s WHERE %I IS NOT NULL AND %I::text <> ALL (enum_range(NULL::%s)::text[])
+       FROM (SELECT DISTINCT %I::text AS s FROM %s WHERE %I IS NOT NULL) d
+       WHERE s <> ALL (%L::text[])
        HAVING count(*) > 0$q$, :'cj_stage_type_name', :'cj_stage_col', :'cj_table_oid'::oid::regclass,
-              :'cj_stage_col', :'cj_stage_col', :'cj_stage_type_name') \gexec
+              :'cj_stage_col', :'cj_stage_labels') \gexec
+
+-- where the segment and treated columns live: 'rows', 'customers' or ''
+SELECT CASE WHEN :'cj_segment_col' = '' THEN '' WHEN :'cj_customers_oid' = '' THEN 'rows' ELSE 'customers' END AS cj_segment_from,
+       CASE WHEN :'cj_treated_col' = '' THEN '' WHEN :'cj_customers_oid' = '' THEN 'rows' ELSE 'customers' END AS cj_treated_from,
+       coalesce((SELECT typ = 'boolean'::regtype FROM cj_columns WHERE role = 'treated'), false) AS cj_treated_bool \gset
+-- the segment / treated expression over alias x
+CREATE FUNCTION pg_temp.cj_segment_expr(x text) RETURNS text LANGUAGE sql IMMUTABLE
+RETURN format('coalesce(%s.%I::text, ''(none)'')', x, :'cj_segment_col');
+CREATE FUNCTION pg_temp.cj_treated_expr(x text) RETURNS text LANGUAGE sql IMMUTABLE
+RETURN CASE WHEN :'cj_treated_bool' THEN format('%s.%I', x, :'cj_treated_col')
+            ELSE format('CASE %s.%I::text WHEN %L THEN true WHEN %L THEN false END', x, :'cj_treated_col',
+                        :'cj_treated_value', :'cj_control_value') END;
 
 -- ---------------------------------------------------------------------------
 -- The touchpoints, normalised: one temporary view over the user's table
@@ -139,34 +155,27 @@ SELECT t.%1$I AS customer,
        %7$s AS value,
        %8$s AS segment,
        %9$s AS treated
-FROM %10$s t%11$s
+FROM %10$s t
 WHERE t.%2$I IS NOT NULL AND t.%1$I IS NOT NULL$q$,
     :'cj_customer_col', :'cj_time_col', :'cj_stage_col', :'cj_stage_type_name',
     :'cj_event_col', :'cj_channel_col',
     CASE WHEN :'cj_value_col' = '' THEN 'NULL::numeric' ELSE format('t.%I::numeric', :'cj_value_col') END,
-    CASE WHEN :'cj_segment_col' = '' THEN '''(all)''::text'
-         ELSE format('coalesce(%s.%I::text, ''(none)'')',
-                     CASE WHEN :'cj_customers_oid' = '' THEN 't' ELSE 'c' END, :'cj_segment_col') END,
-    CASE WHEN :'cj_treated_col' = '' THEN 'NULL::boolean'
-         WHEN (SELECT typ FROM cj_columns WHERE role = 'treated') = 'boolean'::regtype
-         THEN format('%s.%I', CASE WHEN :'cj_customers_oid' = '' THEN 't' ELSE 'c' END, :'cj_treated_col')
-         ELSE format('CASE %s.%I::text WHEN %L THEN true WHEN %L THEN false END',
-                     CASE WHEN :'cj_customers_oid' = '' THEN 't' ELSE 'c' END, :'cj_treated_col',
-                     :'cj_treated_value', :'cj_control_value') END,
-    :'cj_table_oid'::oid::regclass,
-    CASE WHEN :'cj_customers_oid' = '' THEN ''
-         ELSE format(' LEFT JOIN %s c ON c.%I = t.%I', nullif(:'cj_customers_oid', '')::oid::regclass,
-                     :'cj_customer_col', :'cj_customer_col') END) \gexec
+    CASE WHEN :'cj_segment_from' = 'rows' THEN pg_temp.cj_segment_expr('t') ELSE 'NULL::text' END,
+    CASE WHEN :'cj_treated_from' = 'rows' THEN pg_temp.cj_treated_expr('t') ELSE 'NULL::boolean' END,
+    :'cj_table_oid'::oid::regclass) \gexec
 
 -- ---------------------------------------------------------------------------
 -- One pass over the rows: every per-customer state
 -- ---------------------------------------------------------------------------
--- funnel step conditions and attribution columns, generated from the lists
+-- funnel step conditions, retention weeks and attribution columns,
+-- generated from the lists
 SELECT count(*) AS cj_funnel_n,
        string_agg(format('event = ANY (%L::text[])', string_to_array(btrim(s), '|')), ', ' ORDER BY o) AS cj_funnel_conds
 FROM unnest(string_to_array(:'cj_funnel', ',')) WITH ORDINALITY u(s, o) \gset
 SELECT pg_temp.cj_raise('the funnel needs 1 to 64 steps', 'Give the steps with --funnel, for example ad_click,signup,purchase.')
 WHERE :cj_funnel_n NOT BETWEEN 1 AND 64;
+SELECT string_agg(format('week = %s', w), ', ' ORDER BY w) AS cj_ret_conds
+FROM generate_series(1, (:'cj_retention_weeks')::int) w \gset
 CREATE TEMP TABLE cj_models AS
 SELECT o::int AS model_no, btrim(m) AS model
 FROM unnest(string_to_array(:'cj_models', ',')) WITH ORDINALITY u(m, o);
@@ -174,20 +183,43 @@ SELECT string_agg(format(E',\n       attribution_agg(occurred_at, channel, coale
                          :'cj_conversion', model, model_no), '' ORDER BY model_no) AS cj_attr_cols
 FROM cj_models \gset
 
+-- A customer's segment (and campaign flag) is the customers table's, or
+-- that of the customer's latest touch (the greatest value at ties). week =
+-- weeks from the UTC week of the customer's first touch to the row's, for
+-- retention: element k + 1 of ret is "a touch in week k after the cohort week".
 SELECT format($q$CREATE TEMP TABLE cj_customer AS
-SELECT customer,
-       (array_agg(segment ORDER BY occurred_at DESC))[1] AS segment,
-       (array_agg(treated ORDER BY occurred_at DESC))[1] AS treated,
-       count(*) AS touches,
-       min(occurred_at) AS first_at,
-       max(occurred_at) AS last_at,
-       coalesce(bool_or(event = %1$L), false) AS converted,
-       event_path(occurred_at, stage::text, NULL, 'from', %2$s, true) AS stage_path,
-       stage_time_agg(occurred_at, stage) AS st,
-       window_funnel_times(%3$L::interval, occurred_at, %4$s) AS funnel_times%5$s
-FROM pg_temp.cj_src
-GROUP BY customer$q$, :'cj_conversion', (:'cj_path_steps')::int, :'cj_funnel_window', :'cj_funnel_conds',
-    :'cj_attr_cols') AS cj_customer_sql \gset
+SELECT a.customer, %1$s AS segment, %2$s AS treated,
+       a.touches, a.first_at, a.last_at, a.converted, a.stage_path, a.st, a.funnel_times, a.ret%3$s
+FROM (SELECT customer,
+             max(latest_segment) AS segment,
+             bool_or(latest_treated) AS treated,
+             count(*) AS touches,
+             min(occurred_at) AS first_at,
+             max(occurred_at) AS last_at,
+             coalesce(bool_or(event = %4$L), false) AS converted,
+             event_path(occurred_at, stage::text, NULL, 'from', %5$s, true) AS stage_path,
+             stage_time_agg(occurred_at, stage) AS st,
+             window_funnel_times(%6$L::interval, occurred_at, %7$s) AS funnel_times,
+             retention(true, %8$s) AS ret%9$s
+      FROM (SELECT s.*,
+                   (date_trunc('week', s.occurred_at)::date - date_trunc('week', min(s.occurred_at) OVER w)::date) / 7 AS week,
+                   %10$s AS latest_segment, %11$s AS latest_treated
+            FROM pg_temp.cj_src s
+            WINDOW w AS (PARTITION BY s.customer),
+                   latest AS (PARTITION BY s.customer ORDER BY s.occurred_at DESC, s.segment DESC, s.treated DESC)) s
+      GROUP BY customer) a%12$s$q$,
+    CASE :'cj_segment_from' WHEN 'rows' THEN 'a.segment' WHEN 'customers' THEN pg_temp.cj_segment_expr('c')
+                            ELSE '''(all)''::text' END,
+    CASE :'cj_treated_from' WHEN 'rows' THEN 'a.treated' WHEN 'customers' THEN pg_temp.cj_treated_expr('c')
+                            ELSE 'NULL::boolean' END,
+    (SELECT string_agg(format(', a.a_%s', model_no), '' ORDER BY model_no) FROM cj_models),
+    :'cj_conversion', (:'cj_path_steps')::int, :'cj_funnel_window', :'cj_funnel_conds', :'cj_ret_conds',
+    :'cj_attr_cols',
+    CASE WHEN :'cj_segment_from' = 'rows' THEN 'first_value(s.segment) OVER latest' ELSE 'NULL::text' END,
+    CASE WHEN :'cj_treated_from' = 'rows' THEN 'first_value(s.treated) OVER latest' ELSE 'NULL::boolean' END,
+    CASE WHEN :'cj_customers_oid' = '' THEN ''
+         ELSE format(E'\nLEFT JOIN %s c ON c.%I = a.customer', nullif(:'cj_customers_oid', '')::oid::regclass,
+                     :'cj_customer_col') END) AS cj_customer_sql \gset
 :cj_customer_sql;
 ANALYZE pg_temp.cj_customer;
 
@@ -195,8 +227,8 @@ ANALYZE pg_temp.cj_customer;
 -- The sections
 -- ---------------------------------------------------------------------------
 CREATE TEMP TABLE cj_stages (stage_order integer, stage text);
-SELECT format('INSERT INTO pg_temp.cj_stages SELECT o, e::text FROM unnest(enum_range(NULL::%s)) WITH ORDINALITY u(e, o)',
-              :'cj_stage_type_name') \gexec
+INSERT INTO pg_temp.cj_stages
+SELECT o, e FROM unnest(:'cj_stage_labels'::text[]) WITH ORDINALITY u(e, o);
 
 -- journey map: paths of stages (repeats collapsed) from each customer's first touch
 CREATE TEMP TABLE cj_paths AS SELECT path_report_agg(stage_path) AS r FROM pg_temp.cj_customer;
@@ -227,18 +259,11 @@ FROM pg_temp.cj_customer c, :cj_durations d
 GROUP BY GROUPING SETS ((c.segment, d.stage), (d.stage));
 
 -- weekly cohort retention: cohort = UTC week of the first touch; week k =
--- a touch in the k-th week after it
-SELECT string_agg(format('s.occurred_at >= k.cohort + interval ''%s weeks'' AND s.occurred_at < k.cohort + interval ''%s weeks''',
-                         w, w + 1), E',\n                ' ORDER BY w) AS cj_ret_conds
-FROM generate_series(1, (:'cj_retention_weeks')::int) w \gset
+-- a touch in the k-th week after it (the per-customer retention arrays)
 CREATE TEMP TABLE cj_retention AS
-SELECT cohort, retention_sum(r) AS s
-FROM (SELECT k.cohort,
-             retention(true, :cj_ret_conds) AS r
-      FROM (SELECT customer, date_trunc('week', first_at) AS cohort FROM pg_temp.cj_customer) k
-      JOIN pg_temp.cj_src s USING (customer)
-      GROUP BY k.customer, k.cohort) per_customer
-GROUP BY cohort;
+SELECT date_trunc('week', first_at) AS cohort, retention_sum(ret) AS s
+FROM pg_temp.cj_customer
+GROUP BY 1;
 
 -- attribution: every customer's credit rolled up, per model
 SELECT string_agg(format('SELECT %s AS model_no, %L AS model, (SELECT rollup(a_%s) FROM pg_temp.cj_customer) AS a',
