@@ -82,6 +82,7 @@ CJ_TEST_PACKAGES=(
     postgresql-contrib
     python3-scipy
     clang-14 libclang-rt-14-dev  # test/suites/sanitizers.sh
+    chromium                     # test/suites/journey_report.sh
 )
 
 # Clusters and temp dirs made by this shell, for cj_cleanup.
