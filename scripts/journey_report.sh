@@ -137,7 +137,13 @@ while (($#)); do
 done
 
 # The sample data's optional columns, unless another table is named.
-sample() { [[ $1 != UNSET ]] && printf '%s' "$1" || { [[ -n $table ]] || printf '%s' "$2"; }; }
+sample() {
+    if [[ $1 != UNSET ]]; then
+        printf '%s' "$1"
+    elif [[ -z $table ]]; then
+        printf '%s' "$2"
+    fi
+}
 value_col=$(sample "$value_col" revenue)
 segment_col=$(sample "$segment_col" segment)
 customers=$(sample "$customers" public.customers)
@@ -181,11 +187,14 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/cjourney-report.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 psql_args=(-X -q -At -v ON_ERROR_STOP=1)
 [[ -z $conn ]] || psql_args+=(-d "$conn")
-for v in table customer_col time_col stage_col event_col channel_col value_col segment_col \
-    customers treated_col treated_value control_value stages stage_type funnel funnel_window \
-    conversion models path_steps retention_weeks as_of title; do
-    psql_args+=(-v "cj_$v=${!v}")
-done
+psql_args+=(-v "cj_table=$table" -v "cj_customer_col=$customer_col" -v "cj_time_col=$time_col"
+    -v "cj_stage_col=$stage_col" -v "cj_event_col=$event_col" -v "cj_channel_col=$channel_col"
+    -v "cj_value_col=$value_col" -v "cj_segment_col=$segment_col" -v "cj_customers=$customers"
+    -v "cj_treated_col=$treated_col" -v "cj_treated_value=$treated_value" -v "cj_control_value=$control_value"
+    -v "cj_stages=$stages" -v "cj_stage_type=$stage_type" -v "cj_funnel=$funnel"
+    -v "cj_funnel_window=$funnel_window" -v "cj_conversion=$conversion" -v "cj_models=$models"
+    -v "cj_path_steps=$path_steps" -v "cj_retention_weeks=$retention_weeks" -v "cj_as_of=$as_of"
+    -v "cj_title=$title")
 if ! psql "${psql_args[@]}" -f "$here/journey_report.sql" >"$tmp/data.json" 2>"$tmp/psql.err"; then
     cat "$tmp/psql.err" >&2
     die "the report's SQL failed (see above)"

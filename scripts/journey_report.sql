@@ -221,6 +221,9 @@ FROM (SELECT customer,
          ELSE format(E'\nLEFT JOIN %s c ON c.%I = a.customer', nullif(:'cj_customers_oid', '')::oid::regclass,
                      :'cj_customer_col') END) AS cj_customer_sql \gset
 :cj_customer_sql;
+SELECT pg_temp.cj_raise(format('no touchpoints in %s', :'cj_table_oid'::oid::regclass),
+                        'The report needs rows with a customer key and a time.')
+WHERE NOT EXISTS (SELECT 1 FROM pg_temp.cj_customer);
 ANALYZE pg_temp.cj_customer;
 
 -- ---------------------------------------------------------------------------
@@ -245,7 +248,8 @@ CREATE TEMP TABLE cj_funnel AS
 SELECT CASE WHEN grouping(c.segment) = 1 THEN '(all)' ELSE c.segment END AS segment,
        funnel_report_agg(c.funnel_times, :cj_funnel_n) AS r
 FROM pg_temp.cj_customer c
-GROUP BY GROUPING SETS ((c.segment), ());
+GROUP BY GROUPING SETS ((c.segment), ())
+HAVING grouping(c.segment) = 1 OR :'cj_segment_from' <> '';
 
 -- time in stage by segment: one duration per customer and visited stage
 SELECT CASE WHEN :'cj_as_of' = '' THEN 'stage_durations(c.st)'
@@ -256,7 +260,8 @@ SELECT CASE WHEN grouping(c.segment) = 1 THEN '(all)' ELSE c.segment END AS segm
        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.duration)::float8) AS median_s,
        percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM d.duration)::float8) AS p90_s
 FROM pg_temp.cj_customer c, :cj_durations d
-GROUP BY GROUPING SETS ((c.segment, d.stage), (d.stage));
+GROUP BY GROUPING SETS ((c.segment, d.stage), (d.stage))
+HAVING grouping(c.segment) = 1 OR :'cj_segment_from' <> '';
 
 -- weekly cohort retention: cohort = UTC week of the first touch; week k =
 -- a touch in the k-th week after it (the per-customer retention arrays)
@@ -277,7 +282,8 @@ SELECT CASE WHEN grouping(segment) = 1 THEN '(all)' ELSE segment END AS segment,
        segment_response(treated, converted) AS r
 FROM pg_temp.cj_customer
 WHERE treated IS NOT NULL
-GROUP BY GROUPING SETS ((segment), ());
+GROUP BY GROUPING SETS ((segment), ())
+HAVING grouping(segment) = 1 OR :'cj_segment_from' <> '';
 
 -- ---------------------------------------------------------------------------
 -- The document
@@ -291,7 +297,8 @@ SELECT replace(json_build_object(
   'database', current_database(),
   'cjourney_version', (SELECT extversion FROM pg_extension WHERE extname = 'cjourney'),
   'parameters', json_build_object(
-      'table', :'cj_table_oid'::oid::regclass::text,
+      'table', (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_class c
+                JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = :'cj_table_oid'::oid),
       'customer_col', :'cj_customer_col', 'time_col', :'cj_time_col', 'stage_col', :'cj_stage_col',
       'event_col', :'cj_event_col', 'channel_col', :'cj_channel_col',
       'value_col', nullif(:'cj_value_col', ''), 'segment_col', nullif(:'cj_segment_col', ''),

@@ -17,8 +17,10 @@
 # (test/lib/report_browser.mjs). The JSON document the page parsed is then
 # compared with a second run of the report's SQL (--json), with plain SQL
 # over the rows (test/lib/journey_report_checks.sql), and the CRM copy's
-# with the sample's (same customers, same numbers). Also: a stage outside
-# the --stages list is a clear error and writes no file.
+# with the sample's (same customers, same numbers). A third report of the
+# CRM copy with only the required columns (no segment, revenue or campaign)
+# has no lift chart and the CRM report's overall numbers. Also: a stage
+# outside the --stages list, and a missing column, are clear errors.
 #
 # The first run installs puppeteer-core (and the report installs echarts)
 # with npm into $CJ_REPORT_CACHE (default ~/.cache/cjourney-report), outside
@@ -120,6 +122,7 @@ SQL
 fi
 ok "CRM fixture: crm.contact_touches (uuid, timestamp, varchar stages), shuffled"
 
+# shellcheck disable=SC2054  # the commas belong to --stages
 CRM_ARGS=(--table crm.contact_touches --customer-col contact_id --time-col ts
     --stage-col lifecycle_stage --stages lead,mql,sql,opportunity,customer
     --event-col event_name --channel-col source --value-col amount
@@ -262,7 +265,36 @@ SQL
     fi
 fi
 
-# --- 3. errors ------------------------------------------------------------------
+# --- 3. only the required columns: no segment, revenue or campaign --------------
+if PGDATABASE=$DB report minimal --table crm.contact_touches --customer-col contact_id --time-col ts \
+    --stage-col lifecycle_stage --stages lead,mql,sql,opportunity,customer --event-col event_name \
+    --channel-col source; then
+    CHARTS=${CHARTS%,lift} browse minimal
+    if [[ -s $WORK/minimal.page.json ]] && load_doc minimal "$WORK/minimal.page.json"; then
+        got=$("${PSQL[@]}" -d "$DB" <<'SQL'
+WITH m AS (SELECT doc FROM report_docs WHERE name = 'minimal'),
+     c AS (SELECT doc FROM report_docs WHERE name = 'crm'),
+     all_rows AS (SELECT jsonb_agg(x ORDER BY (x->>'step')::int) AS r
+                  FROM c, jsonb_array_elements(c.doc->'funnel'->'rows') x WHERE x->>'segment' = '(all)'),
+     tis AS (SELECT jsonb_agg(x ORDER BY (x->>'stage_order')::int) AS r
+             FROM c, jsonb_array_elements(c.doc->'time_in_stage') x WHERE x->>'segment' = '(all)')
+SELECT coalesce(nullif(concat_ws(' ',
+    CASE WHEN m.doc->'lift' <> 'null' THEN 'lift' END,
+    CASE WHEN m.doc->'segments' <> '["(all)"]' THEN 'segments' END,
+    CASE WHEN m.doc->'funnel'->'rows' <> (SELECT r FROM all_rows) THEN 'funnel' END,
+    CASE WHEN m.doc->'time_in_stage' <> (SELECT r FROM tis) THEN 'time_in_stage' END,
+    CASE WHEN m.doc->'retention' <> c.doc->'retention' THEN 'retention' END,
+    CASE WHEN m.doc->'journey_map' <> c.doc->'journey_map' THEN 'journey_map' END), ''), 'same')
+FROM m, c;
+SQL
+        )
+        is "$got" same "minimal: no lift, one (all) segment, and the CRM report's (all) numbers (revenue aside)"
+    else
+        not_ok "minimal: load the page's JSON document"
+    fi
+fi
+
+# --- 4. errors ------------------------------------------------------------------
 out=$(PGDATABASE=$DB "$CJ_ROOT/scripts/journey_report.sh" -o "$WORK/bad.html" "${CRM_ARGS[@]}" \
     --stages lead,mql,sql,opportunity 2>&1)
 rc=$?
