@@ -72,11 +72,12 @@ SELECT to_regclass(:'cj_table')::oid AS cj_table_oid,
 SELECT pg_temp.cj_raise('extension cjourney is not installed in this database', 'Run CREATE EXTENSION cjourney first.')
 WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'cjourney');
 
--- the extension's schema
+-- the extension's schema, after pg_catalog: nothing in it (often public)
+-- can stand in for a built-in function
 SELECT n.nspname AS cj
 FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
 WHERE e.extname = 'cjourney' \gset
-SELECT pg_catalog.format('SET search_path = %I, pg_catalog, pg_temp', :'cj') \gexec
+SELECT pg_catalog.format('SET LOCAL search_path = pg_catalog, %I, pg_temp', :'cj') \gexec
 
 -- ---------------------------------------------------------------------------
 -- Checks, with errors that say what to change
