@@ -289,7 +289,7 @@ HAVING grouping(segment) = 1 OR :'cj_segment_from' <> '';
 -- ---------------------------------------------------------------------------
 -- The document
 -- ---------------------------------------------------------------------------
-SELECT extract(epoch FROM max(last_at))::float8 AS cj_data_end FROM pg_temp.cj_customer \gset
+SELECT max(last_at)::text AS cj_data_end FROM pg_temp.cj_customer \gset
 
 SELECT replace(json_build_object(
   'report', 'cjourney journey report',
@@ -349,12 +349,12 @@ SELECT replace(json_build_object(
                     FROM pg_temp.cj_stage_time t JOIN pg_temp.cj_stages s USING (stage)),
   'retention', json_build_object(
       'weeks', (:'cj_retention_weeks')::int,
-      'data_end', to_char(to_timestamp(:cj_data_end), 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+      'data_end', to_char(:'cj_data_end'::timestamptz, 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
       'rows', (SELECT json_agg(json_build_object(
                           'cohort', to_char(r.cohort, 'YYYY-MM-DD'), 'week', w - 1,
                           'customers', r.s[1], 'active', r.s[w],
-                          'complete', r.cohort + (w * interval '1 week') <= to_timestamp(:cj_data_end),
-                          'share', CASE WHEN r.cohort + (w * interval '1 week') <= to_timestamp(:cj_data_end)
+                          'complete', r.cohort + (w * interval '1 week') <= :'cj_data_end'::timestamptz,
+                          'share', CASE WHEN r.cohort + (w * interval '1 week') <= :'cj_data_end'::timestamptz
                                         THEN r.s[w]::float8 / r.s[1] END)
                         ORDER BY r.cohort, w)
                FROM pg_temp.cj_retention r, generate_series(1, (:'cj_retention_weeks')::int + 1) w)),
