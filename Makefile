@@ -15,6 +15,7 @@ OBJS = \
 	src/touch_times.o \
 	src/journey_format.o \
 	src/journey_text.o \
+	src/journey_step.o \
 	src/touchpoint.o \
 	src/journey.o \
 	src/journey_agg.o \
@@ -39,11 +40,14 @@ OBJS = \
 	src/session.o \
 	src/path.o \
 	src/path_report.o \
-	src/path_flows.o
+	src/path_flows.o \
+	src/sequence_match.o \
+	src/sequence.o \
+	src/next_node.o
 
 DATA = cjourney--0.1.0.sql cjourney--0.1.0--0.2.0.sql
 
-REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel response conversion attribution session path crm_output readme
+REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel response conversion attribution session path crm_output sequence readme
 REGRESS_OPTS = --load-extension=cjourney
 
 EXTRA_CLEAN = results regression.diffs regression.out log tmp_check

@@ -665,3 +665,178 @@ CREATE AGGREGATE @extschema@.window_funnel_breakdown("window" interval, mode tex
 	PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.window_funnel_breakdown(interval, text, timestamptz, text, text, VARIADIC boolean[]) IS
 	'funnel level and the breakdown value of the reported chain: the property of its first_touch, last_touch or step:N row';
+-- ---------------------------------------------------------------------------
+-- sequences: sequence_match, sequence_count, sequence_match_events,
+-- sequence_next_node (ClickHouse sequenceMatch, sequenceCount,
+-- sequenceMatchEvents, sequenceNextNode) and their journey forms
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.sequence_transfn(internal, text, timestamptz, boolean[])
+	RETURNS internal AS 'MODULE_PATHNAME', 'sequence_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_transfn(internal, text, timestamptz, boolean[]) IS
+	'sequence_match, sequence_count and sequence_match_events transition function';
+CREATE FUNCTION @extschema@.sequence_transfn(internal, text, bigint, boolean[])
+	RETURNS internal AS 'MODULE_PATHNAME', 'sequence_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_transfn(internal, text, bigint, boolean[]) IS
+	'sequence_match, sequence_count and sequence_match_events transition function (integer time)';
+CREATE FUNCTION @extschema@.sequence_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_combine(internal, internal) IS 'sequence_match, sequence_count and sequence_match_events combine function';
+
+CREATE FUNCTION @extschema@.sequence_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_serialize(internal) IS 'sequence_match, sequence_count and sequence_match_events state serialization';
+
+CREATE FUNCTION @extschema@.sequence_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_deserialize(bytea, internal) IS 'sequence_match, sequence_count and sequence_match_events state deserialization';
+
+CREATE FUNCTION @extschema@.sequence_match_finalfn(internal) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_match_finalfn(internal) IS 'sequence_match final function';
+
+CREATE FUNCTION @extschema@.sequence_count_finalfn(internal) RETURNS bigint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_count_finalfn(internal) IS 'sequence_count final function';
+
+CREATE FUNCTION @extschema@.sequence_match_events_finalfn(internal) RETURNS timestamptz[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_match_events_finalfn(internal) IS 'sequence_match_events final function';
+
+CREATE FUNCTION @extschema@.sequence_match_events_bigint_finalfn(internal) RETURNS bigint[]
+	AS 'MODULE_PATHNAME', 'sequence_match_events_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_match_events_bigint_finalfn(internal) IS 'sequence_match_events final function (integer time)';
+CREATE AGGREGATE @extschema@.sequence_match(pattern text, occurred_at timestamptz, VARIADIC conditions boolean[]) (
+	SFUNC = @extschema@.sequence_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_match_finalfn,
+	COMBINEFUNC = @extschema@.sequence_combine,
+	SERIALFUNC = @extschema@.sequence_serialize, DESERIALFUNC = @extschema@.sequence_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_match(text, timestamptz, VARIADIC boolean[]) IS
+	'true when the pattern (ClickHouse sequenceMatch syntax) matches the rows in time order; gates in seconds';
+CREATE AGGREGATE @extschema@.sequence_match(pattern text, occurred_at bigint, VARIADIC conditions boolean[]) (
+	SFUNC = @extschema@.sequence_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_match_finalfn,
+	COMBINEFUNC = @extschema@.sequence_combine,
+	SERIALFUNC = @extschema@.sequence_serialize, DESERIALFUNC = @extschema@.sequence_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_match(text, bigint, VARIADIC boolean[]) IS
+	'true when the pattern (ClickHouse sequenceMatch syntax) matches the rows in time order; gates in the column''s unit';
+CREATE AGGREGATE @extschema@.sequence_count(pattern text, occurred_at timestamptz, VARIADIC conditions boolean[]) (
+	SFUNC = @extschema@.sequence_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_count_finalfn,
+	COMBINEFUNC = @extschema@.sequence_combine,
+	SERIALFUNC = @extschema@.sequence_serialize, DESERIALFUNC = @extschema@.sequence_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_count(text, timestamptz, VARIADIC boolean[]) IS
+	'number of non-overlapping matches of the pattern (ClickHouse sequenceCount); gates in seconds';
+CREATE AGGREGATE @extschema@.sequence_count(pattern text, occurred_at bigint, VARIADIC conditions boolean[]) (
+	SFUNC = @extschema@.sequence_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_count_finalfn,
+	COMBINEFUNC = @extschema@.sequence_combine,
+	SERIALFUNC = @extschema@.sequence_serialize, DESERIALFUNC = @extschema@.sequence_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_count(text, bigint, VARIADIC boolean[]) IS
+	'number of non-overlapping matches of the pattern (ClickHouse sequenceCount); gates in the column''s unit';
+CREATE AGGREGATE @extschema@.sequence_match_events(pattern text, occurred_at timestamptz, VARIADIC conditions boolean[]) (
+	SFUNC = @extschema@.sequence_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_match_events_finalfn,
+	COMBINEFUNC = @extschema@.sequence_combine,
+	SERIALFUNC = @extschema@.sequence_serialize, DESERIALFUNC = @extschema@.sequence_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_match_events(text, timestamptz, VARIADIC boolean[]) IS
+	'times of the rows the (?N) items consumed in the first match, else in the longest partial match (ClickHouse sequenceMatchEvents, fixed upstream behaviour); gates in seconds';
+CREATE AGGREGATE @extschema@.sequence_match_events(pattern text, occurred_at bigint, VARIADIC conditions boolean[]) (
+	SFUNC = @extschema@.sequence_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_match_events_bigint_finalfn,
+	COMBINEFUNC = @extschema@.sequence_combine,
+	SERIALFUNC = @extschema@.sequence_serialize, DESERIALFUNC = @extschema@.sequence_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_match_events(text, bigint, VARIADIC boolean[]) IS
+	'times of the rows the (?N) items consumed in the first match, else in the longest partial match (ClickHouse sequenceMatchEvents, fixed upstream behaviour); gates in the column''s unit';
+CREATE FUNCTION @extschema@.sequence_next_node_transfn(internal, text, text, timestamptz, text, boolean, boolean[])
+	RETURNS internal AS 'MODULE_PATHNAME', 'sequence_next_node_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_next_node_transfn(internal, text, text, timestamptz, text, boolean, boolean[]) IS
+	'sequence_next_node transition function';
+CREATE FUNCTION @extschema@.sequence_next_node_transfn(internal, text, text, timestamptz, text, boolean)
+	RETURNS internal AS 'MODULE_PATHNAME', 'sequence_next_node_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_next_node_transfn(internal, text, text, timestamptz, text, boolean) IS
+	'sequence_next_node transition function';
+CREATE FUNCTION @extschema@.sequence_next_node_transfn(internal, text, text, bigint, text, boolean, boolean[])
+	RETURNS internal AS 'MODULE_PATHNAME', 'sequence_next_node_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_next_node_transfn(internal, text, text, bigint, text, boolean, boolean[]) IS
+	'sequence_next_node transition function (integer time)';
+CREATE FUNCTION @extschema@.sequence_next_node_transfn(internal, text, text, bigint, text, boolean)
+	RETURNS internal AS 'MODULE_PATHNAME', 'sequence_next_node_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_next_node_transfn(internal, text, text, bigint, text, boolean) IS
+	'sequence_next_node transition function (integer time)';
+CREATE FUNCTION @extschema@.sequence_next_node_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_next_node_combine(internal, internal) IS 'sequence_next_node combine function';
+
+CREATE FUNCTION @extschema@.sequence_next_node_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_next_node_serialize(internal) IS 'sequence_next_node state serialization';
+
+CREATE FUNCTION @extschema@.sequence_next_node_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_next_node_deserialize(bytea, internal) IS 'sequence_next_node state deserialization';
+
+CREATE FUNCTION @extschema@.sequence_next_node_finalfn(internal) RETURNS text
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_next_node_finalfn(internal) IS 'sequence_next_node final function';
+CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, occurred_at timestamptz, value text, base_condition boolean, VARIADIC events boolean[]) (
+	SFUNC = @extschema@.sequence_next_node_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_next_node_finalfn,
+	COMBINEFUNC = @extschema@.sequence_next_node_combine,
+	SERIALFUNC = @extschema@.sequence_next_node_serialize, DESERIALFUNC = @extschema@.sequence_next_node_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, text, boolean, VARIADIC boolean[]) IS
+	'value of the row after (forward) or before (backward) the chain of events 1..N starting at the base row (ClickHouse sequenceNextNode)';
+CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, occurred_at timestamptz, value text, base_condition boolean) (
+	SFUNC = @extschema@.sequence_next_node_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_next_node_finalfn,
+	COMBINEFUNC = @extschema@.sequence_next_node_combine,
+	SERIALFUNC = @extschema@.sequence_next_node_serialize, DESERIALFUNC = @extschema@.sequence_next_node_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, text, boolean) IS
+	'value of the base row (head: first row, tail: last row) when its base condition holds (ClickHouse sequenceNextNode without events)';
+CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, occurred_at bigint, value text, base_condition boolean, VARIADIC events boolean[]) (
+	SFUNC = @extschema@.sequence_next_node_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_next_node_finalfn,
+	COMBINEFUNC = @extschema@.sequence_next_node_combine,
+	SERIALFUNC = @extschema@.sequence_next_node_serialize, DESERIALFUNC = @extschema@.sequence_next_node_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, bigint, text, boolean, VARIADIC boolean[]) IS
+	'value of the row after (forward) or before (backward) the chain of events 1..N starting at the base row (ClickHouse sequenceNextNode)';
+CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, occurred_at bigint, value text, base_condition boolean) (
+	SFUNC = @extschema@.sequence_next_node_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_next_node_finalfn,
+	COMBINEFUNC = @extschema@.sequence_next_node_combine,
+	SERIALFUNC = @extschema@.sequence_next_node_serialize, DESERIALFUNC = @extschema@.sequence_next_node_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, bigint, text, boolean) IS
+	'value of the base row (head: first row, tail: last row) when its base condition holds (ClickHouse sequenceNextNode without events)';
+CREATE FUNCTION @extschema@.journey_sequence_match(@extschema@.journey, pattern text, VARIADIC steps text[])
+	RETURNS boolean AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_sequence_match(@extschema@.journey, text, VARIADIC text[]) IS
+	'sequence_match over a stored journey: condition N is step N in the journey step syntax; gates in seconds';
+
+CREATE FUNCTION @extschema@.journey_sequence_count(@extschema@.journey, pattern text, VARIADIC steps text[])
+	RETURNS bigint AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_sequence_count(@extschema@.journey, text, VARIADIC text[]) IS
+	'sequence_count over a stored journey: condition N is step N in the journey step syntax';
+
+CREATE FUNCTION @extschema@.journey_sequence_match_events(@extschema@.journey, pattern text, VARIADIC steps text[])
+	RETURNS timestamptz[] AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_sequence_match_events(@extschema@.journey, text, VARIADIC text[]) IS
+	'sequence_match_events over a stored journey: condition N is step N in the journey step syntax';
+
+CREATE FUNCTION @extschema@.journey_next_node(@extschema@.journey, direction text, base text, VARIADIC steps text[])
+	RETURNS text AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_next_node(@extschema@.journey, text, text, VARIADIC text[]) IS
+	'event label of the touch after (forward) or before (backward) the chain of steps 1..N from the base touch (sequence_next_node with every touch a base)';
+
+CREATE FUNCTION @extschema@.journey_next_node(@extschema@.journey, direction text, base text)
+	RETURNS text AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_next_node(@extschema@.journey, text, text) IS
+	'event label of the first (head) or last (tail) touch with an event label';

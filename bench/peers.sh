@@ -19,7 +19,7 @@
 # PGPORT, PGUSER, PGDATABASE) unless --temp-cluster.  Loads the sample data
 # (data/load.sh), stores one journey per customer in cjourney_peers.journeys,
 # exports the touchpoints to a CSV file, loads it into DuckDB
-# (@duckdb/node-api) and ClickHouse (chdb, embedded), runs six questions in
+# (@duckdb/node-api) and ClickHouse (chdb, embedded), runs nine questions in
 # every engine, checks that all engines give the same answer and prints the
 # times and ratios.  The two npm packages are installed with
 # `npm install --prefix` into a cache outside the repository:
@@ -36,12 +36,6 @@ die() {
     printf 'peers.sh: %s\n' "$*" >&2
     exit 1
 }
-
-# The peers' versions, pinned so that runs compare (chdb 3.x needs node 18+
-# and ships its engine as the npm package @chdb/lib-linux-x64-gnu, about
-# 560 MB).
-DUCKDB_PKG=@duckdb/node-api@1.5.6-r.1
-CHDB_PKG=chdb@3.4.0
 
 customers=200000
 runs=3
@@ -83,37 +77,13 @@ done
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 peers=$here/peers
-cache=${CJ_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cjourney-bench}
+cache=$(source "$here/peer_packages.sh" && cj_peer_cache)
 
 # --- the peers: node and the npm packages --------------------------------------
 
-command -v node >/dev/null || die "node is not installed (Node.js 18 or later is needed for DuckDB and chdb)"
-command -v npm >/dev/null || die "npm is not installed"
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-((node_major >= 18)) || die "node $(node --version) is too old: DuckDB and chdb need Node.js 18 or later"
-
-# installed_version PACKAGE: the version in the cache, or nothing
-installed_version() {
-    local pj=$cache/node_modules/$1/package.json
-    if [[ -f $pj ]]; then
-        node -p "require(process.argv[1]).version" "$pj" 2>/dev/null || true
-    fi
-}
-
-if [[ $(installed_version "${DUCKDB_PKG%@*}") != "${DUCKDB_PKG##*@}" ||
-    $(installed_version "${CHDB_PKG%@*}") != "${CHDB_PKG##*@}" ]]; then
-    mkdir -p "$cache" || die "cannot create the package cache $cache"
-    [[ -f $cache/package.json ]] ||
-        echo '{"name": "cjourney-bench-peers", "private": true}' >"$cache/package.json"
-    echo "installing $DUCKDB_PKG and $CHDB_PKG into $cache (about 600 MB, once)" >&2
-    # No install scripts: both packages ship prebuilt binaries as
-    # per-platform optional dependencies.
-    if ! npm install --prefix "$cache" --no-audit --no-fund --ignore-scripts \
-        "$DUCKDB_PKG" "$CHDB_PKG" >"$cache/npm-install.log" 2>&1; then
-        tail -n 20 "$cache/npm-install.log" >&2
-        die "npm could not install $DUCKDB_PKG and $CHDB_PKG (log: $cache/npm-install.log); check the registry (npm config get registry) and the network"
-    fi
-fi
+# shellcheck source=bench/peer_packages.sh
+source "$here/peer_packages.sh"
+cj_peer_install "$cache" "$DUCKDB_PKG" "$CHDB_PKG" || die "cannot install the peer engines"
 
 # --- PostgreSQL ----------------------------------------------------------------
 
@@ -194,12 +164,14 @@ extver=$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'cjourney'"
 
 # --- timing --------------------------------------------------------------------
 
-QUESTIONS=(funnel_in funnel stage_median touches_before journey floor)
+QUESTIONS=(funnel_in funnel stage_median touches_before journey seq_match seq_count next_node floor)
 ENGINES=(rows par stored sql duckdb clickhouse)
 declare -A LABEL=(
     [funnel_in]="funnel, one IN step" [funnel]="funnel, single labels"
     [stage_median]="median time in stage" [touches_before]="touches before purchase"
-    [journey]="journey per customer" [floor]="floor: GROUP BY count(*)"
+    [journey]="journey per customer" [seq_match]="sequence_match, 1-day gate"
+    [seq_count]="sequence_count, cart..buy" [next_node]="sequence_next_node"
+    [floor]="floor: GROUP BY count(*)"
     [rows]="cj rows" [par]="cj rows 2w" [stored]="cj stored" [sql]="plain SQL"
     [duckdb]="DuckDB" [clickhouse]="ClickHouse")
 declare -A MS=() ANSWER=() WORKERS=()

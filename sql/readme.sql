@@ -135,6 +135,25 @@ FROM (SELECT date_trunc('week', first_at) AS cohort, retention_report_agg(p) AS 
 ORDER BY cohort, r.period;
 
 SELECT customer_id,
+       sequence_match('(?1).*(?2)', occurred_at, event = 'ad_click', event = 'purchase') AS clicked_then_bought,
+       sequence_match('(?1)(?t<=259200)(?2)', occurred_at, event = 'ad_click', stage = 'consideration') AS engaged_within_3_days,
+       sequence_count('(?1)', occurred_at, channel = 'email') AS email_touches,
+       sequence_match_events('(?1).*(?2).*(?3)', occurred_at,
+                             event = 'ad_click', channel = 'email', event = 'purchase') AS step_times
+FROM touchpoints GROUP BY customer_id ORDER BY customer_id;
+
+SELECT customer_id,
+       sequence_next_node('forward', 'first_match', occurred_at, event, true, event = 'ad_click') AS after_first_click,
+       sequence_next_node('backward', 'tail', occurred_at, event, true) AS last_event
+FROM touchpoints GROUP BY customer_id ORDER BY customer_id;
+
+SELECT customer_id,
+       journey_sequence_match(j, '(?1).*(?2)', 'ad_click', 'stage >= decision') AS decided_after_click,
+       journey_sequence_count(j, '(?1)', 'channel = email | channel = web') AS owned_touches,
+       journey_next_node(j, 'forward', 'first_match', 'ad_click') AS after_click
+FROM journeys ORDER BY customer_id;
+
+SELECT customer_id,
        touches_before_conversion(occurred_at, event = 'purchase') AS touches,
        touches_before_conversion(occurred_at, event = 'purchase', interval '3 days') AS touches_3d,
        time_to_conversion(occurred_at, event = 'purchase') AS time_to_buy,

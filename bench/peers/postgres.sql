@@ -168,3 +168,73 @@ FROM (SELECT customer_id,
 -- name: floor sql
 SELECT count(*), sum(n)
 FROM (SELECT customer_id, count(*) AS n FROM touchpoints GROUP BY customer_id) s;
+
+-- The sequences: seq_match, customers with a page_view followed by a
+-- purchase within a day (ClickHouse sequenceMatch '(?1)(?t<=86400)(?2)');
+-- seq_count, non-overlapping add_to_cart ... purchase sequences over all
+-- customers (sequenceCount '(?1).*(?2)'); next_node, what customers do right
+-- after their first page_view (sequenceNextNode forward first_match):
+-- customers going to signup, to purchase, and with no next event.
+-- name: seq_match rows
+SELECT count(*) FILTER (WHERE m)
+FROM (SELECT customer_id,
+             sequence_match('(?1)(?t<=86400)(?2)', occurred_at, event = 'page_view', event = 'purchase') AS m
+      FROM touchpoints GROUP BY customer_id) s;
+
+-- name: seq_match stored
+SELECT count(*) FILTER (WHERE journey_sequence_match(j, '(?1)(?t<=86400)(?2)', 'event = page_view', 'event = purchase'))
+FROM cjourney_peers.journeys;
+
+-- a purchase at or after a page_view, within a day (at one instant the
+-- page_view row comes first, so ">=" is right)
+-- name: seq_match sql
+SELECT count(DISTINCT a.customer_id)
+FROM touchpoints a JOIN touchpoints b
+  ON b.customer_id = a.customer_id AND b.event = 'purchase'
+ AND b.occurred_at >= a.occurred_at AND b.occurred_at <= a.occurred_at + interval '1 day'
+WHERE a.event = 'page_view';
+
+-- name: seq_count rows
+SELECT sum(c)
+FROM (SELECT customer_id,
+             sequence_count('(?1).*(?2)', occurred_at, event = 'add_to_cart', event = 'purchase') AS c
+      FROM touchpoints GROUP BY customer_id) s;
+
+-- name: seq_count stored
+SELECT sum(journey_sequence_count(j, '(?1).*(?2)', 'event = add_to_cart', 'event = purchase'))
+FROM cjourney_peers.journeys;
+
+-- Greedy non-overlapping matches of "add_to_cart, then a purchase" are the
+-- purchase rows whose previous add_to_cart-or-purchase row is an
+-- add_to_cart (at one instant the add_to_cart row comes first).
+-- name: seq_count sql
+SELECT count(*) FILTER (WHERE event = 'purchase' AND prev = 'add_to_cart')
+FROM (SELECT event, lag(event) OVER (PARTITION BY customer_id ORDER BY occurred_at, event = 'purchase') AS prev
+      FROM touchpoints WHERE event IN ('add_to_cart', 'purchase')) s;
+
+-- name: next_node rows
+SELECT count(*) FILTER (WHERE n = 'signup'), count(*) FILTER (WHERE n = 'purchase'),
+       count(*) FILTER (WHERE n IS NULL)
+FROM (SELECT customer_id,
+             sequence_next_node('forward', 'first_match', occurred_at, event, true, event = 'page_view') AS n
+      FROM touchpoints GROUP BY customer_id) s;
+
+-- name: next_node stored
+SELECT count(*) FILTER (WHERE n = 'signup'), count(*) FILTER (WHERE n = 'purchase'),
+       count(*) FILTER (WHERE n IS NULL)
+FROM (SELECT journey_next_node(j, 'forward', 'first_match', 'event = page_view') AS n
+      FROM cjourney_peers.journeys) s;
+
+-- rows with an event, in time order, ties by event bytes; the row after the
+-- first page_view of each customer
+-- name: next_node sql
+SELECT count(*) FILTER (WHERE n = 'signup'), count(*) FILTER (WHERE n = 'purchase'),
+       count(*) FILTER (WHERE n IS NULL)
+FROM (SELECT c.customer_id, f.n
+      FROM (SELECT DISTINCT customer_id FROM touchpoints) c
+      LEFT JOIN (SELECT DISTINCT ON (customer_id) customer_id, n
+                 FROM (SELECT customer_id, event, occurred_at,
+                              lead(event) OVER (PARTITION BY customer_id ORDER BY occurred_at, event COLLATE "C") AS n
+                       FROM touchpoints WHERE event IS NOT NULL) x
+                 WHERE event = 'page_view'
+                 ORDER BY customer_id, occurred_at, event COLLATE "C") f USING (customer_id)) s;

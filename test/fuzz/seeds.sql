@@ -131,5 +131,15 @@ INSERT INTO cjfuzz.agg_seeds VALUES
  ('event_path_between(timestamptz, text, text, text, integer, boolean)', $q$SELECT ts, channel, 'web', 'email', 4, false FROM cjfuzz.rows$q$, 30),
  ('path_report_agg(text[])', $q$SELECT ARRAY[channel, event] FROM cjfuzz.rows$q$, 30),
  ('path_report_agg(text[], text)', $q$SELECT ARRAY[event, channel], 'right' FROM cjfuzz.rows$q$, 30),
- ('rollup(path_report)', $q$SELECT v::path_report FROM cjfuzz.seed_values WHERE typ = 'path_report'::regtype AND v LIKE 'left%'$q$, 2);
+ ('rollup(path_report)', $q$SELECT v::path_report FROM cjfuzz.seed_values WHERE typ = 'path_report'::regtype AND v LIKE 'left%'$q$, 2),
+ ('sequence_match(text, timestamptz, boolean[])', $q$SELECT '(?1).*(?t<=86400)(?2)', ts, ARRAY[stage = 'awareness', converted, lead] FROM cjfuzz.rows$q$, 30),
+ ('sequence_match(text, bigint, boolean[])', $q$SELECT '(?1)(?2)', extract(epoch FROM ts)::bigint, ARRAY[converted, lead] FROM cjfuzz.rows$q$, 40),
+ ('sequence_count(text, timestamptz, boolean[])', $q$SELECT '(?1)(?t>3600).(?2)', ts, ARRAY[stage = 'awareness', converted] FROM cjfuzz.rows$q$, 30),
+ ('sequence_count(text, bigint, boolean[])', $q$SELECT '.*(?1)', extract(epoch FROM ts)::bigint, ARRAY[lead] FROM cjfuzz.rows$q$, 40),
+ ('sequence_match_events(text, timestamptz, boolean[])', $q$SELECT '(?1)(?t<=86400)(?2)(?3)', ts, ARRAY[stage = 'awareness', converted, opp] FROM cjfuzz.rows$q$, 30),
+ ('sequence_match_events(text, bigint, boolean[])', $q$SELECT '(?2).*(?1)', extract(epoch FROM ts)::bigint, ARRAY[converted, lead] FROM cjfuzz.rows$q$, 40),
+ ('sequence_next_node(text, text, timestamptz, text, boolean, boolean[])', $q$SELECT 'forward', 'first_match', ts, channel, lead, ARRAY[converted, true] FROM cjfuzz.rows$q$, 30),
+ ('sequence_next_node(text, text, timestamptz, text, boolean)', $q$SELECT 'forward', 'head', ts, channel, true FROM cjfuzz.rows$q$, 30),
+ ('sequence_next_node(text, text, bigint, text, boolean, boolean[])', $q$SELECT 'backward', 'last_match', extract(epoch FROM ts)::bigint, event, converted, ARRAY[true] FROM cjfuzz.rows WHERE event IS NOT NULL$q$, 30),
+ ('sequence_next_node(text, text, bigint, text, boolean)', $q$SELECT 'backward', 'tail', extract(epoch FROM ts)::bigint, channel, opp FROM cjfuzz.rows$q$, 30);
 RESET client_min_messages;

@@ -55,7 +55,7 @@ SELECT is_empty($$SELECT object FROM cj_objects c JOIN pg_proc p ON p.oid = c.ob
                   WHERE c.catalog = 'pg_proc'::regclass
                     AND p.proname NOT LIKE 'journey%' AND p.proname NOT LIKE 'touchpoint%' AND p.proname NOT LIKE 'stage\_time%' AND p.proname NOT LIKE 'window\_funnel%' AND p.proname NOT LIKE 'retention%' AND p.proname NOT LIKE 'funnel\_report%'
                     AND p.proname NOT LIKE 'response%' AND p.proname NOT LIKE 'segment\_response%' AND p.proname NOT LIKE 'segment\_mean\_response%' AND p.proname NOT LIKE 'touches\_before%' AND p.proname NOT LIKE 'time\_to\_conversion%' AND p.proname NOT LIKE 'conversion%' AND p.proname NOT LIKE 'attribution%'
-                    AND p.proname NOT LIKE 'session%' AND p.proname NOT LIKE 'event\_path%' AND p.proname NOT LIKE 'path\_%'
+                    AND p.proname NOT LIKE 'session%' AND p.proname NOT LIKE 'event\_path%' AND p.proname NOT LIKE 'path\_%' AND p.proname NOT LIKE 'sequence\_%'
                     AND NOT EXISTS (SELECT 1 FROM unnest(p.proargtypes::oid[]) a
                                     JOIN cj_objects t ON t.objid = a AND t.catalog = 'pg_type'::regclass)$$,
                 'functions without a cjourney type in their signature carry a type or topic prefix');
