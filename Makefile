@@ -47,7 +47,7 @@ OBJS = \
 
 DATA = cjourney--0.1.0.sql cjourney--0.1.0--0.2.0.sql
 
-REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel response conversion attribution session path crm_output sequence readme
+REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel response conversion attribution session path crm_output sequence journey_store readme
 REGRESS_OPTS = --load-extension=cjourney
 
 EXTRA_CLEAN = results regression.diffs regression.out log tmp_check

@@ -840,3 +840,447 @@ CREATE FUNCTION @extschema@.journey_next_node(@extschema@.journey, direction tex
 	RETURNS text AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.journey_next_node(@extschema@.journey, text, text) IS
 	'event label of the first (head) or last (tail) touch with an event label';
+--------------------------------------------------------------------------
+-- Journey store: one maintained (customer key, journey) table per
+-- touchpoints table.  Statement triggers with transition tables feed a
+-- change queue: inserted rows are copied there (merged into the stored
+-- journeys with journey_merge at refresh), updated and deleted rows queue
+-- their customer keys (those customers are rebuilt from the source).  A
+-- refresh consumes the queue and writes the store in ONE statement, so the
+-- queue rows it deletes and the source rows it reads come from one
+-- snapshot: a row committed during a refresh is either in both or in
+-- neither, and nothing is lost or counted twice.  A transaction-level
+-- advisory lock serialises refreshes of one store.  Everything is plpgsql,
+-- SECURITY INVOKER, with a fixed search_path and every name quoted.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.journey_store_capture() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	-- TG_ARGV: queue table, key, time, stage, channel ('' none), event ('' none)
+	-- columns, stage enum type, store table (names qualified and quoted)
+	queue text := TG_ARGV[0];
+	k text := pg_catalog.quote_ident(TG_ARGV[1]);
+	row_expr text;
+BEGIN
+	IF TG_OP = 'TRUNCATE' THEN
+		-- the store and queue empty with the source, under the refresh lock
+		PERFORM pg_catalog.pg_advisory_xact_lock(1667920756,
+			(TG_ARGV[7]::regclass::oid::bigint - 2147483648)::integer);
+		EXECUTE pg_catalog.format('DELETE FROM %s', queue);
+		EXECUTE pg_catalog.format('DELETE FROM %s', TG_ARGV[7]);
+		RETURN NULL;
+	END IF;
+	IF TG_OP = 'INSERT' THEN
+		row_expr := pg_catalog.format('%s, false, %I, %I::%s, %s, %s',
+			k, TG_ARGV[2], TG_ARGV[3], TG_ARGV[6],
+			CASE WHEN TG_ARGV[4] = '' THEN 'NULL' ELSE pg_catalog.format('%I::text', TG_ARGV[4]) END,
+			CASE WHEN TG_ARGV[5] = '' THEN 'NULL' ELSE pg_catalog.format('%I::text', TG_ARGV[5]) END);
+		EXECUTE pg_catalog.format('INSERT INTO %s SELECT %s FROM cj_new_rows WHERE %s IS NOT NULL',
+			queue, row_expr, k);
+	ELSIF TG_OP = 'UPDATE' THEN
+		EXECUTE pg_catalog.format(
+			'INSERT INTO %1$s (%2$s, rebuild) SELECT DISTINCT %2$s, true FROM '
+			'(SELECT %2$s FROM cj_old_rows UNION ALL SELECT %2$s FROM cj_new_rows) u WHERE %2$s IS NOT NULL',
+			queue, k);
+	ELSE
+		EXECUTE pg_catalog.format(
+			'INSERT INTO %1$s (%2$s, rebuild) SELECT DISTINCT %2$s, true FROM cj_old_rows WHERE %2$s IS NOT NULL',
+			queue, k);
+	END IF;
+	RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.journey_store_capture() IS
+	'trigger function of journey stores: queues inserted rows and the keys of updated and deleted rows';
+
+CREATE FUNCTION @extschema@.journey_store_create(store text, source regclass, key_column name,
+		time_column name, stage_column name, channel_column name DEFAULT NULL,
+		event_column name DEFAULT NULL, stage_type regtype DEFAULT NULL) RETURNS bigint
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	-- no SET search_path: an unqualified store name goes to the caller's
+	-- current schema; every name below is qualified or built with %I
+AS $fn$
+DECLARE
+	parts text[];
+	sch text;
+	rel text;
+	st text;
+	qu text;
+	me text;
+	src text;
+	key_type text;
+	att_type oid;
+	stage_oid oid;
+	stype text;
+	chan text := '';
+	ev text := '';
+	trg text;
+	trg_args text;
+	n bigint;
+BEGIN
+	IF store IS NULL OR source IS NULL OR key_column IS NULL OR time_column IS NULL
+			OR stage_column IS NULL THEN
+		RAISE EXCEPTION 'journey store name, source, key, time and stage columns must not be NULL'
+			USING ERRCODE = '22023';
+	END IF;
+	parts := pg_catalog.parse_ident(store);
+	IF pg_catalog.cardinality(parts) = 1 THEN
+		sch := pg_catalog.current_schema();
+		rel := parts[1];
+	ELSIF pg_catalog.cardinality(parts) = 2 THEN
+		sch := parts[1];
+		rel := parts[2];
+	ELSE
+		RAISE EXCEPTION 'journey store name "%" has too many dots', store
+			USING ERRCODE = '22023', HINT = 'Pass table or schema.table.';
+	END IF;
+	IF sch IS NULL THEN
+		RAISE EXCEPTION 'no schema to create journey store "%" in', store
+			USING ERRCODE = '22023', HINT = 'Qualify the name: schema.table.';
+	END IF;
+	IF pg_catalog.octet_length(rel) > 50 THEN
+		RAISE EXCEPTION 'journey store name "%" is too long', rel
+			USING ERRCODE = '22023',
+			DETAIL = 'The store also creates tables named after it with suffixes _queue and _meta; names are limited to 63 bytes.',
+			HINT = 'Use a name of at most 50 bytes.';
+	END IF;
+	st := pg_catalog.format('%I.%I', sch, rel);
+	qu := pg_catalog.format('%I.%I', sch, rel || '_queue');
+	me := pg_catalog.format('%I.%I', sch, rel || '_meta');
+	SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO src
+		FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.oid = source;
+
+	-- the columns: key of any type with equality, time timestamptz, stage an enum (or cast to one)
+	SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) INTO key_type
+		FROM pg_catalog.pg_attribute a
+		WHERE a.attrelid = source AND a.attname = key_column AND a.attnum > 0 AND NOT a.attisdropped;
+	IF key_type IS NULL THEN
+		RAISE EXCEPTION 'column "%" does not exist in %', key_column, src
+			USING ERRCODE = '22023', HINT = 'Pass the customer key column of the source table.';
+	END IF;
+	IF key_column = 'journey' THEN
+		RAISE EXCEPTION 'the key column cannot be named "journey"'
+			USING ERRCODE = '22023', DETAIL = 'The store keeps its journeys in a column of that name.',
+			HINT = 'Build the store from a view that renames the key column.';
+	END IF;
+	SELECT a.atttypid INTO att_type FROM pg_catalog.pg_attribute a
+		WHERE a.attrelid = source AND a.attname = time_column AND a.attnum > 0 AND NOT a.attisdropped;
+	IF att_type IS NULL OR att_type <> 'pg_catalog.timestamptz'::pg_catalog.regtype THEN
+		RAISE EXCEPTION 'time column "%" of % is missing or not timestamptz', time_column, src
+			USING ERRCODE = '22023',
+			HINT = 'The time column must be timestamp with time zone, so the store does not depend on the session TimeZone.';
+	END IF;
+	SELECT a.atttypid INTO att_type FROM pg_catalog.pg_attribute a
+		WHERE a.attrelid = source AND a.attname = stage_column AND a.attnum > 0 AND NOT a.attisdropped;
+	IF att_type IS NULL THEN
+		RAISE EXCEPTION 'column "%" does not exist in %', stage_column, src
+			USING ERRCODE = '22023', HINT = 'Pass the stage column of the source table.';
+	END IF;
+	stage_oid := COALESCE(stage_type, att_type);
+	SELECT pg_catalog.format('%I.%I', n.nspname, t.typname) INTO stype
+		FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+		WHERE t.oid = stage_oid AND t.typtype = 'e';
+	IF stype IS NULL THEN
+		RAISE EXCEPTION 'stage column "%" is not an enum and no stage_type was given', stage_column
+			USING ERRCODE = '22023',
+			HINT = 'Pass stage_type => the enum type (for example stage) whose labels the column holds.';
+	END IF;
+	IF channel_column IS NOT NULL THEN
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = source
+				AND a.attname = channel_column AND a.attnum > 0 AND NOT a.attisdropped) THEN
+			RAISE EXCEPTION 'column "%" does not exist in %', channel_column, src USING ERRCODE = '22023';
+		END IF;
+		chan := channel_column;
+	END IF;
+	IF event_column IS NOT NULL THEN
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = source
+				AND a.attname = event_column AND a.attnum > 0 AND NOT a.attisdropped) THEN
+			RAISE EXCEPTION 'column "%" does not exist in %', event_column, src USING ERRCODE = '22023';
+		END IF;
+		ev := event_column;
+	END IF;
+
+	EXECUTE pg_catalog.format('CREATE TABLE %s (%I %s PRIMARY KEY, journey @extschema@.journey NOT NULL)',
+		st, key_column, key_type);
+	EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', st,
+		pg_catalog.format('journey store of %s (cjourney): one journey per %s; refresh with journey_store_refresh', src, key_column));
+	EXECUTE pg_catalog.format('CREATE TABLE %s (%I %s NOT NULL, rebuild boolean NOT NULL, '
+		'occurred_at timestamptz, stage %s, channel text, event text)', qu, key_column, key_type, stype);
+	EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', qu,
+		pg_catalog.format('change queue of journey store %s: inserted rows, and keys to rebuild', st));
+	EXECUTE pg_catalog.format('CREATE TABLE %s (source regclass NOT NULL, key_column name NOT NULL, '
+		'time_column name NOT NULL, stage_column name NOT NULL, channel_column name, event_column name, '
+		'stage_type regtype NOT NULL, trigger_prefix name NOT NULL)', me);
+	EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', me,
+		pg_catalog.format('definition of journey store %s', st));
+
+	-- one trigger per event: a trigger with transition tables has one event
+	trg := pg_catalog.left('journey_store_' || rel, 56);
+	EXECUTE pg_catalog.format('INSERT INTO %s VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', me)
+		USING source, key_column, time_column, stage_column, channel_column, event_column,
+			stage_oid::pg_catalog.regtype, trg;
+	trg_args := pg_catalog.format('%L, %L, %L, %L, %L, %L, %L, %L',
+		qu, key_column, time_column, stage_column, chan, ev, stype, st);
+	EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS cj_new_rows '
+		'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.journey_store_capture(%s)', trg || '_ins', src, trg_args);
+	EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER UPDATE ON %s REFERENCING OLD TABLE AS cj_old_rows '
+		'NEW TABLE AS cj_new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.journey_store_capture(%s)',
+		trg || '_upd', src, trg_args);
+	EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER DELETE ON %s REFERENCING OLD TABLE AS cj_old_rows '
+		'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.journey_store_capture(%s)', trg || '_del', src, trg_args);
+	EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER TRUNCATE ON %s '
+		'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.journey_store_capture(%s)', trg || '_trunc', src, trg_args);
+
+	-- the initial build; CREATE TRIGGER holds off writers to the source until commit
+	EXECUTE pg_catalog.format('INSERT INTO %1$s SELECT k, j FROM (SELECT s.%2$I AS k, '
+		'@extschema@.journey_agg(s.%3$I, s.%4$I::%5$s, %6$s, %7$s) AS j FROM %8$s s '
+		'WHERE s.%2$I IS NOT NULL GROUP BY s.%2$I) b WHERE j IS NOT NULL',
+		st, key_column, time_column, stage_column, stype,
+		CASE WHEN chan = '' THEN 'NULL::text' ELSE pg_catalog.format('s.%I::text', chan) END,
+		CASE WHEN ev = '' THEN 'NULL::text' ELSE pg_catalog.format('s.%I::text', ev) END, src);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.journey_store_create(text, regclass, name, name, name, name, name, regtype) IS
+	'create and build a journey store (table of one journey per customer key) kept current from a touchpoints table by triggers';
+
+CREATE FUNCTION @extschema@.journey_store_refresh(store regclass, rebuild boolean DEFAULT false,
+		wait boolean DEFAULT true,
+		OUT merged bigint, OUT rebuilt bigint, OUT removed bigint, OUT queued bigint)
+	RETURNS record
+	LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	sch text;
+	rel text;
+	st text;
+	qu text;
+	m record;
+	src text;
+	stype text;
+	agg text;
+BEGIN
+	SELECT n.nspname, c.relname INTO sch, rel
+		FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.oid = store;
+	st := pg_catalog.format('%I.%I', sch, rel);
+	qu := pg_catalog.format('%I.%I', sch, rel || '_queue');
+	BEGIN
+		EXECUTE pg_catalog.format('SELECT * FROM %I.%I', sch, rel || '_meta') INTO STRICT m;
+	EXCEPTION WHEN undefined_table OR no_data_found OR too_many_rows THEN
+		RAISE EXCEPTION '% is not a journey store', st
+			USING ERRCODE = '22023', HINT = 'Create one with journey_store_create.';
+	END;
+	IF wait THEN
+		PERFORM pg_catalog.pg_advisory_xact_lock(1667920756, (store::oid::bigint - 2147483648)::integer);
+	ELSIF NOT pg_catalog.pg_try_advisory_xact_lock(1667920756, (store::oid::bigint - 2147483648)::integer) THEN
+		RETURN;					-- another refresh is running: all NULL
+	END IF;
+	SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO src
+		FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.oid = m.source;
+	SELECT pg_catalog.format('%I.%I', n.nspname, t.typname) INTO stype
+		FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+		WHERE t.oid = m.stage_type;
+	IF src IS NULL OR stype IS NULL THEN
+		RAISE EXCEPTION 'the source table or stage type of journey store % no longer exists', st
+			USING ERRCODE = '22023', HINT = 'Drop the store with journey_store_drop and create it again.';
+	END IF;
+	agg := pg_catalog.format('@extschema@.journey_agg(s.%I, s.%I::%s, %s, %s)',
+		m.time_column, m.stage_column, stype,
+		CASE WHEN m.channel_column IS NULL THEN 'NULL::text' ELSE pg_catalog.format('s.%I::text', m.channel_column) END,
+		CASE WHEN m.event_column IS NULL THEN 'NULL::text' ELSE pg_catalog.format('s.%I::text', m.event_column) END);
+
+	-- One statement, one snapshot: the queue rows consumed and the source
+	-- rows read for rebuilds are the same committed state.
+	IF rebuild THEN
+		EXECUTE pg_catalog.format(
+			'WITH q AS (DELETE FROM %1$s RETURNING 1), '
+			'b AS (SELECT k, j FROM (SELECT s.%3$I AS k, %4$s AS j FROM %5$s s '
+			'      WHERE s.%3$I IS NOT NULL GROUP BY s.%3$I) x WHERE j IS NOT NULL), '
+			'del AS (DELETE FROM %2$s t WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.k = t.%3$I) RETURNING 1), '
+			'ins AS (INSERT INTO %2$s AS t SELECT k, j FROM b ON CONFLICT (%3$I) DO UPDATE '
+			'      SET journey = EXCLUDED.journey WHERE NOT t.journey OPERATOR(@extschema@.=) EXCLUDED.journey RETURNING 1) '
+			'SELECT 0::bigint, (SELECT count(*) FROM b), (SELECT count(*) FROM del), (SELECT count(*) FROM q)',
+			qu, st, m.key_column, agg, src)
+			INTO merged, rebuilt, removed, queued;
+		RETURN;
+	END IF;
+	-- d: the queued inserts of customers without updates or deletes, merged
+	-- into their stored journeys; b: the customers to rebuild, from the
+	-- source.  No row is written by two parts (d and r are disjoint).
+	EXECUTE pg_catalog.format(
+		'WITH q AS (DELETE FROM %1$s RETURNING *), '
+		'r AS (SELECT DISTINCT %3$I AS k FROM q WHERE rebuild), '
+		'd AS (SELECT k, j FROM (SELECT q.%3$I AS k, '
+		'      @extschema@.journey_agg(q.occurred_at, q.stage, q.channel, q.event) AS j '
+		'      FROM q WHERE NOT q.rebuild AND NOT EXISTS (SELECT 1 FROM r WHERE r.k = q.%3$I) '
+		'      GROUP BY q.%3$I) x WHERE j IS NOT NULL), '
+		'b AS (SELECT k, j FROM (SELECT s.%3$I AS k, %4$s AS j FROM %5$s s '
+		'      WHERE s.%3$I IN (SELECT k FROM r) GROUP BY s.%3$I) x WHERE j IS NOT NULL), '
+		'mg AS (UPDATE %2$s t SET journey = @extschema@.journey_merge(t.journey, d.j) '
+		'      FROM d WHERE t.%3$I = d.k RETURNING 1), '
+		'rb AS (UPDATE %2$s t SET journey = b.j FROM b '
+		'      WHERE t.%3$I = b.k AND NOT t.journey OPERATOR(@extschema@.=) b.j RETURNING 1), '
+		'ins AS (INSERT INTO %2$s SELECT n.k, n.j FROM (SELECT k, j FROM d UNION ALL SELECT k, j FROM b) n '
+		'      WHERE NOT EXISTS (SELECT 1 FROM %2$s t WHERE t.%3$I = n.k) RETURNING 1), '
+		'del AS (DELETE FROM %2$s t WHERE t.%3$I IN (SELECT k FROM r) '
+		'      AND NOT EXISTS (SELECT 1 FROM b WHERE b.k = t.%3$I) RETURNING 1) '
+		'SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM b), '
+		'(SELECT count(*) FROM del), (SELECT count(*) FROM q)',
+		qu, st, m.key_column, agg, src)
+		INTO merged, rebuilt, removed, queued;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.journey_store_refresh(regclass, boolean, boolean) IS
+	'bring a journey store up to date: merge queued inserts, rebuild customers with updates or deletes (or all, with rebuild); NULLs when wait is false and another refresh runs';
+
+CREATE FUNCTION @extschema@.journey_store_schedule(store regclass, schedule text DEFAULT '* * * * *')
+	RETURNS bigint
+	LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	jobid bigint;
+BEGIN
+	IF pg_catalog.to_regnamespace('cron') IS NULL THEN
+		RAISE EXCEPTION 'pg_cron is not installed in this database'
+			USING ERRCODE = '22023', HINT = 'CREATE EXTENSION pg_cron (in cron.database_name), or schedule journey_store_refresh yourself.';
+	END IF;
+	EXECUTE 'SELECT cron.schedule($1, $2, $3)'
+		INTO jobid
+		USING 'journey_store ' || store::oid::pg_catalog.regclass::text, schedule,
+			pg_catalog.format('SELECT * FROM @extschema@.journey_store_refresh(%L::regclass, wait => false)',
+				(SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+					FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+					WHERE c.oid = store));
+	RETURN jobid;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.journey_store_schedule(regclass, text) IS
+	'schedule (or reschedule) one pg_cron job that refreshes the journey store, skipping a run while another refresh runs';
+
+CREATE FUNCTION @extschema@.journey_store_drop(store regclass) RETURNS void
+	LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	sch text;
+	rel text;
+	m record;
+	job text;
+	ev text;
+BEGIN
+	SELECT n.nspname, c.relname INTO sch, rel
+		FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.oid = store;
+	BEGIN
+		EXECUTE pg_catalog.format('SELECT * FROM %I.%I', sch, rel || '_meta') INTO STRICT m;
+	EXCEPTION WHEN undefined_table OR no_data_found OR too_many_rows THEN
+		RAISE EXCEPTION '%.% is not a journey store', sch, rel
+			USING ERRCODE = '22023', HINT = 'journey_store_drop drops only tables made by journey_store_create.';
+	END;
+	PERFORM pg_catalog.pg_advisory_xact_lock(1667920756, (store::oid::bigint - 2147483648)::integer);
+	job := 'journey_store ' || store::text;
+	IF pg_catalog.to_regclass('cron.job') IS NOT NULL THEN
+		EXECUTE 'SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = $1' USING job;
+	END IF;
+	FOREACH ev IN ARRAY ARRAY['_ins', '_upd', '_del', '_trunc'] LOOP
+		EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS %I ON %s', m.trigger_prefix || ev, m.source);
+	END LOOP;
+	EXECUTE pg_catalog.format('DROP TABLE %I.%I, %I.%I, %I.%I', sch, rel, sch, rel || '_queue', sch, rel || '_meta');
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.journey_store_drop(regclass) IS
+	'drop a journey store: its pg_cron job, the triggers on the source, the store, queue and definition tables';
+
+--------------------------------------------------------------------------
+-- Aggregates that read stored journeys directly (one scan of a journey
+-- store, no set-returning expansion): per-stage duration statistics
+-- (src/stage_time.c) and the funnel report (src/funnel_report.c).
+--------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.stage_duration_stats AS (
+	stage text,
+	customers bigint,
+	visits bigint,
+	total interval,
+	mean interval,
+	median interval,
+	p90 interval
+);
+COMMENT ON TYPE @extschema@.stage_duration_stats IS
+	'one stage''s time-in-stage statistics across customers: customers who visited it, their visits, total, mean, median and p90 time (interpolated, as percentile_cont)';
+
+CREATE FUNCTION @extschema@.journey_stage_stats_transfn(internal, @extschema@.journey) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_stats_transfn(internal, @extschema@.journey) IS
+	'journey_stage_stats transition function';
+
+CREATE FUNCTION @extschema@.journey_stage_stats_transfn(internal, @extschema@.journey, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_stats_transfn(internal, @extschema@.journey, timestamptz) IS
+	'journey_stage_stats transition function (as_of form)';
+
+CREATE FUNCTION @extschema@.journey_stage_stats_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_stats_combine(internal, internal) IS
+	'journey_stage_stats combine function';
+
+CREATE FUNCTION @extschema@.journey_stage_stats_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_stats_deserialize(bytea, internal) IS
+	'journey_stage_stats state deserialization';
+
+CREATE FUNCTION @extschema@.journey_stage_stats_finalfn(internal) RETURNS @extschema@.stage_duration_stats[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_stats_finalfn(internal) IS
+	'journey_stage_stats final function';
+
+CREATE AGGREGATE @extschema@.journey_stage_stats(j @extschema@.journey) (
+	SFUNC = @extschema@.journey_stage_stats_transfn,
+	STYPE = internal,
+	SSPACE = 1024,
+	FINALFUNC = @extschema@.journey_stage_stats_finalfn,
+	COMBINEFUNC = @extschema@.journey_stage_stats_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_stage_stats_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.journey_stage_stats(@extschema@.journey) IS
+	'per-stage time-in-stage statistics of a group''s stored journeys (the last touch''s period counts zero), one element per visited stage';
+
+CREATE AGGREGATE @extschema@.journey_stage_stats(j @extschema@.journey, as_of timestamptz) (
+	SFUNC = @extschema@.journey_stage_stats_transfn,
+	STYPE = internal,
+	SSPACE = 1024,
+	FINALFUNC = @extschema@.journey_stage_stats_finalfn,
+	COMBINEFUNC = @extschema@.journey_stage_stats_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_stage_stats_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.journey_stage_stats(@extschema@.journey, timestamptz) IS
+	'per-stage time-in-stage statistics of a group''s stored journeys, each customer''s last period closed at as_of';
+
+CREATE FUNCTION @extschema@.funnel_report_journey_transfn(internal, @extschema@.journey, interval, text, text[])
+	RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_journey_transfn(internal, @extschema@.journey, interval, text, text[]) IS
+	'funnel_report_agg transition function (stored journeys)';
+
+CREATE AGGREGATE @extschema@.funnel_report_agg(j @extschema@.journey, "window" interval, mode text,
+		VARIADIC steps text[]) (
+	SFUNC = @extschema@.funnel_report_journey_transfn, STYPE = internal,
+	FINALFUNC = @extschema@.funnel_report_finalfn,
+	COMBINEFUNC = @extschema@.funnel_report_combine,
+	SERIALFUNC = @extschema@.funnel_report_serialize, DESERIALFUNC = @extschema@.funnel_report_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.funnel_report_agg(@extschema@.journey, interval, text, text[]) IS
+	'funnel report of stored journeys: each journey''s funnel (steps in the journey step syntax, e.g. ''event = signup | event = trial_start'') with its step times';

@@ -293,5 +293,33 @@ FROM response_ab_chi2('{"control": 1000/100, "a": 1000/130, "b": 1000/90}');
 SELECT response_sample_size(0.10, 0.02) AS per_arm,                     -- alpha 0.05, power 0.8
        response_sample_size(0.10, 0.02, alpha => 0.01, power => 0.9) AS strict;
 
+SELECT journey_store_create('customer_journeys', 'touchpoints', 'customer_id', 'occurred_at',
+                            'stage', 'channel', 'event', stage_type => 'stage');
+SELECT customer_id, journey_length(journey), journey_current_stage(journey)
+FROM customer_journeys ORDER BY customer_id;
+
+INSERT INTO touchpoints VALUES
+    (2, '2025-03-12 09:00+00', 'decision', 'web', 'purchase', 99.00),
+    (3, '2025-03-04 11:00+00', 'awareness', 'social', 'ad_click', NULL);
+SELECT * FROM journey_store_refresh('customer_journeys');
+-- the two rows were test data: delete them again
+DELETE FROM touchpoints
+WHERE (customer_id, occurred_at) IN ((2, '2025-03-12 09:00+00'), (3, '2025-03-04 11:00+00'));
+SELECT * FROM journey_store_refresh('customer_journeys');
+SELECT * FROM journey_store_refresh('customer_journeys');
+SELECT customer_id, journey_length(journey), journey_current_stage(journey)
+FROM customer_journeys ORDER BY customer_id;
+
+SELECT (s).stage, (s).customers, (s).visits, (s).mean, (s).median, (s).p90
+FROM (SELECT unnest(journey_stage_stats(journey)) AS s FROM customer_journeys) x;
+
+SELECT step, customers, conversion_from_previous, median_time_from_previous
+FROM funnel_steps((SELECT funnel_report_agg(journey, interval '30 days', 'default',
+                                            'event = ad_click',
+                                            'event = email_click | event = page_view',
+                                            'event = purchase')
+                   FROM customer_journeys));
+SELECT journey_store_drop('customer_journeys');
+
 SELECT customer_id, stage_time_agg(occurred_at, stage::stage)::jsonb -> 'durations' AS durations
 FROM touchpoints GROUP BY customer_id ORDER BY customer_id;

@@ -17,6 +17,7 @@
 #include "event_buffer.h"
 #include "funnel_walk.h"
 #include "journey_format.h"
+#include "journey_step.h"
 #include "sequence_match.h"
 
 #include "catalog/pg_type.h"
@@ -478,6 +479,34 @@ journey_stage_funnel_rule(PG_FUNCTION_ARGS)
 		elems[k] = TimestampTzGetDatum(times[k]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, level, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL,
 										  TYPALIGN_DOUBLE));
+}
+
+/*
+ * The funnel over one decoded journey b with steps js bound to it, the
+ * window in argument warg and the mode text in marg: the level reached,
+ * and the step times in times[] when it is not NULL.  Used by
+ * funnel_report_agg over journeys.
+ */
+int
+journey_funnel_walk(FunctionCallInfo fcinfo, EventBuffer *b, int warg, int marg,
+					const struct JourneySteps *js, int64 *times)
+{
+	int64		window = window_arg(fcinfo, warg, false);
+	uint32		modes;
+	int32		i;
+
+	if (PG_ARGISNULL(marg))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel mode must not be NULL"),
+				 errhint("Pass 'default' or a comma-separated list of modes.")));
+	modes = funnel_parse_modes(text_to_cstring(PG_GETARG_TEXT_PP(marg)));
+	for (i = 0; i < b->n; i++)
+	{
+		CJ_CHECK_EVERY(i);
+		b->ev[i].mask = journey_steps_mask(js, b, i);
+	}
+	return walk_buffer(b, js->nsteps, window, modes, times, false);
 }
 
 /*

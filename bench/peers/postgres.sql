@@ -3,7 +3,8 @@
 --		stored journeys (cjourney_peers.journeys), and the best plain SQL we found.
 --
 -- Read by bench/peers.sh.  Each query starts at a line "-- name: QUESTION
--- FORM" (FORM: rows, stored or sql) and ends with a semicolon at the end of
+-- FORM" (FORM: rows, stored, agg or sql; agg: an aggregate that reads the
+-- stored journeys directly) and ends with a semicolon at the end of
 -- a line; it must be one plannable statement (it is timed under EXPLAIN
 -- ANALYZE).  Every query computes the per-customer value and then reduces it
 -- to a small answer, the same one in every engine (bench/peers/duckdb.sql,
@@ -23,6 +24,19 @@ FROM (SELECT customer_id,
                            event IN ('signup', 'trial_start', 'demo_request'),
                            event = 'purchase') AS level
       FROM touchpoints GROUP BY customer_id) s;
+
+-- The direct aggregate over stored journeys: one scan of the store, the
+-- funnel report of every journey (steps in the journey step syntax, so the
+-- IN step is an alternative); customers at exactly level k are those who
+-- reached step k but not step k + 1.
+-- name: funnel_in agg
+SELECT max(customers) FILTER (WHERE step = 1) - max(customers) FILTER (WHERE step = 2),
+       max(customers) FILTER (WHERE step = 2) - max(customers) FILTER (WHERE step = 3),
+       max(customers) FILTER (WHERE step = 3)
+FROM funnel_steps((SELECT funnel_report_agg(j, interval '30 days', 'default', 'event = page_view',
+                                            'event = signup | event = trial_start | event = demo_request',
+                                            'event = purchase')
+                   FROM cjourney_peers.journeys));
 
 -- The deepest chain a <= b <= c within 30 days of a, by self-joins: on this
 -- data (12 touches a customer) faster than a formulation with max() OVER
@@ -63,6 +77,14 @@ FROM (SELECT customer_id,
                             'page_view', 'signup', 'purchase') AS level
       FROM cjourney_peers.journeys) s;
 
+-- name: funnel agg
+SELECT max(customers) FILTER (WHERE step = 1) - max(customers) FILTER (WHERE step = 2),
+       max(customers) FILTER (WHERE step = 2) - max(customers) FILTER (WHERE step = 3),
+       max(customers) FILTER (WHERE step = 3)
+FROM funnel_steps((SELECT funnel_report_agg(j, interval '30 days', 'default', 'event = page_view',
+                                            'event = signup', 'event = purchase')
+                   FROM cjourney_peers.journeys));
+
 -- name: funnel sql
 SELECT count(*) FILTER (WHERE level = 1), count(*) FILTER (WHERE level = 2),
        count(*) FILTER (WHERE level = 3)
@@ -100,6 +122,13 @@ SELECT d.stage::stage,
        round(extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY d.duration)) * 1000)::bigint
 FROM cjourney_peers.journeys s, journey_stage_durations(s.j) d
 GROUP BY 1 ORDER BY 1;
+
+-- The direct aggregate: per-stage statistics straight from the journeys
+-- (exact percentile_cont medians), no expansion to one row per stage.
+-- name: stage_median agg
+SELECT (s).stage::stage, round(extract(epoch FROM (s).median) * 1000)::bigint
+FROM (SELECT unnest(journey_stage_stats(j)) AS s FROM cjourney_peers.journeys) x
+ORDER BY 1;
 
 -- name: stage_median sql
 SELECT stage,
