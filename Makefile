@@ -9,6 +9,7 @@ OBJS = \
 	src/cjourney.o \
 	src/agg.o \
 	src/stage.o \
+	src/stage_text.o \
 	src/labels.o \
 	src/wire.o \
 	src/event_buffer.o \

@@ -1284,3 +1284,512 @@ CREATE AGGREGATE @extschema@.funnel_report_agg(j @extschema@.journey, "window" i
 	PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.funnel_report_agg(@extschema@.journey, interval, text, text[]) IS
 	'funnel report of stored journeys: each journey''s funnel (steps in the journey step syntax, e.g. ''event = signup | event = trial_start'') with its step times';
+
+
+--------------------------------------------------------------------------
+-- CRM input (issue 14): timestamp without time zone.  Every function and
+-- aggregate that takes a touch time (or an as_of / slice bound) as
+-- timestamptz also takes timestamp: the wall-clock value is read as UTC,
+-- whatever the session TimeZone (a timestamp and a timestamptz have the
+-- same bits, so these are the same C functions).  Without them a timestamp
+-- column went through the implicit cast to timestamptz, which depends on
+-- the session TimeZone.  window_funnel_times over timestamp returns
+-- timestamp[]; funnel_report_agg takes it.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.window_funnel_times_timestamp_finalfn(internal) RETURNS timestamp[]
+	AS 'MODULE_PATHNAME', 'window_funnel_times_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_times_timestamp_finalfn(internal) IS
+	'window_funnel_times final function (timestamp without time zone)';
+
+CREATE FUNCTION @extschema@.touchpoint(occurred_at timestamp, stage anyenum,
+		channel text, event text DEFAULT NULL, value numeric DEFAULT NULL)
+	RETURNS @extschema@.touchpoint
+	AS 'MODULE_PATHNAME', 'touchpoint_make' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint(timestamp, anyenum, text, text, numeric) IS
+	'build a touchpoint; NULL when occurred_at or stage is NULL (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.journey_stage_at(@extschema@.journey, timestamp) RETURNS text
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_at(@extschema@.journey, timestamp) IS
+	'stage of the last touch at or before the time; NULL before the first touch (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.journey_slice(@extschema@.journey, from_time timestamp, to_time timestamp)
+	RETURNS @extschema@.journey
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_slice(@extschema@.journey, timestamp, timestamp) IS
+	'touches with from_time <= occurred_at < to_time; a NULL bound is unbounded (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.journey_agg_transfn(internal, timestamp, anyenum, text, text)
+	RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_transfn(internal, timestamp, anyenum, text, text) IS
+	'journey_agg transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.journey_agg(occurred_at timestamp, stage anyenum, channel text, event text) (
+	SFUNC = @extschema@.journey_agg_transfn,
+	STYPE = internal,
+	SSPACE = 512,
+	FINALFUNC = @extschema@.journey_agg_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamp, anyenum, text, text) IS
+	'one customer''s journey from touchpoint rows (rows with NULL time or stage are skipped) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamp, anyenum) RETURNS internal
+	AS 'MODULE_PATHNAME', 'journey_agg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamp, anyenum) IS
+	'stage_time_agg transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.stage_time_agg(occurred_at timestamp, stage anyenum) (
+	SFUNC = @extschema@.stage_time_agg_transfn,
+	STYPE = internal,
+	SSPACE = 256,
+	FINALFUNC = @extschema@.stage_time_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.stage_time_agg(timestamp, anyenum) IS
+	'time-in-stage state of one group''s rows (rows with NULL time or stage are skipped) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum, as_of timestamp) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum, timestamp) IS
+	'time spent in the stage, the last period closed at as_of (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum,
+		range_start timestamp, range_end timestamp) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_range' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum, timestamp, timestamp) IS
+	'time spent in the stage within [range_start, range_end), periods that began earlier included (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum,
+		bucket_start timestamp, bucket_end timestamp, prev @extschema@.stage_time) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_bucket' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum, timestamp, timestamp, @extschema@.stage_time) IS
+	'time in the stage within one bucket: the bucket''s state, the previous bucket''s state (lag) carrying the stage in force (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.stage_durations(@extschema@.stage_time, as_of timestamp,
+		OUT stage text, OUT duration interval, OUT visits integer, OUT first_entered timestamptz)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_durations' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.stage_durations(@extschema@.stage_time, timestamp) IS
+	'per visited stage: total duration (last period closed at as_of), visits, first entry (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.stage_timeline(@extschema@.stage_time, as_of timestamp,
+		OUT stage text, OUT entered_at timestamptz, OUT left_at timestamptz, OUT duration interval)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_timeline' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
+COMMENT ON FUNCTION @extschema@.stage_timeline(@extschema@.stage_time, timestamp) IS
+	'one row per visit; the latest lasts to as_of and has left_at NULL (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.stage_timeline(@extschema@.stage_time,
+		bucket_start timestamp, bucket_end timestamp, prev @extschema@.stage_time,
+		OUT stage text, OUT entered_at timestamptz, OUT left_at timestamptz, OUT duration interval)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_timeline_bucket' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION @extschema@.stage_timeline(@extschema@.stage_time, timestamp, timestamp, @extschema@.stage_time) IS
+	'the slices of visits inside one bucket, the stage in force carried from the previous bucket''s state (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.stage_at(@extschema@.stage_time, timestamp) RETURNS text
+	AS 'MODULE_PATHNAME', 'journey_stage_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_at(@extschema@.stage_time, timestamp) IS
+	'stage in force at the time (of the last touch at or before it); NULL before the first (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.journey_duration_in(@extschema@.journey, anyenum, as_of timestamp) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_duration_in(@extschema@.journey, anyenum, timestamp) IS
+	'time spent in the stage, the last period closed at as_of (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.journey_stage_durations(@extschema@.journey, as_of timestamp,
+		OUT stage text, OUT duration interval, OUT visits integer, OUT first_entered timestamptz)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_durations' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.journey_stage_durations(@extschema@.journey, timestamp) IS
+	'per visited stage: total duration (last period closed at as_of), visits, first entry (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.journey_stage_timeline(@extschema@.journey, as_of timestamp,
+		OUT stage text, OUT entered_at timestamptz, OUT left_at timestamptz, OUT duration interval)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_timeline' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
+COMMENT ON FUNCTION @extschema@.journey_stage_timeline(@extschema@.journey, timestamp) IS
+	'one row per visit; the latest lasts to as_of (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.window_funnel_transfn(internal, interval, text, timestamp, boolean[])
+	RETURNS internal AS 'MODULE_PATHNAME', 'window_funnel_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_transfn(internal, interval, text, timestamp, boolean[]) IS
+	'window_funnel transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.window_funnel_transfn(internal, interval, timestamp, boolean[])
+	RETURNS internal AS 'MODULE_PATHNAME', 'window_funnel_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_transfn(internal, interval, timestamp, boolean[]) IS
+	'window_funnel transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.window_funnel("window" interval, mode text, occurred_at timestamp, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_finalfn,
+	COMBINEFUNC = @extschema@.window_funnel_combine,
+	SERIALFUNC = @extschema@.window_funnel_serialize, DESERIALFUNC = @extschema@.window_funnel_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, text, timestamp, VARIADIC boolean[]) IS
+	'deepest funnel step reached (0..N), ClickHouse windowFunnel semantics; modes comma-separated (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.window_funnel("window" interval, occurred_at timestamp, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_finalfn,
+	COMBINEFUNC = @extschema@.window_funnel_combine,
+	SERIALFUNC = @extschema@.window_funnel_serialize, DESERIALFUNC = @extschema@.window_funnel_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, timestamp, VARIADIC boolean[]) IS
+	'deepest funnel step reached (0..N), default mode (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, mode text, occurred_at timestamp, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_times_timestamp_finalfn,
+	COMBINEFUNC = @extschema@.window_funnel_combine,
+	SERIALFUNC = @extschema@.window_funnel_serialize, DESERIALFUNC = @extschema@.window_funnel_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, text, timestamp, VARIADIC boolean[]) IS
+	'time of each step of the chain that first reached the deepest step (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, occurred_at timestamp, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_times_timestamp_finalfn,
+	COMBINEFUNC = @extschema@.window_funnel_combine,
+	SERIALFUNC = @extschema@.window_funnel_serialize, DESERIALFUNC = @extschema@.window_funnel_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, timestamp, VARIADIC boolean[]) IS
+	'time of each step of the chain that first reached the deepest step, default mode (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.funnel_report_times_transfn(internal, timestamp[], integer) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_times_transfn(internal, timestamp[], integer) IS
+	'funnel_report_agg transition function (step times) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.funnel_report_agg(step_times timestamp[], nsteps integer) (
+	SFUNC = @extschema@.funnel_report_times_transfn, STYPE = internal,
+	FINALFUNC = @extschema@.funnel_report_finalfn,
+	COMBINEFUNC = @extschema@.funnel_report_combine,
+	SERIALFUNC = @extschema@.funnel_report_serialize, DESERIALFUNC = @extschema@.funnel_report_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.funnel_report_agg(timestamp[], integer) IS
+	'funnel report from per-customer step times (window_funnel_times) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.conversion_transfn(internal, timestamp, boolean) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.conversion_transfn(internal, timestamp, boolean) IS
+	'conversion aggregates transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.conversion_transfn(internal, timestamp, boolean, interval) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.conversion_transfn(internal, timestamp, boolean, interval) IS
+	'conversion aggregates transition function (lookback) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.conversion_transfn(internal, timestamp, text, boolean) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.conversion_transfn(internal, timestamp, text, boolean) IS
+	'conversion_path transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.conversion_transfn(internal, timestamp, text, boolean, boolean, integer) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.conversion_transfn(internal, timestamp, text, boolean, boolean, integer) IS
+	'conversion_path transition function (options) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.touches_before_conversion(occurred_at timestamp, converted boolean) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.touches_before_conversion_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.touches_before_conversion(timestamp, boolean) IS
+	'touches strictly before the first converting row; NULL when the customer never converted (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.touches_before_conversion(occurred_at timestamp, converted boolean, lookback interval) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.touches_before_conversion_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.touches_before_conversion(timestamp, boolean, interval) IS
+	'touches within the lookback window strictly before the first converting row (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.touches_before_each_conversion(occurred_at timestamp, converted boolean) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.touches_before_each_conversion_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.touches_before_each_conversion(timestamp, boolean) IS
+	'for each conversion, the touches since the previous one (conversion cycles) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.time_to_conversion(occurred_at timestamp, converted boolean) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.time_to_conversion_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.time_to_conversion(timestamp, boolean) IS
+	'first touch to first conversion; NULL when the customer never converted (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.conversion_path(occurred_at timestamp, channel text, converted boolean) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.conversion_path_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.conversion_path(timestamp, text, boolean) IS
+	'channels in time order before the first conversion; NULL when the customer never converted (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.conversion_path(occurred_at timestamp, channel text, converted boolean,
+		collapse boolean, max_length integer) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.conversion_path_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.conversion_path(timestamp, text, boolean, boolean, integer) IS
+	'conversion path, consecutive repeats merged when collapse, the last max_length channels (0: all) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.attribution_rows_transfn(internal, timestamp, text, boolean, numeric, text)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_rows_transfn(internal, timestamp, text, boolean, numeric, text) IS
+	'attribution_agg transition function (rows) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.attribution_rows_transfn(internal, timestamp, text, boolean, numeric, text, text)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_rows_transfn(internal, timestamp, text, boolean, numeric, text, text) IS
+	'attribution_agg transition function (rows, options) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.attribution_rows_transfn(internal, timestamp, text, boolean, numeric, boolean, boolean, text, text)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_rows_transfn(internal, timestamp, text, boolean, numeric, boolean, boolean, text, text) IS
+	'attribution_agg transition function (rows with milestones) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.attribution_agg(occurred_at timestamp, channel text, converted boolean,
+		revenue numeric, model text) (
+	SFUNC = @extschema@.attribution_rows_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.attribution_rows_finalfn,
+	COMBINEFUNC = @extschema@.attribution_rows_combine,
+	SERIALFUNC = @extschema@.attribution_rows_serialize, DESERIALFUNC = @extschema@.attribution_rows_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.attribution_agg(timestamp, text, boolean, numeric, text) IS
+	'one customer''s conversions credited to the channels before them (GROUP BY customer) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.attribution_agg(occurred_at timestamp, channel text, converted boolean,
+		revenue numeric, model text, options text) (
+	SFUNC = @extschema@.attribution_rows_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.attribution_rows_finalfn,
+	COMBINEFUNC = @extschema@.attribution_rows_combine,
+	SERIALFUNC = @extschema@.attribution_rows_serialize, DESERIALFUNC = @extschema@.attribution_rows_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.attribution_agg(timestamp, text, boolean, numeric, text, text) IS
+	'one customer''s conversions credited to the channels before them, with model options (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.attribution_agg(occurred_at timestamp, channel text, converted boolean,
+		revenue numeric, lead boolean, opportunity boolean, model text, options text) (
+	SFUNC = @extschema@.attribution_rows_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.attribution_rows_finalfn,
+	COMBINEFUNC = @extschema@.attribution_rows_combine,
+	SERIALFUNC = @extschema@.attribution_rows_serialize, DESERIALFUNC = @extschema@.attribution_rows_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.attribution_agg(timestamp, text, boolean, numeric, boolean, boolean, text, text) IS
+	'one customer''s conversions credited to the channels before them, with lead and opportunity milestones (w_shaped) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.event_path_transfn(internal, timestamp, text) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.event_path_transfn(internal, timestamp, text) IS
+	'event_path transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.event_path_transfn(internal, timestamp, text, text, text, integer, boolean)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.event_path_transfn(internal, timestamp, text, text, text, integer, boolean) IS
+	'event_path transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.event_path_between_transfn(internal, timestamp, text, text, text, integer, boolean)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.event_path_between_transfn(internal, timestamp, text, text, text, integer, boolean) IS
+	'event_path_between transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.event_path(occurred_at timestamp, label text) (
+	SFUNC = @extschema@.event_path_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.event_path_finalfn,
+	COMBINEFUNC = @extschema@.event_path_combine,
+	SERIALFUNC = @extschema@.event_path_serialize, DESERIALFUNC = @extschema@.event_path_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.event_path(timestamp, text) IS
+	'the group''s labels in time order (ties by label bytes); rows with a NULL time or label are skipped (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.event_path(occurred_at timestamp, label text, anchor text, direction text,
+		max_steps integer, collapse boolean) (
+	SFUNC = @extschema@.event_path_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.event_path_finalfn,
+	COMBINEFUNC = @extschema@.event_path_combine,
+	SERIALFUNC = @extschema@.event_path_serialize, DESERIALFUNC = @extschema@.event_path_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.event_path(timestamp, text, text, text, integer, boolean) IS
+	'the path from (direction ''from'') or up to (''to'') the first anchor label, at most max_steps long; collapse merges repeats; NULL without the anchor (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.event_path_between(occurred_at timestamp, label text, from_label text, to_label text,
+		max_steps integer, collapse boolean) (
+	SFUNC = @extschema@.event_path_between_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.event_path_finalfn,
+	COMBINEFUNC = @extschema@.event_path_combine,
+	SERIALFUNC = @extschema@.event_path_serialize, DESERIALFUNC = @extschema@.event_path_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.event_path_between(timestamp, text, text, text, integer, boolean) IS
+	'the path from the first from_label to the first to_label after it; longer than max_steps: its ends with a NULL between (timestamp without time zone: the wall-clock value read as UTC)';
+
+
+--------------------------------------------------------------------------
+-- CRM input (issue 14): stages as text.  The per-customer aggregates take
+-- a text (varchar) stage column with the stage order named once per call
+-- in a last argument: a stage list 'subscriber<lead<mql<sql<customer' or an
+-- enum type name, optionally ending in '; unknown=skip' or '; unknown=null'
+-- (default: an error naming the label).  Labels match exactly, case
+-- included.  The functions that read a stage of a journey or stage_time
+-- value take the stage as text too (the value carries its stage list).
+--------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.journey_agg_transfn(internal, timestamptz, text, text, text, text)
+	RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_transfn(internal, timestamptz, text, text, text, text) IS
+	'journey_agg transition function (text stage, stage list)';
+
+CREATE FUNCTION @extschema@.journey_agg_transfn(internal, timestamp, text, text, text, text)
+	RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_transfn(internal, timestamp, text, text, text, text) IS
+	'journey_agg transition function (timestamp, text stage, stage list)';
+
+CREATE AGGREGATE @extschema@.journey_agg(occurred_at timestamptz, stage text, channel text, event text, stages text) (
+	SFUNC = @extschema@.journey_agg_transfn,
+	STYPE = internal,
+	SSPACE = 512,
+	FINALFUNC = @extschema@.journey_agg_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamptz, text, text, text, text) IS
+	'one customer''s journey from rows with a text stage; stages names the order (''lead<mql<sql'' or an enum type, optionally ''; unknown=skip'')';
+
+CREATE AGGREGATE @extschema@.journey_agg(occurred_at timestamp, stage text, channel text, event text, stages text) (
+	SFUNC = @extschema@.journey_agg_transfn,
+	STYPE = internal,
+	SSPACE = 512,
+	FINALFUNC = @extschema@.journey_agg_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamp, text, text, text, text) IS
+	'one customer''s journey from rows with a timestamp (read as UTC) and a text stage; stages names the order';
+
+CREATE FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamptz, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'journey_agg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamptz, text, text) IS
+	'stage_time_agg transition function (text stage, stage list)';
+
+CREATE FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamp, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'journey_agg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamp, text, text) IS
+	'stage_time_agg transition function (timestamp, text stage, stage list)';
+
+CREATE AGGREGATE @extschema@.stage_time_agg(occurred_at timestamptz, stage text, stages text) (
+	SFUNC = @extschema@.stage_time_agg_transfn,
+	STYPE = internal,
+	SSPACE = 256,
+	FINALFUNC = @extschema@.stage_time_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.stage_time_agg(timestamptz, text, text) IS
+	'time-in-stage state from rows with a text stage; stages names the order (''lead<mql<sql'' or an enum type, optionally ''; unknown=skip'')';
+
+CREATE AGGREGATE @extschema@.stage_time_agg(occurred_at timestamp, stage text, stages text) (
+	SFUNC = @extschema@.stage_time_agg_transfn,
+	STYPE = internal,
+	SSPACE = 256,
+	FINALFUNC = @extschema@.stage_time_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.stage_time_agg(timestamp, text, text) IS
+	'time-in-stage state from rows with a timestamp (read as UTC) and a text stage; stages names the order';
+
+CREATE FUNCTION @extschema@.journey_reached(@extschema@.journey, text) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_reached(@extschema@.journey, text) IS
+	'true when some touch of the journey is in the stage (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.journey_stage_reached_by(text, @extschema@.journey) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_reached_by(text, @extschema@.journey) IS
+	'true when some touch of the journey is in the stage (commutator of @>) (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text) IS
+	'time spent in the stage; the open period of the last touch counts zero (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, as_of timestamptz) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamptz) IS
+	'time spent in the stage, the last period closed at as_of (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text,
+		range_start timestamptz, range_end timestamptz) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_range' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamptz, timestamptz) IS
+	'time spent in the stage within [range_start, range_end), periods that began earlier included (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text,
+		bucket_start timestamptz, bucket_end timestamptz, prev @extschema@.stage_time) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_bucket' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamptz, timestamptz, @extschema@.stage_time) IS
+	'time in the stage within one bucket: the bucket''s state, the previous bucket''s state (lag) carrying the stage in force (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text) IS
+	'time spent in the stage, as duration_in(stage_time, stage) (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text, as_of timestamptz) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text, timestamptz) IS
+	'time spent in the stage, the last period closed at as_of (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, as_of timestamp) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamp) IS
+	'time spent in the stage, the last period closed at as_of (timestamp without time zone: the wall-clock value read as UTC) (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text,
+		range_start timestamp, range_end timestamp) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_range' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamp, timestamp) IS
+	'time spent in the stage within [range_start, range_end), periods that began earlier included (timestamp without time zone: the wall-clock value read as UTC) (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text,
+		bucket_start timestamp, bucket_end timestamp, prev @extschema@.stage_time) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_bucket' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamp, timestamp, @extschema@.stage_time) IS
+	'time in the stage within one bucket: the bucket''s state, the previous bucket''s state (lag) carrying the stage in force (timestamp without time zone: the wall-clock value read as UTC) (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text, as_of timestamp) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text, timestamp) IS
+	'time spent in the stage, the last period closed at as_of (timestamp without time zone: the wall-clock value read as UTC) (the stage as text, matched exactly against the stage list of the value)';
+

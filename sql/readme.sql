@@ -321,5 +321,9 @@ FROM funnel_steps((SELECT funnel_report_agg(journey, interval '30 days', 'defaul
                    FROM customer_journeys));
 SELECT journey_store_drop('customer_journeys');
 
+SELECT customer_id,
+       stage_time_agg(occurred_at, stage, 'awareness<consideration<decision<retention<advocacy') AS st
+FROM touchpoints GROUP BY customer_id ORDER BY customer_id LIMIT 2;
+
 SELECT customer_id, stage_time_agg(occurred_at, stage::stage)::jsonb -> 'durations' AS durations
 FROM touchpoints GROUP BY customer_id ORDER BY customer_id;

@@ -15,8 +15,14 @@
 
 #include "datatype/timestamp.h"
 
-/* Touches one journey (or one per-customer aggregate state) may hold. */
-#define CJ_MAX_TOUCHES			1000000
+/*
+ * Touches one journey (or one group of a per-customer aggregate) may hold.
+ * The documented bound of a group is its memory, cjourney.max_state_memory
+ * (records and values, checked as the state grows); this count only keeps
+ * one allocation of records (40 bytes each) under PostgreSQL's 1 GB
+ * allocation limit.  0.1.0 stopped at 1,000,000.
+ */
+#define CJ_MAX_TOUCHES			16777216
 
 /* Stages in one stage list: stage ordinals are stored in one byte. */
 #define CJ_MAX_STAGES			255
@@ -96,6 +102,12 @@ extern void cj_bytea_message(bytea *data, StringInfo msg);
 /* Raise the error (54000) for more than CJ_MAX_TOUCHES touches. */
 pg_attribute_noreturn()
 extern void cj_too_many_touches(void);
+
+/*
+ * Raise 54000 unless bytes (the records and values of one group or journey)
+ * fit in cjourney.max_state_memory.
+ */
+extern void cj_check_state_bytes(Size bytes);
 
 /* Raise the standard out-of-range error for a touch time. */
 extern void cj_check_time(TimestampTz t);

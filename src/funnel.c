@@ -353,10 +353,17 @@ window_funnel_times_finalfn(PG_FUNCTION_ARGS)
 	Datum		elems[FUNNEL_MAX_STEPS];
 	int			level = 0,
 				k;
-	bool		bigint_time;
+	Oid			rettype;
+	Oid			elemtype;
 
-	/* the declared result type tells which array to build for no rows */
-	bigint_time = get_fn_expr_rettype(fcinfo->flinfo) == INT8ARRAYOID;
+	/*
+	 * The declared result type tells which array to build (also for no
+	 * rows): bigint[], timestamptz[], or timestamp[] for the timestamp
+	 * overloads, whose wall-clock values were read as UTC (same bits).
+	 */
+	rettype = get_fn_expr_rettype(fcinfo->flinfo);
+	elemtype = rettype == INT8ARRAYOID ? INT8OID :
+		rettype == TIMESTAMPARRAYOID ? TIMESTAMPOID : TIMESTAMPTZOID;
 	if (state != NULL)
 	{
 		FunnelParams *p = AGG_PARAMS(state);
@@ -365,7 +372,7 @@ window_funnel_times_finalfn(PG_FUNCTION_ARGS)
 	}
 	for (k = 0; k < level; k++)
 		elems[k] = Int64GetDatum(times[k]);
-	PG_RETURN_ARRAYTYPE_P(construct_array(elems, level, bigint_time ? INT8OID : TIMESTAMPTZOID,
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, level, elemtype,
 										  8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 

@@ -749,7 +749,12 @@ funnel_report_times_transfn(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(r);
 	arr = PG_GETARG_ARRAYTYPE_P(1);
-	deconstruct_array(arr, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
+	/* timestamptz[] or, from the timestamp overload, timestamp[] (same bits) */
+	if (ARR_ELEMTYPE(arr) != TIMESTAMPTZOID && ARR_ELEMTYPE(arr) != TIMESTAMPOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("funnel_report_agg takes timestamptz[] or timestamp[] step times")));
+	deconstruct_array(arr, ARR_ELEMTYPE(arr), 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
 	if (n > r->nsteps)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

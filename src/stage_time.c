@@ -215,7 +215,7 @@ points_and_stage(FunctionCallInfo fcinfo, JourneyView *v, Points *p)
 {
 	st_view(fcinfo, 0, v);
 	points_from_view(v, p, false, 0, 0);
-	return stage_arg_ordinal(fcinfo, &v->stages, PG_GETARG_OID(1));
+	return stage_arg_ordinal(fcinfo, &v->stages, 1);
 }
 
 /* stage_time from text */
@@ -436,7 +436,7 @@ stage_time_duration_bucket(PG_FUNCTION_ARGS)
 	check_range(lo, hi, "bucket");
 	if (!bucket_points(fcinfo, 4, &v, &p))
 		PG_RETURN_NULL();
-	s = stage_arg_ordinal(fcinfo, &v.stages, PG_GETARG_OID(1));
+	s = stage_arg_ordinal(fcinfo, &v.stages, 1);
 	PG_RETURN_INTERVAL_P(usec_interval(time_in_stage(&p, s, lo, hi, true, hi)));
 }
 
