@@ -49,10 +49,17 @@ OBJS = \
 DATA = cjourney--0.1.0.sql cjourney--0.1.0--0.2.0.sql
 
 REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel response conversion attribution session path crm_output sequence journey_store readme
-REGRESS_OPTS = --load-extension=cjourney
+REGRESS_OPTS = --load-extension=cjourney --encoding=UTF8
 
 EXTRA_CLEAN = results regression.diffs regression.out log tmp_check
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXN distribution: cjourney-<version>.zip of the committed tree (HEAD), one
+# top directory cjourney-<version>/, META.json at its root.
+DISTFILE ?= $(EXTENSION)-$(EXTVERSION).zip
+.PHONY: dist
+dist:
+	git archive --format zip --prefix=$(EXTENSION)-$(EXTVERSION)/ --output $(DISTFILE) HEAD

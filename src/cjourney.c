@@ -72,7 +72,11 @@ _PG_init(void)
 							"labels need more is an error.",
 							&cj_max_label_memory, CJ_DEFAULT_LABEL_MEMORY, 1024, INT_MAX,
 							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
+#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("cjourney");
+#else
+	EmitWarningsOnPlaceholders("cjourney");
+#endif
 }
 
 /* 54000 for a budget in kB that setting sets; the message names what needs more. */

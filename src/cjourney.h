@@ -73,6 +73,16 @@ extern void cj_memory_exceeded(const char *what, const char *setting, int limit_
 #include "utils/tuplestore.h"
 
 /*
+ * Server API differences across the supported versions (13 to 17) that the
+ * code would otherwise meet in several files; single-file ones are guarded
+ * where they are used (cjourney.c: MarkGUCPrefixReserved, numeric_is_inf).
+ * strtoi64 is a c.h macro from PostgreSQL 15 on.
+ */
+#ifndef strtoi64
+#define strtoi64(str, endptr, base) ((int64) strtoll(str, endptr, base))
+#endif
+
+/*
  * Interrupt checks: every phase of every aggregate and accessor answers a
  * cancel within 0.1 s (test/suites/cancel.sh).  A loop over touches,
  * pairs, paths or subsets calls CJ_CHECK_EVERY(i) with its counter; the
