@@ -85,6 +85,7 @@ CJ_TEST_PACKAGES=(
     debhelper postgresql-server-dev-all dpkg-dev  # test/suites/debian_package.sh
     pgxnclient  # test/suites/pgxn.sh
     default-jdk-headless libpostgresql-jdbc-java  # test/suites/jdbc.sh
+    chromium                     # test/suites/journey_report.sh
 )
 
 # Clusters and temp dirs made by this shell, for cj_cleanup.
