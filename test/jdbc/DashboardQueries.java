@@ -116,6 +116,20 @@ public class DashboardQueries
 		return OffsetDateTime.parse(t).toInstant().toString();
 	}
 
+	/*
+	 * The comparable form of a double: 12 significant digits.  A float8 sum
+	 * over many rows (channel credit, mean values) can differ in its last
+	 * bits between psql's run, which may get a parallel plan, and the
+	 * driver's, whose portal runs serially (see the README's Limits); every
+	 * other type is compared exactly.
+	 */
+	static String dbl(double d)
+	{
+		if (Double.isNaN(d) || Double.isInfinite(d))
+			return Double.toString(d);
+		return new BigDecimal(d).round(new java.math.MathContext(12)).stripTrailingZeros().toPlainString();
+	}
+
 	/* The comparable form of psql's text of a value of this column. */
 	static String fromPsql(Column c, String s)
 	{
@@ -126,7 +140,7 @@ public class DashboardQueries
 			case "int2": case "int4": case "int8": case "numeric": case "oid":
 				return s.equals("NaN") ? s : new BigDecimal(s).stripTrailingZeros().toPlainString();
 			case "float4": case "float8":
-				return Double.toString(Double.parseDouble(s.replace("Infinity", "Infinity")));
+				return dbl(Double.parseDouble(s));
 			case "bool":
 				return s.equals("t") ? "true" : "false";
 			case "date":
@@ -164,7 +178,7 @@ public class DashboardQueries
 					return "NaN";
 				return new BigDecimal(o.toString()).stripTrailingZeros().toPlainString();
 			case "float4": case "float8":
-				return Double.toString(((Number) o).doubleValue());
+				return dbl(((Number) o).doubleValue());
 			case "bool":
 				return Boolean.toString(rs.getBoolean(i));
 			case "date":

@@ -549,9 +549,14 @@ is "$(q -d crm_uuid -c "SELECT format_type(atttypid, atttypmod) FROM pg_attribut
     "uuid" "the rollups key on the source's key type"
 q -d crm_uuid -c "SET TimeZone = 'America/New_York'" -c "SELECT cjourney_reports.refresh_days('2025-01-01', '2026-01-31')" >/dev/null ||
     not_ok "refresh_days on the uuid schema"
+# Float sums over many rows (credit, mean values) are compared rounded: their
+# last bits follow the order the rows arrive in (README, Limits).
 TILES="SELECT 'stage', t::text FROM cjourney_reports.time_in_stage_by_segment('2025-01-01', '2026-01-31') t
 UNION ALL SELECT 'funnel', t::text FROM cjourney_reports.funnel_by_step('2025-01-01', '2026-01-31') t
-UNION ALL SELECT 'response', t::text FROM cjourney_reports.campaign_response_by_segment('2025-01-01', '2026-01-31') t
+UNION ALL SELECT 'response', (t.segment, t.treated_n, t.treated_responders, t.treated_rate, t.control_n, t.control_responders,
+                              t.control_rate, t.abs_lift, t.lift, t.ci_low, t.ci_high, t.z, t.p_value,
+                              round(t.treated_mean_value::numeric, 9), round(t.control_mean_value::numeric, 9))::text
+          FROM cjourney_reports.campaign_response_by_segment('2025-01-01', '2026-01-31') t
 UNION ALL SELECT 'credit', concat_ws(' ', t.segment, t.model, t.channel, round(t.conversions::numeric, 6), round(t.revenue::numeric, 4))
           FROM cjourney_reports.channel_credit_by_model('2025-01-01', '2026-01-31') t
 UNION ALL SELECT 'log', day || ' ' || customers || ' ' || touches FROM cjourney_reports.refresh_log
