@@ -9,12 +9,14 @@ OBJS = \
 	src/cjourney.o \
 	src/agg.o \
 	src/stage.o \
+	src/stage_text.o \
 	src/labels.o \
 	src/wire.o \
 	src/event_buffer.o \
 	src/touch_times.o \
 	src/journey_format.o \
 	src/journey_text.o \
+	src/journey_step.o \
 	src/touchpoint.o \
 	src/journey.o \
 	src/journey_agg.o \
@@ -39,15 +41,25 @@ OBJS = \
 	src/session.o \
 	src/path.o \
 	src/path_report.o \
-	src/path_flows.o
+	src/path_flows.o \
+	src/sequence_match.o \
+	src/sequence.o \
+	src/next_node.o
 
 DATA = cjourney--0.1.0.sql cjourney--0.1.0--0.2.0.sql
 
-REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel response conversion attribution session path crm_output readme
-REGRESS_OPTS = --load-extension=cjourney
+REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel response conversion attribution session path crm_output sequence journey_store readme
+REGRESS_OPTS = --load-extension=cjourney --encoding=UTF8
 
 EXTRA_CLEAN = results regression.diffs regression.out log tmp_check
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXN distribution: cjourney-<version>.zip of the committed tree (HEAD), one
+# top directory cjourney-<version>/, META.json at its root.
+DISTFILE ?= $(EXTENSION)-$(EXTVERSION).zip
+.PHONY: dist
+dist:
+	git archive --format zip --prefix=$(EXTENSION)-$(EXTVERSION)/ --output $(DISTFILE) HEAD

@@ -665,3 +665,1131 @@ CREATE AGGREGATE @extschema@.window_funnel_breakdown("window" interval, mode tex
 	PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.window_funnel_breakdown(interval, text, timestamptz, text, text, VARIADIC boolean[]) IS
 	'funnel level and the breakdown value of the reported chain: the property of its first_touch, last_touch or step:N row';
+-- ---------------------------------------------------------------------------
+-- sequences: sequence_match, sequence_count, sequence_match_events,
+-- sequence_next_node (ClickHouse sequenceMatch, sequenceCount,
+-- sequenceMatchEvents, sequenceNextNode) and their journey forms
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.sequence_transfn(internal, text, timestamptz, boolean[])
+	RETURNS internal AS 'MODULE_PATHNAME', 'sequence_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_transfn(internal, text, timestamptz, boolean[]) IS
+	'sequence_match, sequence_count and sequence_match_events transition function';
+CREATE FUNCTION @extschema@.sequence_transfn(internal, text, bigint, boolean[])
+	RETURNS internal AS 'MODULE_PATHNAME', 'sequence_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_transfn(internal, text, bigint, boolean[]) IS
+	'sequence_match, sequence_count and sequence_match_events transition function (integer time)';
+CREATE FUNCTION @extschema@.sequence_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_combine(internal, internal) IS 'sequence_match, sequence_count and sequence_match_events combine function';
+
+CREATE FUNCTION @extschema@.sequence_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_serialize(internal) IS 'sequence_match, sequence_count and sequence_match_events state serialization';
+
+CREATE FUNCTION @extschema@.sequence_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_deserialize(bytea, internal) IS 'sequence_match, sequence_count and sequence_match_events state deserialization';
+
+CREATE FUNCTION @extschema@.sequence_match_finalfn(internal) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_match_finalfn(internal) IS 'sequence_match final function';
+
+CREATE FUNCTION @extschema@.sequence_count_finalfn(internal) RETURNS bigint
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_count_finalfn(internal) IS 'sequence_count final function';
+
+CREATE FUNCTION @extschema@.sequence_match_events_finalfn(internal) RETURNS timestamptz[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_match_events_finalfn(internal) IS 'sequence_match_events final function';
+
+CREATE FUNCTION @extschema@.sequence_match_events_bigint_finalfn(internal) RETURNS bigint[]
+	AS 'MODULE_PATHNAME', 'sequence_match_events_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_match_events_bigint_finalfn(internal) IS 'sequence_match_events final function (integer time)';
+CREATE AGGREGATE @extschema@.sequence_match(pattern text, occurred_at timestamptz, VARIADIC conditions boolean[]) (
+	SFUNC = @extschema@.sequence_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_match_finalfn,
+	COMBINEFUNC = @extschema@.sequence_combine,
+	SERIALFUNC = @extschema@.sequence_serialize, DESERIALFUNC = @extschema@.sequence_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_match(text, timestamptz, VARIADIC boolean[]) IS
+	'true when the pattern (ClickHouse sequenceMatch syntax) matches the rows in time order; gates in seconds';
+CREATE AGGREGATE @extschema@.sequence_match(pattern text, occurred_at bigint, VARIADIC conditions boolean[]) (
+	SFUNC = @extschema@.sequence_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_match_finalfn,
+	COMBINEFUNC = @extschema@.sequence_combine,
+	SERIALFUNC = @extschema@.sequence_serialize, DESERIALFUNC = @extschema@.sequence_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_match(text, bigint, VARIADIC boolean[]) IS
+	'true when the pattern (ClickHouse sequenceMatch syntax) matches the rows in time order; gates in the column''s unit';
+CREATE AGGREGATE @extschema@.sequence_count(pattern text, occurred_at timestamptz, VARIADIC conditions boolean[]) (
+	SFUNC = @extschema@.sequence_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_count_finalfn,
+	COMBINEFUNC = @extschema@.sequence_combine,
+	SERIALFUNC = @extschema@.sequence_serialize, DESERIALFUNC = @extschema@.sequence_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_count(text, timestamptz, VARIADIC boolean[]) IS
+	'number of non-overlapping matches of the pattern (ClickHouse sequenceCount); gates in seconds';
+CREATE AGGREGATE @extschema@.sequence_count(pattern text, occurred_at bigint, VARIADIC conditions boolean[]) (
+	SFUNC = @extschema@.sequence_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_count_finalfn,
+	COMBINEFUNC = @extschema@.sequence_combine,
+	SERIALFUNC = @extschema@.sequence_serialize, DESERIALFUNC = @extschema@.sequence_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_count(text, bigint, VARIADIC boolean[]) IS
+	'number of non-overlapping matches of the pattern (ClickHouse sequenceCount); gates in the column''s unit';
+CREATE AGGREGATE @extschema@.sequence_match_events(pattern text, occurred_at timestamptz, VARIADIC conditions boolean[]) (
+	SFUNC = @extschema@.sequence_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_match_events_finalfn,
+	COMBINEFUNC = @extschema@.sequence_combine,
+	SERIALFUNC = @extschema@.sequence_serialize, DESERIALFUNC = @extschema@.sequence_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_match_events(text, timestamptz, VARIADIC boolean[]) IS
+	'times of the rows the (?N) items consumed in the first match, else in the longest partial match (ClickHouse sequenceMatchEvents, fixed upstream behaviour); gates in seconds';
+CREATE AGGREGATE @extschema@.sequence_match_events(pattern text, occurred_at bigint, VARIADIC conditions boolean[]) (
+	SFUNC = @extschema@.sequence_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_match_events_bigint_finalfn,
+	COMBINEFUNC = @extschema@.sequence_combine,
+	SERIALFUNC = @extschema@.sequence_serialize, DESERIALFUNC = @extschema@.sequence_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_match_events(text, bigint, VARIADIC boolean[]) IS
+	'times of the rows the (?N) items consumed in the first match, else in the longest partial match (ClickHouse sequenceMatchEvents, fixed upstream behaviour); gates in the column''s unit';
+CREATE FUNCTION @extschema@.sequence_next_node_transfn(internal, text, text, timestamptz, text, boolean, boolean[])
+	RETURNS internal AS 'MODULE_PATHNAME', 'sequence_next_node_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_next_node_transfn(internal, text, text, timestamptz, text, boolean, boolean[]) IS
+	'sequence_next_node transition function';
+CREATE FUNCTION @extschema@.sequence_next_node_transfn(internal, text, text, timestamptz, text, boolean)
+	RETURNS internal AS 'MODULE_PATHNAME', 'sequence_next_node_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_next_node_transfn(internal, text, text, timestamptz, text, boolean) IS
+	'sequence_next_node transition function';
+CREATE FUNCTION @extschema@.sequence_next_node_transfn(internal, text, text, bigint, text, boolean, boolean[])
+	RETURNS internal AS 'MODULE_PATHNAME', 'sequence_next_node_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_next_node_transfn(internal, text, text, bigint, text, boolean, boolean[]) IS
+	'sequence_next_node transition function (integer time)';
+CREATE FUNCTION @extschema@.sequence_next_node_transfn(internal, text, text, bigint, text, boolean)
+	RETURNS internal AS 'MODULE_PATHNAME', 'sequence_next_node_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_next_node_transfn(internal, text, text, bigint, text, boolean) IS
+	'sequence_next_node transition function (integer time)';
+CREATE FUNCTION @extschema@.sequence_next_node_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_next_node_combine(internal, internal) IS 'sequence_next_node combine function';
+
+CREATE FUNCTION @extschema@.sequence_next_node_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_next_node_serialize(internal) IS 'sequence_next_node state serialization';
+
+CREATE FUNCTION @extschema@.sequence_next_node_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_next_node_deserialize(bytea, internal) IS 'sequence_next_node state deserialization';
+
+CREATE FUNCTION @extschema@.sequence_next_node_finalfn(internal) RETURNS text
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.sequence_next_node_finalfn(internal) IS 'sequence_next_node final function';
+CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, occurred_at timestamptz, value text, base_condition boolean, VARIADIC events boolean[]) (
+	SFUNC = @extschema@.sequence_next_node_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_next_node_finalfn,
+	COMBINEFUNC = @extschema@.sequence_next_node_combine,
+	SERIALFUNC = @extschema@.sequence_next_node_serialize, DESERIALFUNC = @extschema@.sequence_next_node_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, text, boolean, VARIADIC boolean[]) IS
+	'value of the row after (forward) or before (backward) the chain of events 1..N starting at the base row (ClickHouse sequenceNextNode)';
+CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, occurred_at timestamptz, value text, base_condition boolean) (
+	SFUNC = @extschema@.sequence_next_node_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_next_node_finalfn,
+	COMBINEFUNC = @extschema@.sequence_next_node_combine,
+	SERIALFUNC = @extschema@.sequence_next_node_serialize, DESERIALFUNC = @extschema@.sequence_next_node_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, text, boolean) IS
+	'value of the base row (head: first row, tail: last row) when its base condition holds (ClickHouse sequenceNextNode without events)';
+CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, occurred_at bigint, value text, base_condition boolean, VARIADIC events boolean[]) (
+	SFUNC = @extschema@.sequence_next_node_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_next_node_finalfn,
+	COMBINEFUNC = @extschema@.sequence_next_node_combine,
+	SERIALFUNC = @extschema@.sequence_next_node_serialize, DESERIALFUNC = @extschema@.sequence_next_node_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, bigint, text, boolean, VARIADIC boolean[]) IS
+	'value of the row after (forward) or before (backward) the chain of events 1..N starting at the base row (ClickHouse sequenceNextNode)';
+CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, occurred_at bigint, value text, base_condition boolean) (
+	SFUNC = @extschema@.sequence_next_node_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.sequence_next_node_finalfn,
+	COMBINEFUNC = @extschema@.sequence_next_node_combine,
+	SERIALFUNC = @extschema@.sequence_next_node_serialize, DESERIALFUNC = @extschema@.sequence_next_node_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, bigint, text, boolean) IS
+	'value of the base row (head: first row, tail: last row) when its base condition holds (ClickHouse sequenceNextNode without events)';
+CREATE FUNCTION @extschema@.journey_sequence_match(@extschema@.journey, pattern text, VARIADIC steps text[])
+	RETURNS boolean AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_sequence_match(@extschema@.journey, text, VARIADIC text[]) IS
+	'sequence_match over a stored journey: condition N is step N in the journey step syntax; gates in seconds';
+
+CREATE FUNCTION @extschema@.journey_sequence_count(@extschema@.journey, pattern text, VARIADIC steps text[])
+	RETURNS bigint AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_sequence_count(@extschema@.journey, text, VARIADIC text[]) IS
+	'sequence_count over a stored journey: condition N is step N in the journey step syntax';
+
+CREATE FUNCTION @extschema@.journey_sequence_match_events(@extschema@.journey, pattern text, VARIADIC steps text[])
+	RETURNS timestamptz[] AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_sequence_match_events(@extschema@.journey, text, VARIADIC text[]) IS
+	'sequence_match_events over a stored journey: condition N is step N in the journey step syntax';
+
+CREATE FUNCTION @extschema@.journey_next_node(@extschema@.journey, direction text, base text, VARIADIC steps text[])
+	RETURNS text AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_next_node(@extschema@.journey, text, text, VARIADIC text[]) IS
+	'event label of the touch after (forward) or before (backward) the chain of steps 1..N from the base touch (sequence_next_node with every touch a base)';
+
+CREATE FUNCTION @extschema@.journey_next_node(@extschema@.journey, direction text, base text)
+	RETURNS text AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_next_node(@extschema@.journey, text, text) IS
+	'event label of the first (head) or last (tail) touch with an event label';
+--------------------------------------------------------------------------
+-- Journey store: one maintained (customer key, journey) table per
+-- touchpoints table.  Statement triggers with transition tables feed a
+-- change queue: inserted rows are copied there (merged into the stored
+-- journeys with journey_merge at refresh), updated and deleted rows queue
+-- their customer keys (those customers are rebuilt from the source).  A
+-- refresh consumes the queue and writes the store in ONE statement, so the
+-- queue rows it deletes and the source rows it reads come from one
+-- snapshot: a row committed during a refresh is either in both or in
+-- neither, and nothing is lost or counted twice.  A transaction-level
+-- advisory lock serialises refreshes of one store.  Everything is plpgsql,
+-- SECURITY INVOKER, with a fixed search_path and every name quoted.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.journey_store_capture() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	-- TG_ARGV: queue table, key, time, stage, channel ('' none), event ('' none)
+	-- columns, stage enum type, store table (names qualified and quoted)
+	queue text := TG_ARGV[0];
+	k text := pg_catalog.quote_ident(TG_ARGV[1]);
+	row_expr text;
+BEGIN
+	IF TG_OP = 'TRUNCATE' THEN
+		-- the store and queue empty with the source, under the refresh lock
+		PERFORM pg_catalog.pg_advisory_xact_lock(1667920756,
+			(TG_ARGV[7]::regclass::oid::bigint - 2147483648)::integer);
+		EXECUTE pg_catalog.format('DELETE FROM %s', queue);
+		EXECUTE pg_catalog.format('DELETE FROM %s', TG_ARGV[7]);
+		RETURN NULL;
+	END IF;
+	IF TG_OP = 'INSERT' THEN
+		row_expr := pg_catalog.format('%s, false, %I, %I::%s, %s, %s',
+			k, TG_ARGV[2], TG_ARGV[3], TG_ARGV[6],
+			CASE WHEN TG_ARGV[4] = '' THEN 'NULL' ELSE pg_catalog.format('%I::text', TG_ARGV[4]) END,
+			CASE WHEN TG_ARGV[5] = '' THEN 'NULL' ELSE pg_catalog.format('%I::text', TG_ARGV[5]) END);
+		EXECUTE pg_catalog.format('INSERT INTO %s SELECT %s FROM cj_new_rows WHERE %s IS NOT NULL',
+			queue, row_expr, k);
+	ELSIF TG_OP = 'UPDATE' THEN
+		EXECUTE pg_catalog.format(
+			'INSERT INTO %1$s (%2$s, rebuild) SELECT DISTINCT %2$s, true FROM '
+			'(SELECT %2$s FROM cj_old_rows UNION ALL SELECT %2$s FROM cj_new_rows) u WHERE %2$s IS NOT NULL',
+			queue, k);
+	ELSE
+		EXECUTE pg_catalog.format(
+			'INSERT INTO %1$s (%2$s, rebuild) SELECT DISTINCT %2$s, true FROM cj_old_rows WHERE %2$s IS NOT NULL',
+			queue, k);
+	END IF;
+	RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.journey_store_capture() IS
+	'trigger function of journey stores: queues inserted rows and the keys of updated and deleted rows';
+
+CREATE FUNCTION @extschema@.journey_store_create(store text, source regclass, key_column name,
+		time_column name, stage_column name, channel_column name DEFAULT NULL,
+		event_column name DEFAULT NULL, stage_type regtype DEFAULT NULL) RETURNS bigint
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	-- no SET search_path: an unqualified store name goes to the caller's
+	-- current schema; every name below is qualified or built with %I
+AS $fn$
+DECLARE
+	parts text[];
+	sch text;
+	rel text;
+	st text;
+	qu text;
+	me text;
+	src text;
+	key_type text;
+	att_type oid;
+	stage_oid oid;
+	stype text;
+	chan text := '';
+	ev text := '';
+	trg text;
+	trg_args text;
+	n bigint;
+BEGIN
+	IF store IS NULL OR source IS NULL OR key_column IS NULL OR time_column IS NULL
+			OR stage_column IS NULL THEN
+		RAISE EXCEPTION 'journey store name, source, key, time and stage columns must not be NULL'
+			USING ERRCODE = '22023';
+	END IF;
+	parts := pg_catalog.parse_ident(store);
+	IF pg_catalog.cardinality(parts) = 1 THEN
+		sch := pg_catalog.current_schema();
+		rel := parts[1];
+	ELSIF pg_catalog.cardinality(parts) = 2 THEN
+		sch := parts[1];
+		rel := parts[2];
+	ELSE
+		RAISE EXCEPTION 'journey store name "%" has too many dots', store
+			USING ERRCODE = '22023', HINT = 'Pass table or schema.table.';
+	END IF;
+	IF sch IS NULL THEN
+		RAISE EXCEPTION 'no schema to create journey store "%" in', store
+			USING ERRCODE = '22023', HINT = 'Qualify the name: schema.table.';
+	END IF;
+	IF pg_catalog.octet_length(rel) > 50 THEN
+		RAISE EXCEPTION 'journey store name "%" is too long', rel
+			USING ERRCODE = '22023',
+			DETAIL = 'The store also creates tables named after it with suffixes _queue and _meta; names are limited to 63 bytes.',
+			HINT = 'Use a name of at most 50 bytes.';
+	END IF;
+	st := pg_catalog.format('%I.%I', sch, rel);
+	qu := pg_catalog.format('%I.%I', sch, rel || '_queue');
+	me := pg_catalog.format('%I.%I', sch, rel || '_meta');
+	SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO src
+		FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.oid = source;
+
+	-- the columns: key of any type with equality, time timestamptz, stage an enum (or cast to one)
+	SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) INTO key_type
+		FROM pg_catalog.pg_attribute a
+		WHERE a.attrelid = source AND a.attname = key_column AND a.attnum > 0 AND NOT a.attisdropped;
+	IF key_type IS NULL THEN
+		RAISE EXCEPTION 'column "%" does not exist in %', key_column, src
+			USING ERRCODE = '22023', HINT = 'Pass the customer key column of the source table.';
+	END IF;
+	IF key_column = 'journey' THEN
+		RAISE EXCEPTION 'the key column cannot be named "journey"'
+			USING ERRCODE = '22023', DETAIL = 'The store keeps its journeys in a column of that name.',
+			HINT = 'Build the store from a view that renames the key column.';
+	END IF;
+	SELECT a.atttypid INTO att_type FROM pg_catalog.pg_attribute a
+		WHERE a.attrelid = source AND a.attname = time_column AND a.attnum > 0 AND NOT a.attisdropped;
+	IF att_type IS NULL OR att_type <> 'pg_catalog.timestamptz'::pg_catalog.regtype THEN
+		RAISE EXCEPTION 'time column "%" of % is missing or not timestamptz', time_column, src
+			USING ERRCODE = '22023',
+			HINT = 'The time column must be timestamp with time zone, so the store does not depend on the session TimeZone.';
+	END IF;
+	SELECT a.atttypid INTO att_type FROM pg_catalog.pg_attribute a
+		WHERE a.attrelid = source AND a.attname = stage_column AND a.attnum > 0 AND NOT a.attisdropped;
+	IF att_type IS NULL THEN
+		RAISE EXCEPTION 'column "%" does not exist in %', stage_column, src
+			USING ERRCODE = '22023', HINT = 'Pass the stage column of the source table.';
+	END IF;
+	stage_oid := COALESCE(stage_type, att_type);
+	SELECT pg_catalog.format('%I.%I', n.nspname, t.typname) INTO stype
+		FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+		WHERE t.oid = stage_oid AND t.typtype = 'e';
+	IF stype IS NULL THEN
+		RAISE EXCEPTION 'stage column "%" is not an enum and no stage_type was given', stage_column
+			USING ERRCODE = '22023',
+			HINT = 'Pass stage_type => the enum type (for example stage) whose labels the column holds.';
+	END IF;
+	IF channel_column IS NOT NULL THEN
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = source
+				AND a.attname = channel_column AND a.attnum > 0 AND NOT a.attisdropped) THEN
+			RAISE EXCEPTION 'column "%" does not exist in %', channel_column, src USING ERRCODE = '22023';
+		END IF;
+		chan := channel_column;
+	END IF;
+	IF event_column IS NOT NULL THEN
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = source
+				AND a.attname = event_column AND a.attnum > 0 AND NOT a.attisdropped) THEN
+			RAISE EXCEPTION 'column "%" does not exist in %', event_column, src USING ERRCODE = '22023';
+		END IF;
+		ev := event_column;
+	END IF;
+
+	EXECUTE pg_catalog.format('CREATE TABLE %s (%I %s PRIMARY KEY, journey @extschema@.journey NOT NULL)',
+		st, key_column, key_type);
+	EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', st,
+		pg_catalog.format('journey store of %s (cjourney): one journey per %s; refresh with journey_store_refresh', src, key_column));
+	EXECUTE pg_catalog.format('CREATE TABLE %s (%I %s NOT NULL, rebuild boolean NOT NULL, '
+		'occurred_at timestamptz, stage %s, channel text, event text)', qu, key_column, key_type, stype);
+	EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', qu,
+		pg_catalog.format('change queue of journey store %s: inserted rows, and keys to rebuild', st));
+	EXECUTE pg_catalog.format('CREATE TABLE %s (source regclass NOT NULL, key_column name NOT NULL, '
+		'time_column name NOT NULL, stage_column name NOT NULL, channel_column name, event_column name, '
+		'stage_type regtype NOT NULL, trigger_prefix name NOT NULL)', me);
+	EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', me,
+		pg_catalog.format('definition of journey store %s', st));
+
+	-- one trigger per event: a trigger with transition tables has one event
+	trg := pg_catalog.left('journey_store_' || rel, 56);
+	EXECUTE pg_catalog.format('INSERT INTO %s VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', me)
+		USING source, key_column, time_column, stage_column, channel_column, event_column,
+			stage_oid::pg_catalog.regtype, trg;
+	trg_args := pg_catalog.format('%L, %L, %L, %L, %L, %L, %L, %L',
+		qu, key_column, time_column, stage_column, chan, ev, stype, st);
+	EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS cj_new_rows '
+		'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.journey_store_capture(%s)', trg || '_ins', src, trg_args);
+	EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER UPDATE ON %s REFERENCING OLD TABLE AS cj_old_rows '
+		'NEW TABLE AS cj_new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.journey_store_capture(%s)',
+		trg || '_upd', src, trg_args);
+	EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER DELETE ON %s REFERENCING OLD TABLE AS cj_old_rows '
+		'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.journey_store_capture(%s)', trg || '_del', src, trg_args);
+	EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER TRUNCATE ON %s '
+		'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.journey_store_capture(%s)', trg || '_trunc', src, trg_args);
+
+	-- the initial build; CREATE TRIGGER holds off writers to the source until commit
+	EXECUTE pg_catalog.format('INSERT INTO %1$s SELECT k, j FROM (SELECT s.%2$I AS k, '
+		'@extschema@.journey_agg(s.%3$I, s.%4$I::%5$s, %6$s, %7$s) AS j FROM %8$s s '
+		'WHERE s.%2$I IS NOT NULL GROUP BY s.%2$I) b WHERE j IS NOT NULL',
+		st, key_column, time_column, stage_column, stype,
+		CASE WHEN chan = '' THEN 'NULL::text' ELSE pg_catalog.format('s.%I::text', chan) END,
+		CASE WHEN ev = '' THEN 'NULL::text' ELSE pg_catalog.format('s.%I::text', ev) END, src);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.journey_store_create(text, regclass, name, name, name, name, name, regtype) IS
+	'create and build a journey store (table of one journey per customer key) kept current from a touchpoints table by triggers';
+
+CREATE FUNCTION @extschema@.journey_store_refresh(store regclass, rebuild boolean DEFAULT false,
+		wait boolean DEFAULT true,
+		OUT merged bigint, OUT rebuilt bigint, OUT removed bigint, OUT queued bigint)
+	RETURNS record
+	LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	sch text;
+	rel text;
+	st text;
+	qu text;
+	m record;
+	src text;
+	stype text;
+	agg text;
+BEGIN
+	SELECT n.nspname, c.relname INTO sch, rel
+		FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.oid = store;
+	st := pg_catalog.format('%I.%I', sch, rel);
+	qu := pg_catalog.format('%I.%I', sch, rel || '_queue');
+	BEGIN
+		EXECUTE pg_catalog.format('SELECT * FROM %I.%I', sch, rel || '_meta') INTO STRICT m;
+	EXCEPTION WHEN undefined_table OR no_data_found OR too_many_rows THEN
+		RAISE EXCEPTION '% is not a journey store', st
+			USING ERRCODE = '22023', HINT = 'Create one with journey_store_create.';
+	END;
+	IF wait THEN
+		PERFORM pg_catalog.pg_advisory_xact_lock(1667920756, (store::oid::bigint - 2147483648)::integer);
+	ELSIF NOT pg_catalog.pg_try_advisory_xact_lock(1667920756, (store::oid::bigint - 2147483648)::integer) THEN
+		RETURN;					-- another refresh is running: all NULL
+	END IF;
+	SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO src
+		FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.oid = m.source;
+	SELECT pg_catalog.format('%I.%I', n.nspname, t.typname) INTO stype
+		FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+		WHERE t.oid = m.stage_type;
+	IF src IS NULL OR stype IS NULL THEN
+		RAISE EXCEPTION 'the source table or stage type of journey store % no longer exists', st
+			USING ERRCODE = '22023', HINT = 'Drop the store with journey_store_drop and create it again.';
+	END IF;
+	agg := pg_catalog.format('@extschema@.journey_agg(s.%I, s.%I::%s, %s, %s)',
+		m.time_column, m.stage_column, stype,
+		CASE WHEN m.channel_column IS NULL THEN 'NULL::text' ELSE pg_catalog.format('s.%I::text', m.channel_column) END,
+		CASE WHEN m.event_column IS NULL THEN 'NULL::text' ELSE pg_catalog.format('s.%I::text', m.event_column) END);
+
+	-- One statement, one snapshot: the queue rows consumed and the source
+	-- rows read for rebuilds are the same committed state.
+	IF rebuild THEN
+		EXECUTE pg_catalog.format(
+			'WITH q AS (DELETE FROM %1$s RETURNING 1), '
+			'b AS (SELECT k, j FROM (SELECT s.%3$I AS k, %4$s AS j FROM %5$s s '
+			'      WHERE s.%3$I IS NOT NULL GROUP BY s.%3$I) x WHERE j IS NOT NULL), '
+			'del AS (DELETE FROM %2$s t WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.k = t.%3$I) RETURNING 1), '
+			'ins AS (INSERT INTO %2$s AS t SELECT k, j FROM b ON CONFLICT (%3$I) DO UPDATE '
+			'      SET journey = EXCLUDED.journey WHERE NOT t.journey OPERATOR(@extschema@.=) EXCLUDED.journey RETURNING 1) '
+			'SELECT 0::bigint, (SELECT count(*) FROM b), (SELECT count(*) FROM del), (SELECT count(*) FROM q)',
+			qu, st, m.key_column, agg, src)
+			INTO merged, rebuilt, removed, queued;
+		RETURN;
+	END IF;
+	-- d: the queued inserts of customers without updates or deletes, merged
+	-- into their stored journeys; b: the customers to rebuild, from the
+	-- source.  No row is written by two parts (d and r are disjoint).
+	EXECUTE pg_catalog.format(
+		'WITH q AS (DELETE FROM %1$s RETURNING *), '
+		'r AS (SELECT DISTINCT %3$I AS k FROM q WHERE rebuild), '
+		'd AS (SELECT k, j FROM (SELECT q.%3$I AS k, '
+		'      @extschema@.journey_agg(q.occurred_at, q.stage, q.channel, q.event) AS j '
+		'      FROM q WHERE NOT q.rebuild AND NOT EXISTS (SELECT 1 FROM r WHERE r.k = q.%3$I) '
+		'      GROUP BY q.%3$I) x WHERE j IS NOT NULL), '
+		'b AS (SELECT k, j FROM (SELECT s.%3$I AS k, %4$s AS j FROM %5$s s '
+		'      WHERE s.%3$I IN (SELECT k FROM r) GROUP BY s.%3$I) x WHERE j IS NOT NULL), '
+		'mg AS (UPDATE %2$s t SET journey = @extschema@.journey_merge(t.journey, d.j) '
+		'      FROM d WHERE t.%3$I = d.k RETURNING 1), '
+		'rb AS (UPDATE %2$s t SET journey = b.j FROM b '
+		'      WHERE t.%3$I = b.k AND NOT t.journey OPERATOR(@extschema@.=) b.j RETURNING 1), '
+		'ins AS (INSERT INTO %2$s SELECT n.k, n.j FROM (SELECT k, j FROM d UNION ALL SELECT k, j FROM b) n '
+		'      WHERE NOT EXISTS (SELECT 1 FROM %2$s t WHERE t.%3$I = n.k) RETURNING 1), '
+		'del AS (DELETE FROM %2$s t WHERE t.%3$I IN (SELECT k FROM r) '
+		'      AND NOT EXISTS (SELECT 1 FROM b WHERE b.k = t.%3$I) RETURNING 1) '
+		'SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM b), '
+		'(SELECT count(*) FROM del), (SELECT count(*) FROM q)',
+		qu, st, m.key_column, agg, src)
+		INTO merged, rebuilt, removed, queued;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.journey_store_refresh(regclass, boolean, boolean) IS
+	'bring a journey store up to date: merge queued inserts, rebuild customers with updates or deletes (or all, with rebuild); NULLs when wait is false and another refresh runs';
+
+CREATE FUNCTION @extschema@.journey_store_schedule(store regclass, schedule text DEFAULT '* * * * *')
+	RETURNS bigint
+	LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	jobid bigint;
+BEGIN
+	IF pg_catalog.to_regnamespace('cron') IS NULL THEN
+		RAISE EXCEPTION 'pg_cron is not installed in this database'
+			USING ERRCODE = '22023', HINT = 'CREATE EXTENSION pg_cron (in cron.database_name), or schedule journey_store_refresh yourself.';
+	END IF;
+	EXECUTE 'SELECT cron.schedule($1, $2, $3)'
+		INTO jobid
+		USING 'journey_store ' || store::oid::pg_catalog.regclass::text, schedule,
+			pg_catalog.format('SELECT * FROM @extschema@.journey_store_refresh(%L::regclass, wait => false)',
+				(SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+					FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+					WHERE c.oid = store));
+	RETURN jobid;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.journey_store_schedule(regclass, text) IS
+	'schedule (or reschedule) one pg_cron job that refreshes the journey store, skipping a run while another refresh runs';
+
+CREATE FUNCTION @extschema@.journey_store_drop(store regclass) RETURNS void
+	LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	sch text;
+	rel text;
+	m record;
+	job text;
+	ev text;
+BEGIN
+	SELECT n.nspname, c.relname INTO sch, rel
+		FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.oid = store;
+	BEGIN
+		EXECUTE pg_catalog.format('SELECT * FROM %I.%I', sch, rel || '_meta') INTO STRICT m;
+	EXCEPTION WHEN undefined_table OR no_data_found OR too_many_rows THEN
+		RAISE EXCEPTION '%.% is not a journey store', sch, rel
+			USING ERRCODE = '22023', HINT = 'journey_store_drop drops only tables made by journey_store_create.';
+	END;
+	PERFORM pg_catalog.pg_advisory_xact_lock(1667920756, (store::oid::bigint - 2147483648)::integer);
+	job := 'journey_store ' || store::text;
+	IF pg_catalog.to_regclass('cron.job') IS NOT NULL THEN
+		EXECUTE 'SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = $1' USING job;
+	END IF;
+	FOREACH ev IN ARRAY ARRAY['_ins', '_upd', '_del', '_trunc'] LOOP
+		EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS %I ON %s', m.trigger_prefix || ev, m.source);
+	END LOOP;
+	EXECUTE pg_catalog.format('DROP TABLE %I.%I, %I.%I, %I.%I', sch, rel, sch, rel || '_queue', sch, rel || '_meta');
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.journey_store_drop(regclass) IS
+	'drop a journey store: its pg_cron job, the triggers on the source, the store, queue and definition tables';
+
+--------------------------------------------------------------------------
+-- Aggregates that read stored journeys directly (one scan of a journey
+-- store, no set-returning expansion): per-stage duration statistics
+-- (src/stage_time.c) and the funnel report (src/funnel_report.c).
+--------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.stage_duration_stats AS (
+	stage text,
+	customers bigint,
+	visits bigint,
+	total interval,
+	mean interval,
+	median interval,
+	p90 interval
+);
+COMMENT ON TYPE @extschema@.stage_duration_stats IS
+	'one stage''s time-in-stage statistics across customers: customers who visited it, their visits, total, mean, median and p90 time (interpolated, as percentile_cont)';
+
+CREATE FUNCTION @extschema@.journey_stage_stats_transfn(internal, @extschema@.journey) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_stats_transfn(internal, @extschema@.journey) IS
+	'journey_stage_stats transition function';
+
+CREATE FUNCTION @extschema@.journey_stage_stats_transfn(internal, @extschema@.journey, timestamptz) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_stats_transfn(internal, @extschema@.journey, timestamptz) IS
+	'journey_stage_stats transition function (as_of form)';
+
+CREATE FUNCTION @extschema@.journey_stage_stats_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_stats_combine(internal, internal) IS
+	'journey_stage_stats combine function';
+
+CREATE FUNCTION @extschema@.journey_stage_stats_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_stats_deserialize(bytea, internal) IS
+	'journey_stage_stats state deserialization';
+
+CREATE FUNCTION @extschema@.journey_stage_stats_finalfn(internal) RETURNS @extschema@.stage_duration_stats[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_stats_finalfn(internal) IS
+	'journey_stage_stats final function';
+
+CREATE AGGREGATE @extschema@.journey_stage_stats(j @extschema@.journey) (
+	SFUNC = @extschema@.journey_stage_stats_transfn,
+	STYPE = internal,
+	SSPACE = 1024,
+	FINALFUNC = @extschema@.journey_stage_stats_finalfn,
+	COMBINEFUNC = @extschema@.journey_stage_stats_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_stage_stats_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.journey_stage_stats(@extschema@.journey) IS
+	'per-stage time-in-stage statistics of a group''s stored journeys (the last touch''s period counts zero), one element per visited stage';
+
+CREATE AGGREGATE @extschema@.journey_stage_stats(j @extschema@.journey, as_of timestamptz) (
+	SFUNC = @extschema@.journey_stage_stats_transfn,
+	STYPE = internal,
+	SSPACE = 1024,
+	FINALFUNC = @extschema@.journey_stage_stats_finalfn,
+	COMBINEFUNC = @extschema@.journey_stage_stats_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_stage_stats_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.journey_stage_stats(@extschema@.journey, timestamptz) IS
+	'per-stage time-in-stage statistics of a group''s stored journeys, each customer''s last period closed at as_of';
+
+CREATE FUNCTION @extschema@.funnel_report_journey_transfn(internal, @extschema@.journey, interval, text, text[])
+	RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_journey_transfn(internal, @extschema@.journey, interval, text, text[]) IS
+	'funnel_report_agg transition function (stored journeys)';
+
+CREATE AGGREGATE @extschema@.funnel_report_agg(j @extschema@.journey, "window" interval, mode text,
+		VARIADIC steps text[]) (
+	SFUNC = @extschema@.funnel_report_journey_transfn, STYPE = internal,
+	FINALFUNC = @extschema@.funnel_report_finalfn,
+	COMBINEFUNC = @extschema@.funnel_report_combine,
+	SERIALFUNC = @extschema@.funnel_report_serialize, DESERIALFUNC = @extschema@.funnel_report_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.funnel_report_agg(@extschema@.journey, interval, text, text[]) IS
+	'funnel report of stored journeys: each journey''s funnel (steps in the journey step syntax, e.g. ''event = signup | event = trial_start'') with its step times';
+
+
+--------------------------------------------------------------------------
+-- CRM input (issue 14): timestamp without time zone.  Every function and
+-- aggregate that takes a touch time (or an as_of / slice bound) as
+-- timestamptz also takes timestamp: the wall-clock value is read as UTC,
+-- whatever the session TimeZone (a timestamp and a timestamptz have the
+-- same bits, so these are the same C functions).  Without them a timestamp
+-- column went through the implicit cast to timestamptz, which depends on
+-- the session TimeZone.  window_funnel_times over timestamp returns
+-- timestamp[]; funnel_report_agg takes it.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.window_funnel_times_timestamp_finalfn(internal) RETURNS timestamp[]
+	AS 'MODULE_PATHNAME', 'window_funnel_times_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_times_timestamp_finalfn(internal) IS
+	'window_funnel_times final function (timestamp without time zone)';
+
+CREATE FUNCTION @extschema@.touchpoint(occurred_at timestamp, stage anyenum,
+		channel text, event text DEFAULT NULL, value numeric DEFAULT NULL)
+	RETURNS @extschema@.touchpoint
+	AS 'MODULE_PATHNAME', 'touchpoint_make' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.touchpoint(timestamp, anyenum, text, text, numeric) IS
+	'build a touchpoint; NULL when occurred_at or stage is NULL (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.journey_stage_at(@extschema@.journey, timestamp) RETURNS text
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_at(@extschema@.journey, timestamp) IS
+	'stage of the last touch at or before the time; NULL before the first touch (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.journey_slice(@extschema@.journey, from_time timestamp, to_time timestamp)
+	RETURNS @extschema@.journey
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_slice(@extschema@.journey, timestamp, timestamp) IS
+	'touches with from_time <= occurred_at < to_time; a NULL bound is unbounded (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.journey_agg_transfn(internal, timestamp, anyenum, text, text)
+	RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_transfn(internal, timestamp, anyenum, text, text) IS
+	'journey_agg transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.journey_agg(occurred_at timestamp, stage anyenum, channel text, event text) (
+	SFUNC = @extschema@.journey_agg_transfn,
+	STYPE = internal,
+	SSPACE = 512,
+	FINALFUNC = @extschema@.journey_agg_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamp, anyenum, text, text) IS
+	'one customer''s journey from touchpoint rows (rows with NULL time or stage are skipped) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamp, anyenum) RETURNS internal
+	AS 'MODULE_PATHNAME', 'journey_agg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamp, anyenum) IS
+	'stage_time_agg transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.stage_time_agg(occurred_at timestamp, stage anyenum) (
+	SFUNC = @extschema@.stage_time_agg_transfn,
+	STYPE = internal,
+	SSPACE = 256,
+	FINALFUNC = @extschema@.stage_time_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.stage_time_agg(timestamp, anyenum) IS
+	'time-in-stage state of one group''s rows (rows with NULL time or stage are skipped) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum, as_of timestamp) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum, timestamp) IS
+	'time spent in the stage, the last period closed at as_of (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum,
+		range_start timestamp, range_end timestamp) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_range' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum, timestamp, timestamp) IS
+	'time spent in the stage within [range_start, range_end), periods that began earlier included (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum,
+		bucket_start timestamp, bucket_end timestamp, prev @extschema@.stage_time) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_bucket' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, anyenum, timestamp, timestamp, @extschema@.stage_time) IS
+	'time in the stage within one bucket: the bucket''s state, the previous bucket''s state (lag) carrying the stage in force (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.stage_durations(@extschema@.stage_time, as_of timestamp,
+		OUT stage text, OUT duration interval, OUT visits integer, OUT first_entered timestamptz)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_durations' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.stage_durations(@extschema@.stage_time, timestamp) IS
+	'per visited stage: total duration (last period closed at as_of), visits, first entry (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.stage_timeline(@extschema@.stage_time, as_of timestamp,
+		OUT stage text, OUT entered_at timestamptz, OUT left_at timestamptz, OUT duration interval)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_timeline' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
+COMMENT ON FUNCTION @extschema@.stage_timeline(@extschema@.stage_time, timestamp) IS
+	'one row per visit; the latest lasts to as_of and has left_at NULL (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.stage_timeline(@extschema@.stage_time,
+		bucket_start timestamp, bucket_end timestamp, prev @extschema@.stage_time,
+		OUT stage text, OUT entered_at timestamptz, OUT left_at timestamptz, OUT duration interval)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_timeline_bucket' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION @extschema@.stage_timeline(@extschema@.stage_time, timestamp, timestamp, @extschema@.stage_time) IS
+	'the slices of visits inside one bucket, the stage in force carried from the previous bucket''s state (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.stage_at(@extschema@.stage_time, timestamp) RETURNS text
+	AS 'MODULE_PATHNAME', 'journey_stage_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_at(@extschema@.stage_time, timestamp) IS
+	'stage in force at the time (of the last touch at or before it); NULL before the first (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.journey_duration_in(@extschema@.journey, anyenum, as_of timestamp) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_duration_in(@extschema@.journey, anyenum, timestamp) IS
+	'time spent in the stage, the last period closed at as_of (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.journey_stage_durations(@extschema@.journey, as_of timestamp,
+		OUT stage text, OUT duration interval, OUT visits integer, OUT first_entered timestamptz)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_durations' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION @extschema@.journey_stage_durations(@extschema@.journey, timestamp) IS
+	'per visited stage: total duration (last period closed at as_of), visits, first entry (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.journey_stage_timeline(@extschema@.journey, as_of timestamp,
+		OUT stage text, OUT entered_at timestamptz, OUT left_at timestamptz, OUT duration interval)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'stage_time_timeline' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 8;
+COMMENT ON FUNCTION @extschema@.journey_stage_timeline(@extschema@.journey, timestamp) IS
+	'one row per visit; the latest lasts to as_of (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.window_funnel_transfn(internal, interval, text, timestamp, boolean[])
+	RETURNS internal AS 'MODULE_PATHNAME', 'window_funnel_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_transfn(internal, interval, text, timestamp, boolean[]) IS
+	'window_funnel transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.window_funnel_transfn(internal, interval, timestamp, boolean[])
+	RETURNS internal AS 'MODULE_PATHNAME', 'window_funnel_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.window_funnel_transfn(internal, interval, timestamp, boolean[]) IS
+	'window_funnel transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.window_funnel("window" interval, mode text, occurred_at timestamp, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_finalfn,
+	COMBINEFUNC = @extschema@.window_funnel_combine,
+	SERIALFUNC = @extschema@.window_funnel_serialize, DESERIALFUNC = @extschema@.window_funnel_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, text, timestamp, VARIADIC boolean[]) IS
+	'deepest funnel step reached (0..N), ClickHouse windowFunnel semantics; modes comma-separated (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.window_funnel("window" interval, occurred_at timestamp, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_finalfn,
+	COMBINEFUNC = @extschema@.window_funnel_combine,
+	SERIALFUNC = @extschema@.window_funnel_serialize, DESERIALFUNC = @extschema@.window_funnel_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel(interval, timestamp, VARIADIC boolean[]) IS
+	'deepest funnel step reached (0..N), default mode (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, mode text, occurred_at timestamp, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_times_timestamp_finalfn,
+	COMBINEFUNC = @extschema@.window_funnel_combine,
+	SERIALFUNC = @extschema@.window_funnel_serialize, DESERIALFUNC = @extschema@.window_funnel_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, text, timestamp, VARIADIC boolean[]) IS
+	'time of each step of the chain that first reached the deepest step (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.window_funnel_times("window" interval, occurred_at timestamp, VARIADIC steps boolean[]) (
+	SFUNC = @extschema@.window_funnel_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.window_funnel_times_timestamp_finalfn,
+	COMBINEFUNC = @extschema@.window_funnel_combine,
+	SERIALFUNC = @extschema@.window_funnel_serialize, DESERIALFUNC = @extschema@.window_funnel_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.window_funnel_times(interval, timestamp, VARIADIC boolean[]) IS
+	'time of each step of the chain that first reached the deepest step, default mode (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.funnel_report_times_transfn(internal, timestamp[], integer) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.funnel_report_times_transfn(internal, timestamp[], integer) IS
+	'funnel_report_agg transition function (step times) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.funnel_report_agg(step_times timestamp[], nsteps integer) (
+	SFUNC = @extschema@.funnel_report_times_transfn, STYPE = internal,
+	FINALFUNC = @extschema@.funnel_report_finalfn,
+	COMBINEFUNC = @extschema@.funnel_report_combine,
+	SERIALFUNC = @extschema@.funnel_report_serialize, DESERIALFUNC = @extschema@.funnel_report_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.funnel_report_agg(timestamp[], integer) IS
+	'funnel report from per-customer step times (window_funnel_times) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.conversion_transfn(internal, timestamp, boolean) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.conversion_transfn(internal, timestamp, boolean) IS
+	'conversion aggregates transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.conversion_transfn(internal, timestamp, boolean, interval) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.conversion_transfn(internal, timestamp, boolean, interval) IS
+	'conversion aggregates transition function (lookback) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.conversion_transfn(internal, timestamp, text, boolean) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.conversion_transfn(internal, timestamp, text, boolean) IS
+	'conversion_path transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.conversion_transfn(internal, timestamp, text, boolean, boolean, integer) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.conversion_transfn(internal, timestamp, text, boolean, boolean, integer) IS
+	'conversion_path transition function (options) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.touches_before_conversion(occurred_at timestamp, converted boolean) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.touches_before_conversion_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.touches_before_conversion(timestamp, boolean) IS
+	'touches strictly before the first converting row; NULL when the customer never converted (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.touches_before_conversion(occurred_at timestamp, converted boolean, lookback interval) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.touches_before_conversion_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.touches_before_conversion(timestamp, boolean, interval) IS
+	'touches within the lookback window strictly before the first converting row (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.touches_before_each_conversion(occurred_at timestamp, converted boolean) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.touches_before_each_conversion_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.touches_before_each_conversion(timestamp, boolean) IS
+	'for each conversion, the touches since the previous one (conversion cycles) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.time_to_conversion(occurred_at timestamp, converted boolean) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.time_to_conversion_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.time_to_conversion(timestamp, boolean) IS
+	'first touch to first conversion; NULL when the customer never converted (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.conversion_path(occurred_at timestamp, channel text, converted boolean) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.conversion_path_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.conversion_path(timestamp, text, boolean) IS
+	'channels in time order before the first conversion; NULL when the customer never converted (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.conversion_path(occurred_at timestamp, channel text, converted boolean,
+		collapse boolean, max_length integer) (
+	SFUNC = @extschema@.conversion_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.conversion_path_finalfn,
+	COMBINEFUNC = @extschema@.conversion_combine,
+	SERIALFUNC = @extschema@.conversion_serialize, DESERIALFUNC = @extschema@.conversion_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.conversion_path(timestamp, text, boolean, boolean, integer) IS
+	'conversion path, consecutive repeats merged when collapse, the last max_length channels (0: all) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.attribution_rows_transfn(internal, timestamp, text, boolean, numeric, text)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_rows_transfn(internal, timestamp, text, boolean, numeric, text) IS
+	'attribution_agg transition function (rows) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.attribution_rows_transfn(internal, timestamp, text, boolean, numeric, text, text)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_rows_transfn(internal, timestamp, text, boolean, numeric, text, text) IS
+	'attribution_agg transition function (rows, options) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.attribution_rows_transfn(internal, timestamp, text, boolean, numeric, boolean, boolean, text, text)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_rows_transfn(internal, timestamp, text, boolean, numeric, boolean, boolean, text, text) IS
+	'attribution_agg transition function (rows with milestones) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.attribution_agg(occurred_at timestamp, channel text, converted boolean,
+		revenue numeric, model text) (
+	SFUNC = @extschema@.attribution_rows_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.attribution_rows_finalfn,
+	COMBINEFUNC = @extschema@.attribution_rows_combine,
+	SERIALFUNC = @extschema@.attribution_rows_serialize, DESERIALFUNC = @extschema@.attribution_rows_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.attribution_agg(timestamp, text, boolean, numeric, text) IS
+	'one customer''s conversions credited to the channels before them (GROUP BY customer) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.attribution_agg(occurred_at timestamp, channel text, converted boolean,
+		revenue numeric, model text, options text) (
+	SFUNC = @extschema@.attribution_rows_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.attribution_rows_finalfn,
+	COMBINEFUNC = @extschema@.attribution_rows_combine,
+	SERIALFUNC = @extschema@.attribution_rows_serialize, DESERIALFUNC = @extschema@.attribution_rows_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.attribution_agg(timestamp, text, boolean, numeric, text, text) IS
+	'one customer''s conversions credited to the channels before them, with model options (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.attribution_agg(occurred_at timestamp, channel text, converted boolean,
+		revenue numeric, lead boolean, opportunity boolean, model text, options text) (
+	SFUNC = @extschema@.attribution_rows_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.attribution_rows_finalfn,
+	COMBINEFUNC = @extschema@.attribution_rows_combine,
+	SERIALFUNC = @extschema@.attribution_rows_serialize, DESERIALFUNC = @extschema@.attribution_rows_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.attribution_agg(timestamp, text, boolean, numeric, boolean, boolean, text, text) IS
+	'one customer''s conversions credited to the channels before them, with lead and opportunity milestones (w_shaped) (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.event_path_transfn(internal, timestamp, text) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.event_path_transfn(internal, timestamp, text) IS
+	'event_path transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.event_path_transfn(internal, timestamp, text, text, text, integer, boolean)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.event_path_transfn(internal, timestamp, text, text, text, integer, boolean) IS
+	'event_path transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE FUNCTION @extschema@.event_path_between_transfn(internal, timestamp, text, text, text, integer, boolean)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.event_path_between_transfn(internal, timestamp, text, text, text, integer, boolean) IS
+	'event_path_between transition function (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.event_path(occurred_at timestamp, label text) (
+	SFUNC = @extschema@.event_path_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.event_path_finalfn,
+	COMBINEFUNC = @extschema@.event_path_combine,
+	SERIALFUNC = @extschema@.event_path_serialize, DESERIALFUNC = @extschema@.event_path_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.event_path(timestamp, text) IS
+	'the group''s labels in time order (ties by label bytes); rows with a NULL time or label are skipped (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.event_path(occurred_at timestamp, label text, anchor text, direction text,
+		max_steps integer, collapse boolean) (
+	SFUNC = @extschema@.event_path_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.event_path_finalfn,
+	COMBINEFUNC = @extschema@.event_path_combine,
+	SERIALFUNC = @extschema@.event_path_serialize, DESERIALFUNC = @extschema@.event_path_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.event_path(timestamp, text, text, text, integer, boolean) IS
+	'the path from (direction ''from'') or up to (''to'') the first anchor label, at most max_steps long; collapse merges repeats; NULL without the anchor (timestamp without time zone: the wall-clock value read as UTC)';
+
+CREATE AGGREGATE @extschema@.event_path_between(occurred_at timestamp, label text, from_label text, to_label text,
+		max_steps integer, collapse boolean) (
+	SFUNC = @extschema@.event_path_between_transfn, STYPE = internal, SSPACE = 256,
+	FINALFUNC = @extschema@.event_path_finalfn,
+	COMBINEFUNC = @extschema@.event_path_combine,
+	SERIALFUNC = @extschema@.event_path_serialize, DESERIALFUNC = @extschema@.event_path_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.event_path_between(timestamp, text, text, text, integer, boolean) IS
+	'the path from the first from_label to the first to_label after it; longer than max_steps: its ends with a NULL between (timestamp without time zone: the wall-clock value read as UTC)';
+
+
+--------------------------------------------------------------------------
+-- CRM input (issue 14): stages as text.  The per-customer aggregates take
+-- a text (varchar) stage column with the stage order named once per call
+-- in a last argument: a stage list 'subscriber<lead<mql<sql<customer' or an
+-- enum type name, optionally ending in '; unknown=skip' or '; unknown=null'
+-- (default: an error naming the label).  Labels match exactly, case
+-- included.  The functions that read a stage of a journey or stage_time
+-- value take the stage as text too (the value carries its stage list).
+--------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.journey_agg_transfn(internal, timestamptz, text, text, text, text)
+	RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_transfn(internal, timestamptz, text, text, text, text) IS
+	'journey_agg transition function (text stage, stage list)';
+
+CREATE FUNCTION @extschema@.journey_agg_transfn(internal, timestamp, text, text, text, text)
+	RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_transfn(internal, timestamp, text, text, text, text) IS
+	'journey_agg transition function (timestamp, text stage, stage list)';
+
+CREATE AGGREGATE @extschema@.journey_agg(occurred_at timestamptz, stage text, channel text, event text, stages text) (
+	SFUNC = @extschema@.journey_agg_transfn,
+	STYPE = internal,
+	SSPACE = 512,
+	FINALFUNC = @extschema@.journey_agg_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamptz, text, text, text, text) IS
+	'one customer''s journey from rows with a text stage; stages names the order (''lead<mql<sql'' or an enum type, optionally ''; unknown=skip'')';
+
+CREATE AGGREGATE @extschema@.journey_agg(occurred_at timestamp, stage text, channel text, event text, stages text) (
+	SFUNC = @extschema@.journey_agg_transfn,
+	STYPE = internal,
+	SSPACE = 512,
+	FINALFUNC = @extschema@.journey_agg_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamp, text, text, text, text) IS
+	'one customer''s journey from rows with a timestamp (read as UTC) and a text stage; stages names the order';
+
+CREATE FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamptz, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'journey_agg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamptz, text, text) IS
+	'stage_time_agg transition function (text stage, stage list)';
+
+CREATE FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamp, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'journey_agg_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.stage_time_agg_transfn(internal, timestamp, text, text) IS
+	'stage_time_agg transition function (timestamp, text stage, stage list)';
+
+CREATE AGGREGATE @extschema@.stage_time_agg(occurred_at timestamptz, stage text, stages text) (
+	SFUNC = @extschema@.stage_time_agg_transfn,
+	STYPE = internal,
+	SSPACE = 256,
+	FINALFUNC = @extschema@.stage_time_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.stage_time_agg(timestamptz, text, text) IS
+	'time-in-stage state from rows with a text stage; stages names the order (''lead<mql<sql'' or an enum type, optionally ''; unknown=skip'')';
+
+CREATE AGGREGATE @extschema@.stage_time_agg(occurred_at timestamp, stage text, stages text) (
+	SFUNC = @extschema@.stage_time_agg_transfn,
+	STYPE = internal,
+	SSPACE = 256,
+	FINALFUNC = @extschema@.stage_time_finalfn,
+	COMBINEFUNC = @extschema@.journey_agg_combine,
+	SERIALFUNC = @extschema@.journey_agg_serialize,
+	DESERIALFUNC = @extschema@.journey_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.stage_time_agg(timestamp, text, text) IS
+	'time-in-stage state from rows with a timestamp (read as UTC) and a text stage; stages names the order';
+
+CREATE FUNCTION @extschema@.journey_reached(@extschema@.journey, text) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_reached(@extschema@.journey, text) IS
+	'true when some touch of the journey is in the stage (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.journey_stage_reached_by(text, @extschema@.journey) RETURNS boolean
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_stage_reached_by(text, @extschema@.journey) IS
+	'true when some touch of the journey is in the stage (commutator of @>) (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text) IS
+	'time spent in the stage; the open period of the last touch counts zero (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, as_of timestamptz) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamptz) IS
+	'time spent in the stage, the last period closed at as_of (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text,
+		range_start timestamptz, range_end timestamptz) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_range' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamptz, timestamptz) IS
+	'time spent in the stage within [range_start, range_end), periods that began earlier included (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text,
+		bucket_start timestamptz, bucket_end timestamptz, prev @extschema@.stage_time) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_bucket' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamptz, timestamptz, @extschema@.stage_time) IS
+	'time in the stage within one bucket: the bucket''s state, the previous bucket''s state (lag) carrying the stage in force (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text) IS
+	'time spent in the stage, as duration_in(stage_time, stage) (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text, as_of timestamptz) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text, timestamptz) IS
+	'time spent in the stage, the last period closed at as_of (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, as_of timestamp) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamp) IS
+	'time spent in the stage, the last period closed at as_of (timestamp without time zone: the wall-clock value read as UTC) (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text,
+		range_start timestamp, range_end timestamp) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_range' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamp, timestamp) IS
+	'time spent in the stage within [range_start, range_end), periods that began earlier included (timestamp without time zone: the wall-clock value read as UTC) (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.duration_in(@extschema@.stage_time, text,
+		bucket_start timestamp, bucket_end timestamp, prev @extschema@.stage_time) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_bucket' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.duration_in(@extschema@.stage_time, text, timestamp, timestamp, @extschema@.stage_time) IS
+	'time in the stage within one bucket: the bucket''s state, the previous bucket''s state (lag) carrying the stage in force (timestamp without time zone: the wall-clock value read as UTC) (the stage as text, matched exactly against the stage list of the value)';
+
+CREATE FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text, as_of timestamp) RETURNS interval
+	AS 'MODULE_PATHNAME', 'stage_time_duration_as_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_duration_in(@extschema@.journey, text, timestamp) IS
+	'time spent in the stage, the last period closed at as_of (timestamp without time zone: the wall-clock value read as UTC) (the stage as text, matched exactly against the stage list of the value)';
+

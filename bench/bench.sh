@@ -119,6 +119,13 @@ bench_row -e stage_time_agg \
 bench_row -e stage_durations \
     "SELECT customer_id, d.stage, d.duration FROM (SELECT customer_id, stage_time_agg(occurred_at, stage::stage) AS st FROM touchpoints GROUP BY customer_id) s, stage_durations(s.st) d" \
     stage_time_sql
+# the stage column as text, the stage order named once per call (0.2.0): no cast per row
+bench_row -e stage_time_agg_text \
+    "SELECT customer_id, stage_time_agg(occurred_at, stage, 'awareness<consideration<decision<retention<advocacy') FROM touchpoints GROUP BY customer_id" \
+    stage_time_agg
+bench_row -e journey_agg_text \
+    "SELECT customer_id, journey_agg(occurred_at, stage, channel, event, 'awareness<consideration<decision<retention<advocacy') FROM touchpoints GROUP BY customer_id" \
+    journey_agg
 bench_row -e touches_before_conversion \
     "SELECT customer_id, touches_before_conversion(occurred_at, event = 'purchase') FROM touchpoints GROUP BY customer_id" \
     touches_before_sql

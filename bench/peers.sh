@@ -19,7 +19,7 @@
 # PGPORT, PGUSER, PGDATABASE) unless --temp-cluster.  Loads the sample data
 # (data/load.sh), stores one journey per customer in cjourney_peers.journeys,
 # exports the touchpoints to a CSV file, loads it into DuckDB
-# (@duckdb/node-api) and ClickHouse (chdb, embedded), runs six questions in
+# (@duckdb/node-api) and ClickHouse (chdb, embedded), runs nine questions in
 # every engine, checks that all engines give the same answer and prints the
 # times and ratios.  The two npm packages are installed with
 # `npm install --prefix` into a cache outside the repository:
@@ -36,12 +36,6 @@ die() {
     printf 'peers.sh: %s\n' "$*" >&2
     exit 1
 }
-
-# The peers' versions, pinned so that runs compare (chdb 3.x needs node 18+
-# and ships its engine as the npm package @chdb/lib-linux-x64-gnu, about
-# 560 MB).
-DUCKDB_PKG=@duckdb/node-api@1.5.6-r.1
-CHDB_PKG=chdb@3.4.0
 
 customers=200000
 runs=3
@@ -83,37 +77,13 @@ done
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 peers=$here/peers
-cache=${CJ_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cjourney-bench}
+cache=$(source "$here/peer_packages.sh" && cj_peer_cache)
 
 # --- the peers: node and the npm packages --------------------------------------
 
-command -v node >/dev/null || die "node is not installed (Node.js 18 or later is needed for DuckDB and chdb)"
-command -v npm >/dev/null || die "npm is not installed"
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-((node_major >= 18)) || die "node $(node --version) is too old: DuckDB and chdb need Node.js 18 or later"
-
-# installed_version PACKAGE: the version in the cache, or nothing
-installed_version() {
-    local pj=$cache/node_modules/$1/package.json
-    if [[ -f $pj ]]; then
-        node -p "require(process.argv[1]).version" "$pj" 2>/dev/null || true
-    fi
-}
-
-if [[ $(installed_version "${DUCKDB_PKG%@*}") != "${DUCKDB_PKG##*@}" ||
-    $(installed_version "${CHDB_PKG%@*}") != "${CHDB_PKG##*@}" ]]; then
-    mkdir -p "$cache" || die "cannot create the package cache $cache"
-    [[ -f $cache/package.json ]] ||
-        echo '{"name": "cjourney-bench-peers", "private": true}' >"$cache/package.json"
-    echo "installing $DUCKDB_PKG and $CHDB_PKG into $cache (about 600 MB, once)" >&2
-    # No install scripts: both packages ship prebuilt binaries as
-    # per-platform optional dependencies.
-    if ! npm install --prefix "$cache" --no-audit --no-fund --ignore-scripts \
-        "$DUCKDB_PKG" "$CHDB_PKG" >"$cache/npm-install.log" 2>&1; then
-        tail -n 20 "$cache/npm-install.log" >&2
-        die "npm could not install $DUCKDB_PKG and $CHDB_PKG (log: $cache/npm-install.log); check the registry (npm config get registry) and the network"
-    fi
-fi
+# shellcheck source=bench/peer_packages.sh
+source "$here/peer_packages.sh"
+cj_peer_install "$cache" "$DUCKDB_PKG" "$CHDB_PKG" || die "cannot install the peer engines"
 
 # --- PostgreSQL ----------------------------------------------------------------
 
@@ -194,13 +164,15 @@ extver=$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'cjourney'"
 
 # --- timing --------------------------------------------------------------------
 
-QUESTIONS=(funnel_in funnel stage_median touches_before journey floor)
-ENGINES=(rows par stored sql duckdb clickhouse)
+QUESTIONS=(funnel_in funnel stage_median touches_before journey seq_match seq_count next_node floor)
+ENGINES=(rows par stored agg sql duckdb clickhouse)
 declare -A LABEL=(
     [funnel_in]="funnel, one IN step" [funnel]="funnel, single labels"
     [stage_median]="median time in stage" [touches_before]="touches before purchase"
-    [journey]="journey per customer" [floor]="floor: GROUP BY count(*)"
-    [rows]="cj rows" [par]="cj rows 2w" [stored]="cj stored" [sql]="plain SQL"
+    [journey]="journey per customer" [seq_match]="sequence_match, 1-day gate"
+    [seq_count]="sequence_count, cart..buy" [next_node]="sequence_next_node"
+    [floor]="floor: GROUP BY count(*)"
+    [rows]="cj rows" [par]="cj rows 2w" [stored]="cj stored" [agg]="cj agg" [sql]="plain SQL"
     [duckdb]="DuckDB" [clickhouse]="ClickHouse")
 declare -A MS=() ANSWER=() WORKERS=()
 
@@ -242,8 +214,72 @@ for q in "${QUESTIONS[@]}"; do
     time_pg "$q" rows rows
     time_pg "$q" par rows "$PARALLEL"
     time_pg "$q" stored stored
+    time_pg "$q" agg agg
     time_pg "$q" sql sql
 done
+
+# --- the journey store: refresh after 1% new rows vs a full rebuild -------------
+
+# timed SQL: the statement's time in ms as psql's \timing reports it (one
+# statement; client wall time, which for these one-row results is the
+# server's plus a round trip)
+timed() {
+    sql -c '\timing on' -c "$1" | awk '/^Time: / { t = $2 } END { printf "%.1f", t }'
+}
+echo "postgres: journey store" >&2
+declare -A STORE=()
+sql >/dev/null <<'SQL' || die "could not set up the journey store bench"
+SET client_min_messages = warning;
+CREATE TABLE cjourney_peers.store_src AS
+    SELECT customer_id, occurred_at, stage, channel, event FROM public.touchpoints;
+CREATE INDEX ON cjourney_peers.store_src (customer_id);
+CREATE TABLE cjourney_peers.bare_src (LIKE cjourney_peers.store_src);
+CREATE INDEX ON cjourney_peers.bare_src (customer_id);
+VACUUM (ANALYZE) cjourney_peers.store_src;
+SQL
+STORE[create]=$(timed "SELECT journey_store_create('cjourney_peers.store', 'cjourney_peers.store_src', 'customer_id',
+    'occurred_at', 'stage', 'channel', 'event', stage_type => 'stage')")
+sql -c "VACUUM (ANALYZE) cjourney_peers.store"
+STORE[refresh_1pct]='' STORE[insert_1pct]='' STORE[insert_bare]=''
+for ((i = 1; i <= runs; i++)); do
+    # 1% new rows, later than everything stored, on random customers (each
+    # run another sample, a year later)
+    sql -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS cjourney_peers.new_rows" \
+        -c "CREATE TABLE cjourney_peers.new_rows AS
+            SELECT customer_id, occurred_at + $i * interval '1 year' AS occurred_at, stage, channel, event
+            FROM cjourney_peers.store_src TABLESAMPLE BERNOULLI (1) REPEATABLE ($i)" >/dev/null
+    t=$(timed "INSERT INTO cjourney_peers.bare_src SELECT * FROM cjourney_peers.new_rows")
+    [[ -n ${STORE[insert_bare]} ]] && (($(awk -v a="$t" -v b="${STORE[insert_bare]}" 'BEGIN { print (a >= b) }'))) || STORE[insert_bare]=$t
+    t=$(timed "INSERT INTO cjourney_peers.store_src SELECT * FROM cjourney_peers.new_rows")
+    [[ -n ${STORE[insert_1pct]} ]] && (($(awk -v a="$t" -v b="${STORE[insert_1pct]}" 'BEGIN { print (a >= b) }'))) || STORE[insert_1pct]=$t
+    t=$(timed "SELECT * FROM journey_store_refresh('cjourney_peers.store')")
+    [[ -n ${STORE[refresh_1pct]} ]] && (($(awk -v a="$t" -v b="${STORE[refresh_1pct]}" 'BEGIN { print (a >= b) }'))) || STORE[refresh_1pct]=$t
+done
+STORE[customers_1pct]=$(sql -c "SELECT count(DISTINCT customer_id) FROM cjourney_peers.new_rows")
+STORE[rows_1pct]=$(sql -c "SELECT count(*) FROM cjourney_peers.new_rows")
+# 1% new rows from 1% of the customers (the active ones)
+sql -c "INSERT INTO cjourney_peers.store_src
+        SELECT customer_id, occurred_at + interval '20 years', stage, channel, event
+        FROM cjourney_peers.store_src WHERE customer_id % 100 = 42 AND occurred_at < '2100-01-01'" >/dev/null
+STORE[refresh_active]=$(timed "SELECT * FROM journey_store_refresh('cjourney_peers.store')")
+# 1% late rows (earlier than the stored journeys), random customers: merged too
+sql -c "INSERT INTO cjourney_peers.store_src
+        SELECT customer_id, occurred_at - interval '30 years', stage, channel, event
+        FROM cjourney_peers.store_src TABLESAMPLE BERNOULLI (1) REPEATABLE (99)" >/dev/null
+STORE[refresh_late]=$(timed "SELECT * FROM journey_store_refresh('cjourney_peers.store')")
+# deletes on 0.1% of the customers: those are rebuilt from the source
+sql -c "DELETE FROM cjourney_peers.store_src WHERE customer_id % 1000 = 7 AND event = 'page_view'" >/dev/null
+STORE[refresh_delete]=$(timed "SELECT * FROM journey_store_refresh('cjourney_peers.store')")
+STORE[refresh_idle]=$(timed "SELECT * FROM journey_store_refresh('cjourney_peers.store')")
+STORE[rebuild]=$(timed "SELECT * FROM journey_store_refresh('cjourney_peers.store', rebuild => true)")
+STORE[build_sql]=$(timed "CREATE TABLE cjourney_peers.rebuilt AS
+    SELECT customer_id, journey_agg(occurred_at, stage::stage, channel, event) AS journey
+    FROM cjourney_peers.store_src GROUP BY customer_id")
+STORE[check]=$(sql -c "SELECT CASE WHEN count(*) = 0 THEN 'OK' ELSE 'MISMATCH (' || count(*) || ' customers)' END
+    FROM cjourney_peers.store s FULL JOIN cjourney_peers.rebuilt r USING (customer_id)
+    WHERE s.journey IS DISTINCT FROM r.journey")
+STORE[size]=$(sql -c "SELECT pg_size_pretty(pg_total_relation_size('cjourney_peers.store'))")
+sql -c "SELECT journey_store_drop('cjourney_peers.store')" >/dev/null
 
 # The peers, one process each, one after the other.
 for engine in duckdb clickhouse; do
@@ -295,9 +331,9 @@ echo "ms, best of $runs runs: PostgreSQL EXPLAIN ANALYZE Execution Time (serial 
 echo "DuckDB and ClickHouse: wall time of the query in the node process, $threads threads; $(nproc 2>/dev/null || echo '?') CPUs"
 echo
 
-fmt='%-26s %9s %10s %9s %9s %9s %10s  %s\n'
+fmt='%-26s %9s %10s %9s %9s %9s %9s %10s  %s\n'
 # shellcheck disable=SC2059
-printf "$fmt" question "${LABEL[rows]}" "${LABEL[par]}" "${LABEL[stored]}" "${LABEL[sql]}" \
+printf "$fmt" question "${LABEL[rows]}" "${LABEL[par]}" "${LABEL[stored]}" "${LABEL[agg]}" "${LABEL[sql]}" \
     "${LABEL[duckdb]}" "${LABEL[clickhouse]}" answers
 for q in "${QUESTIONS[@]}"; do
     cells=()
@@ -315,18 +351,21 @@ done
 floor=${MS[floor.sql]:-}
 echo
 echo "ratios (time / time; x floor: over PostgreSQL's GROUP BY floor):"
-rfmt='%-26s %9s %10s %9s %10s %9s %10s %9s %10s\n'
+rfmt='%-26s %9s %10s %9s %10s %11s %9s %10s %9s %10s\n'
 # shellcheck disable=SC2059
-printf "$rfmt" question "rows/CH" "stored/CH" "rows/Duck" "stored/Duck" "rows/SQL" "stored/SQL" "rows x fl" "stored x fl"
+printf "$rfmt" question "rows/CH" "stored/CH" "agg/CH" "rows/Duck" "stored/Duck" "agg/Duck" "rows/SQL" \
+    "stored/SQL" "rows x fl"
 for q in "${QUESTIONS[@]}"; do
     [[ $q == floor ]] && continue
-    r=${MS[$q.rows]:-} s=${MS[$q.stored]:-}
+    r=${MS[$q.rows]:-} s=${MS[$q.stored]:-} a=${MS[$q.agg]:-}
     # shellcheck disable=SC2059
     printf "$rfmt" "${LABEL[$q]}" \
         "$(ratio "$r" "${MS[$q.clickhouse]:-}")" "$(ratio "$s" "${MS[$q.clickhouse]:-}")" \
+        "$(ratio "$a" "${MS[$q.clickhouse]:-}")" \
         "$(ratio "$r" "${MS[$q.duckdb]:-}")" "$(ratio "$s" "${MS[$q.duckdb]:-}")" \
+        "$(ratio "$a" "${MS[$q.duckdb]:-}")" \
         "$(ratio "$r" "${MS[$q.sql]:-}")" "$(ratio "$s" "${MS[$q.sql]:-}")" \
-        "$(ratio "$r" "$floor")" "$(ratio "$s" "$floor")"
+        "$(ratio "$r" "$floor")"
 done
 echo "floors: PostgreSQL ${floor:--} ms, DuckDB ${MS[floor.duckdb]:--} ms, ClickHouse ${MS[floor.clickhouse]:--} ms"
 
@@ -337,6 +376,29 @@ for q in "${QUESTIONS[@]}"; do
 done
 ((${#notes[@]} == 0)) || printf 'note: %s\n' "${notes[@]}"
 
+echo
+echo "journey store (cjourney_peers.store over a copy of the touchpoints, ${STORE[size]}; ms; x rebuild: over the full rebuild):"
+sfmt='  %-62s %9s %9s\n'
+# shellcheck disable=SC2059
+{
+    printf "$sfmt" "journey_store_create (initial build)" "${STORE[create]}" "$(ratio "${STORE[create]}" "${STORE[rebuild]}")"
+    printf "$sfmt" "refresh, 1% new rows (${STORE[rows_1pct]} rows, ${STORE[customers_1pct]} customers; best of $runs)" \
+        "${STORE[refresh_1pct]}" "$(ratio "${STORE[refresh_1pct]}" "${STORE[rebuild]}")"
+    printf "$sfmt" "refresh, 1% new rows from 1% of the customers" "${STORE[refresh_active]}" \
+        "$(ratio "${STORE[refresh_active]}" "${STORE[rebuild]}")"
+    printf "$sfmt" "refresh, 1% late rows (earlier than stored), random customers" "${STORE[refresh_late]}" \
+        "$(ratio "${STORE[refresh_late]}" "${STORE[rebuild]}")"
+    printf "$sfmt" "refresh, deletes on 0.1% of the customers (rebuilt)" "${STORE[refresh_delete]}" \
+        "$(ratio "${STORE[refresh_delete]}" "${STORE[rebuild]}")"
+    printf "$sfmt" "refresh with nothing queued" "${STORE[refresh_idle]}" "$(ratio "${STORE[refresh_idle]}" "${STORE[rebuild]}")"
+    printf "$sfmt" "full rebuild: journey_store_refresh(rebuild => true)" "${STORE[rebuild]}" "1.00"
+    printf "$sfmt" "full build in plain SQL: CREATE TABLE AS ... journey_agg" "${STORE[build_sql]}" \
+        "$(ratio "${STORE[build_sql]}" "${STORE[rebuild]}")"
+    printf "$sfmt" "INSERT of the 1% rows: with the store's trigger" "${STORE[insert_1pct]}" ""
+    printf "$sfmt" "INSERT of the 1% rows: the same table without a store" "${STORE[insert_bare]}" ""
+    printf '  store after all refreshes equals journey_agg over the rows: %s\n' "${STORE[check]}"
+}
+[[ ${STORE[check]} == OK ]] || failed=1
 echo
 echo "answers (funnels: customers at level 1, 2, 3; stage medians in ms; touches: buyers, touches;"
 echo "journeys: touches, sum of durations in us, sum of last stage ordinals; floor: customers, touches):"

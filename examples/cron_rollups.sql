@@ -7,16 +7,37 @@
 --   psql -v ON_ERROR_STOP=1 -d yourdb -f examples/cron_rollups.sql
 --
 -- Optional psql variables (-v name=value), for tables other than the sample
--- data's:
---   cj_touchpoints   table of touches: customer_id bigint, occurred_at
---                    timestamptz, stage (text or enum)    default public.touchpoints
---   cj_customers     table of customers: customer_id, segment text
---                                                          default public.customers
---   cj_stage_type    enum the stage column is cast to      default cjourney's stage
+-- data's (a CRM export: psql -v cj_touchpoints=crm.events -v cj_key=contact_id
+-- -v cj_time=ts -v cj_stage=lifecycle_stage ...):
+--   cj_touchpoints   table (or view) of touches            default public.touchpoints
+--   cj_key           its customer key column, any type (bigint, uuid, text)
+--                                                          default customer_id
+--   cj_time          its time column, timestamptz or timestamp (a timestamp
+--                    is read as UTC)                       default occurred_at
+--   cj_stage         its stage column (text, varchar or enum) default stage
+--   cj_event         its event column (text)               default event
+--   cj_channel       its channel column (text)             default channel
+--   cj_revenue       its revenue column (numeric)          default revenue
+--   cj_stages        the stage order, 'lead<mql<sql', optionally ending in
+--                    '; unknown=skip' (README, CRM tables)  default: the labels
+--                    of cj_stage_type
+--   cj_stage_type    enum whose labels are the default cj_stages
+--                                                          default cjourney's stage
+--   cj_customers     table of customers: the key, a segment and a campaign
+--                    group ('treatment' | 'control')       default public.customers
+--   cj_customer_key, cj_segment, cj_campaign_group  its columns
+--                                  default cj_key, segment, campaign_group
+--   cj_funnel        the funnel steps: the events of each step separated by
+--                    ',', the steps by '|'
+--                    default 'ad_click,page_view|signup,demo_request|purchase'
+--   cj_funnel_window every step within this time of step 1  default 14 days
 --   cj_schedule      off: do not register the nightly pg_cron job
--- The funnel and campaign tiles also read the touchpoints' event (text) and
--- revenue (numeric) columns and the customers' campaign_group
--- ('treatment' | 'control'); adapt refresh_day if yours differ.
+-- The recipe reads the touchpoints and customers through two views it
+-- creates (source_touchpoints, source_customers) that rename those columns;
+-- purchases are touches whose event is 'purchase'. The whole install is one
+-- transaction: an error leaves nothing behind. Re-installing with another
+-- key type or funnel needs DROP SCHEMA cjourney_reports CASCADE first (the
+-- stored rollups depend on them).
 --
 -- What it creates, all in schema cjourney_reports (re-running the script
 -- keeps the stored rollups and replaces functions and views):
@@ -43,7 +64,9 @@
 -- job re-runs the last 3 days for that reason (adjust refresh_recent's
 -- argument to your pipeline's lateness). Backfill once with
 --   SELECT cjourney_reports.refresh_days('2025-01-01', current_date - 1);
--- An index on the touchpoints' occurred_at keeps each day's refresh cheap.
+-- Indexes on the touchpoints' key and time keep each day's refresh cheap;
+-- for a timestamp column index the expression the recipe filters on:
+--   CREATE INDEX ON crm.events ((ts AT TIME ZONE 'UTC'));
 --
 -- The functions' SQL-standard bodies depend on the touchpoints and customers
 -- tables (pg_depend): dropping or replacing those tables (data/load.sh does)
@@ -89,6 +112,93 @@ WHERE e.extname = 'cjourney' \gset
 \else
 \set cj_schedule on
 \endif
+\if :{?cj_key}
+\else
+\set cj_key customer_id
+\endif
+\if :{?cj_time}
+\else
+\set cj_time occurred_at
+\endif
+\if :{?cj_stage}
+\else
+\set cj_stage stage
+\endif
+\if :{?cj_event}
+\else
+\set cj_event event
+\endif
+\if :{?cj_channel}
+\else
+\set cj_channel channel
+\endif
+\if :{?cj_revenue}
+\else
+\set cj_revenue revenue
+\endif
+\if :{?cj_customer_key}
+\else
+\set cj_customer_key :cj_key
+\endif
+\if :{?cj_segment}
+\else
+\set cj_segment segment
+\endif
+\if :{?cj_campaign_group}
+\else
+\set cj_campaign_group campaign_group
+\endif
+\if :{?cj_funnel}
+\else
+\set cj_funnel 'ad_click,page_view|signup,demo_request|purchase'
+\endif
+\if :{?cj_funnel_window}
+\else
+\set cj_funnel_window '14 days'
+\endif
+\if :{?cj_stages}
+\else
+SELECT pg_catalog.array_to_string(pg_catalog.enum_range(NULL:::cj_stage_type)::text[], '<') AS cj_stages \gset
+\endif
+
+-- check the columns named above, and read the key's and the time's types
+CREATE FUNCTION pg_temp.cj_column_type(tbl text, col text, what text) RETURNS text
+LANGUAGE plpgsql STABLE AS $f$
+DECLARE t text;
+BEGIN
+	SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) INTO t
+	FROM pg_catalog.pg_attribute a
+	WHERE a.attrelid = tbl::regclass AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+	IF t IS NULL THEN
+		RAISE EXCEPTION 'table % has no column "%" (the %)', tbl, col, what
+			USING HINT = 'Name the column with psql -v, see the head of examples/cron_rollups.sql.';
+	END IF;
+	RETURN t;
+END
+$f$;
+CREATE FUNCTION pg_temp.cj_same_type(tbl text, key_type text) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $f$
+BEGIN
+	IF pg_temp.cj_column_type(tbl, 'customer_id', 'customer key') <> key_type THEN
+		RAISE EXCEPTION '% holds customer keys of type %, not %', tbl,
+			pg_temp.cj_column_type(tbl, 'customer_id', 'customer key'), key_type
+			USING HINT = 'The rollups were installed for another key: DROP SCHEMA cjourney_reports CASCADE, re-install, backfill.';
+	END IF;
+	RETURN true;
+END
+$f$;
+SELECT pg_temp.cj_column_type(:'cj_touchpoints', :'cj_key', 'customer key, cj_key') AS cj_key_type,
+	   pg_temp.cj_column_type(:'cj_touchpoints', :'cj_time', 'time, cj_time') = 'timestamp without time zone' AS cj_time_is_timestamp,
+	   pg_temp.cj_column_type(:'cj_touchpoints', :'cj_stage', 'stage, cj_stage') IS NOT NULL AS cj_ok_stage,
+	   pg_temp.cj_column_type(:'cj_touchpoints', :'cj_event', 'event, cj_event') IS NOT NULL AS cj_ok_event,
+	   pg_temp.cj_column_type(:'cj_touchpoints', :'cj_channel', 'channel, cj_channel') IS NOT NULL AS cj_ok_channel,
+	   pg_temp.cj_column_type(:'cj_touchpoints', :'cj_revenue', 'revenue, cj_revenue') IS NOT NULL AS cj_ok_revenue,
+	   pg_temp.cj_column_type(:'cj_customers', :'cj_customer_key', 'customer key, cj_customer_key') IS NOT NULL AS cj_ok_ckey,
+	   pg_temp.cj_column_type(:'cj_customers', :'cj_segment', 'segment, cj_segment') IS NOT NULL AS cj_ok_segment,
+	   pg_temp.cj_column_type(:'cj_customers', :'cj_campaign_group', 'campaign group, cj_campaign_group') IS NOT NULL AS cj_ok_group,
+	   pg_catalog.cardinality(pg_catalog.string_to_array(:'cj_funnel', '|')) AS cj_nsteps,
+	   pg_catalog.string_to_array(pg_catalog.regexp_replace(pg_catalog.split_part(:'cj_stages', ';', 1), '\s+', '', 'g'), '<')::text AS cj_stage_labels
+\gset
 
 BEGIN;
 
@@ -106,6 +216,44 @@ $$;
 COMMENT ON SCHEMA cjourney_reports IS
 	'cjourney dashboard rollups (examples/cron_rollups.sql): daily cjourney states, refresh functions and BI views';
 
+-- The source tables under the names the recipe uses. A timestamp without
+-- time zone is read as UTC (as cjourney's timestamp overloads do), so days
+-- are UTC days whatever the session's TimeZone.
+CREATE OR REPLACE VIEW cjourney_reports.source_touchpoints AS
+SELECT s.:"cj_key" AS customer_id,
+\if :cj_time_is_timestamp
+	   (s.:"cj_time" AT TIME ZONE 'UTC') AS occurred_at,
+\else
+	   s.:"cj_time"::timestamptz AS occurred_at,
+\endif
+	   s.:"cj_stage"::text AS stage, s.:"cj_event"::text AS event,
+	   s.:"cj_channel"::text AS channel, s.:"cj_revenue"::numeric AS revenue
+FROM :cj_touchpoints s;
+COMMENT ON VIEW cjourney_reports.source_touchpoints IS
+	'the touchpoints table the recipe was installed on, with its columns renamed (customer_id, occurred_at, stage, event, channel, revenue)';
+CREATE OR REPLACE VIEW cjourney_reports.source_customers AS
+SELECT c.:"cj_customer_key" AS customer_id, c.:"cj_segment"::text AS segment,
+	   c.:"cj_campaign_group"::text AS campaign_group
+FROM :cj_customers c;
+COMMENT ON VIEW cjourney_reports.source_customers IS
+	'the customers table the recipe was installed on, with its columns renamed (customer_id, segment, campaign_group)';
+COMMENT ON COLUMN cjourney_reports.source_touchpoints.customer_id IS 'customer key (cj_key)';
+COMMENT ON COLUMN cjourney_reports.source_touchpoints.occurred_at IS 'touch time (cj_time; a timestamp read as UTC)';
+COMMENT ON COLUMN cjourney_reports.source_touchpoints.stage IS 'lifecycle stage as text (cj_stage)';
+COMMENT ON COLUMN cjourney_reports.source_touchpoints.event IS 'event (cj_event)';
+COMMENT ON COLUMN cjourney_reports.source_touchpoints.channel IS 'channel (cj_channel)';
+COMMENT ON COLUMN cjourney_reports.source_touchpoints.revenue IS 'revenue (cj_revenue)';
+COMMENT ON COLUMN cjourney_reports.source_customers.customer_id IS 'customer key (cj_customer_key)';
+COMMENT ON COLUMN cjourney_reports.source_customers.segment IS 'customer segment (cj_segment)';
+COMMENT ON COLUMN cjourney_reports.source_customers.campaign_group IS 'treatment, control or another group (cj_campaign_group)';
+-- the funnel steps of cj_funnel, per touch event
+CREATE OR REPLACE FUNCTION cjourney_reports.funnel_flags(event text) RETURNS boolean[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN (SELECT pg_catalog.array_agg(COALESCE(event = ANY (pg_catalog.string_to_array(f.events, ',')), false) ORDER BY f.step)
+		FROM pg_catalog.unnest(pg_catalog.string_to_array(:'cj_funnel', '|')) WITH ORDINALITY AS f (events, step));
+COMMENT ON FUNCTION cjourney_reports.funnel_flags(text) IS
+	'the funnel steps (cj_funnel at install) an event fills, as window_funnel_times step flags';
+
 -- ---------------------------------------------------------------------------
 -- Rollup tables
 -- ---------------------------------------------------------------------------
@@ -117,7 +265,7 @@ COMMENT ON SCHEMA cjourney_reports IS
 -- rows on those days, and dashboards group the merged states by segment.
 CREATE TABLE IF NOT EXISTS cjourney_reports.daily_customer (
 	day			date NOT NULL,
-	customer_id	bigint NOT NULL,
+	customer_id	:cj_key_type NOT NULL,
 	segment		text,
 	touches		integer NOT NULL,
 	st			:"cj".stage_time NOT NULL,
@@ -134,12 +282,13 @@ COMMENT ON COLUMN cjourney_reports.daily_customer.touches IS 'touchpoints of the
 COMMENT ON COLUMN cjourney_reports.daily_customer.st IS
 	'stage_time state of the customer''s touches that day; merge days with rollup(st)';
 
--- The funnel of the funnel tiles, fixed (change it in refresh_day and in
--- funnel_definition together, then re-run the backfill):
+-- The funnel of the funnel tiles, cj_funnel at install (by default
 --   step 1  event ad_click or page_view
 --   step 2  event signup or demo_request
 --   step 3  event purchase
--- within 14 days of step 1 (window_funnel_times, default mode). A customer's
+-- within cj_funnel_window, 14 days, of step 1: window_funnel_times, default
+-- mode; to change it, DROP SCHEMA cjourney_reports CASCADE, re-install with
+-- -v cj_funnel=... and backfill). A customer's
 -- funnel is window_funnel_times over ALL the customer's touches; its entry
 -- day is the UTC day of its step-1 time (the start of the chain that first
 -- reached the customer's deepest step). Completions arrive later than the
@@ -153,21 +302,23 @@ COMMENT ON COLUMN cjourney_reports.daily_customer.st IS
 -- and in which order; the nightly refresh_recent(3) keeps it so for rows up
 -- to 3 days late.
 CREATE OR REPLACE VIEW cjourney_reports.funnel_definition (step, step_name, window_length) AS
-VALUES (1, 'ad_click or page_view', interval '14 days'),
-	   (2, 'signup or demo_request', interval '14 days'),
-	   (3, 'purchase', interval '14 days');
+SELECT f.step::integer, pg_catalog.replace(f.events, ',', ' or '), :'cj_funnel_window'::interval
+FROM pg_catalog.unnest(pg_catalog.string_to_array(:'cj_funnel', '|')) WITH ORDINALITY AS f (events, step);
 COMMENT ON VIEW cjourney_reports.funnel_definition IS
-	'the fixed 3-step funnel of the funnel tiles (events per step, window from step 1); refresh_day computes it';
+	'the funnel of the funnel tiles (cj_funnel at install: events per step, window from step 1); refresh_day computes it';
 COMMENT ON COLUMN cjourney_reports.funnel_definition.step IS 'step number, 1 = entry';
 COMMENT ON COLUMN cjourney_reports.funnel_definition.step_name IS 'touchpoint events that fill the step';
 COMMENT ON COLUMN cjourney_reports.funnel_definition.window_length IS 'every step must lie within this time of step 1';
 
 CREATE TABLE IF NOT EXISTS cjourney_reports.funnel_customer (
-	customer_id	bigint PRIMARY KEY,
+	customer_id	:cj_key_type PRIMARY KEY,
 	segment		text,
 	entry_day	date NOT NULL,
 	step_times	timestamptz[] NOT NULL
 );
+-- tables kept from an install on another key type cannot serve this one
+SELECT pg_temp.cj_same_type('cjourney_reports.daily_customer', :'cj_key_type'),
+	   pg_temp.cj_same_type('cjourney_reports.funnel_customer', :'cj_key_type');
 CREATE INDEX IF NOT EXISTS funnel_customer_entry_day
 	ON cjourney_reports.funnel_customer (entry_day);
 COMMENT ON TABLE cjourney_reports.funnel_customer IS
@@ -266,15 +417,15 @@ BEGIN ATOMIC
 				 :"cj".attribution_agg(t.occurred_at, t.channel, t.event = 'purchase', t.revenue, m.model,
 									   CASE m.model WHEN 'time_decay' THEN 'half_life=7 days' ELSE '' END) AS a
 		  FROM (SELECT p.customer_id, c.segment,
-					   (SELECT pg_catalog.max(e.occurred_at) FROM :cj_touchpoints e
+					   (SELECT pg_catalog.max(e.occurred_at) FROM cjourney_reports.source_touchpoints e
 						WHERE e.customer_id = p.customer_id AND e.event = 'purchase'
 						  AND e.occurred_at < (purchase_day::timestamp AT TIME ZONE 'UTC')) AS since
-				FROM (SELECT DISTINCT d.customer_id FROM :cj_touchpoints d
+				FROM (SELECT DISTINCT d.customer_id FROM cjourney_reports.source_touchpoints d
 					  WHERE d.event = 'purchase'
 						AND d.occurred_at >= (purchase_day::timestamp AT TIME ZONE 'UTC')
 						AND d.occurred_at < ((purchase_day + 1)::timestamp AT TIME ZONE 'UTC')) p
-					LEFT JOIN :cj_customers c ON c.customer_id = p.customer_id) b
-			  JOIN :cj_touchpoints t ON t.customer_id = b.customer_id
+					LEFT JOIN cjourney_reports.source_customers c ON c.customer_id = p.customer_id) b
+			  JOIN cjourney_reports.source_touchpoints t ON t.customer_id = b.customer_id
 			  CROSS JOIN (VALUES ('last_touch'), ('linear'), ('position_based'), ('time_decay')) m (model)
 		  WHERE t.occurred_at < ((purchase_day + 1)::timestamp AT TIME ZONE 'UTC')
 			AND (b.since IS NULL OR t.occurred_at >= b.since)
@@ -298,15 +449,15 @@ BEGIN ATOMIC
 	SELECT refresh_date
 	UNION
 	SELECT (p.occurred_at AT TIME ZONE 'UTC')::date
-	FROM :cj_touchpoints p
+	FROM cjourney_reports.source_touchpoints p
 	WHERE p.event = 'purchase'
-	  AND p.customer_id IN (SELECT t.customer_id FROM :cj_touchpoints t
+	  AND p.customer_id IN (SELECT t.customer_id FROM cjourney_reports.source_touchpoints t
 							WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
 							  AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
 							UNION
 							SELECT r.customer_id FROM cjourney_reports.daily_customer r WHERE r.day = refresh_date)
 	  AND p.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
-	  AND p.occurred_at <= COALESCE((SELECT pg_catalog.min(n.occurred_at) FROM :cj_touchpoints n
+	  AND p.occurred_at <= COALESCE((SELECT pg_catalog.min(n.occurred_at) FROM cjourney_reports.source_touchpoints n
 									 WHERE n.customer_id = p.customer_id AND n.event = 'purchase'
 									   AND n.occurred_at >= ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')),
 									((refresh_date + 1)::timestamp AT TIME ZONE 'UTC'));
@@ -332,25 +483,23 @@ BEGIN ATOMIC
 	-- entry days they are counted on now, rebuild every dropped day
 	DELETE FROM cjourney_reports.daily_funnel
 	WHERE day IN (SELECT f.entry_day FROM cjourney_reports.funnel_customer f
-				  WHERE f.customer_id IN (SELECT t.customer_id FROM :cj_touchpoints t
+				  WHERE f.customer_id IN (SELECT t.customer_id FROM cjourney_reports.source_touchpoints t
 		 WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
 		   AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
 		 UNION SELECT r.customer_id FROM cjourney_reports.daily_customer r WHERE r.day = refresh_date));
 	DELETE FROM cjourney_reports.funnel_customer
-	WHERE customer_id IN (SELECT t.customer_id FROM :cj_touchpoints t
+	WHERE customer_id IN (SELECT t.customer_id FROM cjourney_reports.source_touchpoints t
 		 WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
 		   AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
 		 UNION SELECT r.customer_id FROM cjourney_reports.daily_customer r WHERE r.day = refresh_date);
 	INSERT INTO cjourney_reports.funnel_customer (customer_id, segment, entry_day, step_times)
 	SELECT s.customer_id, s.segment, (s.times[1] AT TIME ZONE 'UTC')::date, s.times
 	FROM (SELECT t.customer_id, c.segment,
-				 :"cj".window_funnel_times(interval '14 days', t.occurred_at,
-					 t.event IN ('ad_click', 'page_view'),
-					 t.event IN ('signup', 'demo_request'),
-					 t.event = 'purchase') AS times
-		  FROM :cj_touchpoints t
-			  LEFT JOIN :cj_customers c ON c.customer_id = t.customer_id
-		  WHERE t.customer_id IN (SELECT t.customer_id FROM :cj_touchpoints t
+				 :"cj".window_funnel_times(:'cj_funnel_window'::interval, t.occurred_at,
+					 VARIADIC cjourney_reports.funnel_flags(t.event)) AS times
+		  FROM cjourney_reports.source_touchpoints t
+			  LEFT JOIN cjourney_reports.source_customers c ON c.customer_id = t.customer_id
+		  WHERE t.customer_id IN (SELECT t.customer_id FROM cjourney_reports.source_touchpoints t
 		 WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
 		   AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
 		 UNION SELECT r.customer_id FROM cjourney_reports.daily_customer r WHERE r.day = refresh_date)
@@ -358,12 +507,12 @@ BEGIN ATOMIC
 	WHERE pg_catalog.cardinality(s.times) > 0;
 	DELETE FROM cjourney_reports.daily_funnel
 	WHERE day IN (SELECT f.entry_day FROM cjourney_reports.funnel_customer f
-				  WHERE f.customer_id IN (SELECT t.customer_id FROM :cj_touchpoints t
+				  WHERE f.customer_id IN (SELECT t.customer_id FROM cjourney_reports.source_touchpoints t
 		 WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
 		   AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
 		 UNION SELECT r.customer_id FROM cjourney_reports.daily_customer r WHERE r.day = refresh_date));
 	INSERT INTO cjourney_reports.daily_funnel (day, segment, customers, report)
-	SELECT f.entry_day, f.segment, pg_catalog.count(*), :"cj".funnel_report_agg(f.step_times, 3)
+	SELECT f.entry_day, f.segment, pg_catalog.count(*), :"cj".funnel_report_agg(f.step_times, :cj_nsteps)
 	FROM cjourney_reports.funnel_customer f
 	WHERE NOT EXISTS (SELECT 1 FROM cjourney_reports.daily_funnel d WHERE d.day = f.entry_day)
 	GROUP BY f.entry_day, f.segment;
@@ -374,8 +523,8 @@ BEGIN ATOMIC
 	FROM (SELECT t.customer_id, c.segment, c.campaign_group = 'treatment' AS treated,
 				 pg_catalog.bool_or(COALESCE(t.event = 'purchase', false)) AS responded,
 				 COALESCE(pg_catalog.sum(t.revenue) FILTER (WHERE t.event = 'purchase'), 0)::double precision AS revenue
-		  FROM :cj_touchpoints t
-			  JOIN :cj_customers c ON c.customer_id = t.customer_id
+		  FROM cjourney_reports.source_touchpoints t
+			  JOIN cjourney_reports.source_customers c ON c.customer_id = t.customer_id
 		  WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
 			AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
 			AND c.campaign_group IN ('treatment', 'control')
@@ -393,9 +542,9 @@ BEGIN ATOMIC
 	DELETE FROM cjourney_reports.daily_customer WHERE day = refresh_date;
 	INSERT INTO cjourney_reports.daily_customer (day, customer_id, segment, touches, st)
 	SELECT refresh_date, t.customer_id, c.segment, pg_catalog.count(*),
-		   :"cj".stage_time_agg(t.occurred_at, t.stage:::cj_stage_type)
-	FROM :cj_touchpoints t
-		LEFT JOIN :cj_customers c ON c.customer_id = t.customer_id
+		   :"cj".stage_time_agg(t.occurred_at, t.stage, :'cj_stages')
+	FROM cjourney_reports.source_touchpoints t
+		LEFT JOIN cjourney_reports.source_customers c ON c.customer_id = t.customer_id
 	WHERE t.occurred_at >= (refresh_date::timestamp AT TIME ZONE 'UTC')
 	  AND t.occurred_at < ((refresh_date + 1)::timestamp AT TIME ZONE 'UTC')
 	  AND t.stage IS NOT NULL
@@ -455,7 +604,7 @@ RETURNS TABLE (segment text, stage text, stage_order integer, customers bigint,
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT c.segment, d.stage,
-		   pg_catalog.array_position(pg_catalog.enum_range(NULL:::cj_stage_type)::text[], d.stage),
+		   pg_catalog.array_position(:'cj_stage_labels'::text[], d.stage),
 		   pg_catalog.count(*),
 		   pg_catalog.justify_hours(pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY d.duration)),
 		   pg_catalog.justify_hours(pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY d.duration)),
@@ -486,7 +635,7 @@ COMMENT ON VIEW cjourney_reports.time_in_stage_by_segment_28d IS
 -- Weekly trend: one state per customer and ISO week (Monday start).
 CREATE OR REPLACE VIEW cjourney_reports.time_in_stage_weekly AS
 SELECT w.week_start, w.segment, d.stage,
-	   pg_catalog.array_position(pg_catalog.enum_range(NULL:::cj_stage_type)::text[], d.stage) AS stage_order,
+	   pg_catalog.array_position(:'cj_stage_labels'::text[], d.stage) AS stage_order,
 	   pg_catalog.count(*) AS customers,
 	   pg_catalog.justify_hours(pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY d.duration)) AS median_duration,
 	   pg_catalog.justify_hours(pg_catalog.percentile_cont(0.9) WITHIN GROUP (ORDER BY d.duration)) AS p90_duration,
@@ -529,7 +678,7 @@ SELECT c.entry_week, c.segment, s.stage, s.stage_order::integer AS stage_order, 
 	   pg_catalog.round(COALESCE(r.reached, 0)::numeric / c.customers, 4) AS share_reached,
 	   r.median_time_to_reach
 FROM cohorts c
-	CROSS JOIN pg_catalog.unnest(pg_catalog.enum_range(NULL:::cj_stage_type)::text[]) WITH ORDINALITY AS s(stage, stage_order)
+	CROSS JOIN pg_catalog.unnest(:'cj_stage_labels'::text[]) WITH ORDINALITY AS s(stage, stage_order)
 	LEFT JOIN reached r ON r.entry_week = c.entry_week AND r.segment IS NOT DISTINCT FROM c.segment AND r.stage = s.stage;
 COMMENT ON VIEW cjourney_reports.stages_reached_by_entry_week IS
 	'dashboard: journeys by entry week (UTC, Monday start) and segment, and how many reached each stage';

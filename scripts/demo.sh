@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # The cjourney demo: build and install the extension, start a private
-# PostgreSQL 15 cluster, load sample data and run the headline analyses in
-# examples/demo.sql.
+# PostgreSQL 15 cluster, load sample data, run the headline analyses in
+# examples/demo.sql and write the visual journey report of the sample data
+# (scripts/journey_report.sh), printing its path.
 #
-#   ./scripts/demo.sh [--keep] [--customers N]
+#   ./scripts/demo.sh [--keep] [--customers N] [--report FILE | --no-report]
 #
 #   --keep          leave the cluster running afterwards (prints how to connect
 #                   and how to stop it)
 #   --customers N   sample size (default 100000)
+#   --report FILE   where to write the report (default journey_report.html
+#                   in the repository's root); the first run installs Apache
+#                   ECharts with npm into ~/.cache/cjourney-report
+#   --no-report     skip the report
 #
 # Run as root on Debian 12: missing packages are installed with apt. The
 # cluster runs as the postgres OS user on a free local port; nothing touches
@@ -24,6 +29,7 @@ usage() {
 
 keep=0
 customers=100000
+report=$CJ_ROOT/journey_report.html
 while (($#)); do
     case $1 in
     --keep) keep=1 ;;
@@ -36,6 +42,13 @@ while (($#)); do
         customers=${1#*=}
         [[ $customers =~ ^[0-9]+$ ]] || cj_die "--customers needs a number"
         ;;
+    --report)
+        [[ -n ${2:-} ]] || cj_die "--report needs a file name"
+        report=$2
+        shift
+        ;;
+    --report=*) report=${1#*=} ;;
+    --no-report) report= ;;
     -h | --help) usage 0 ;;
     *)
         cj_warn "unknown argument: $1"
@@ -45,6 +58,8 @@ while (($#)); do
     shift
 done
 
+# a relative --report is relative to where the demo was started
+[[ -z $report || $report == /* ]] || report=$PWD/$report
 cd "$CJ_ROOT"
 [[ -f data/load.sh ]] || cj_die "data/load.sh is missing"
 cj_reap_stale
@@ -90,6 +105,17 @@ bash data/load.sh --customers "$customers"
 cj_say "running examples/demo.sql"
 echo
 psql -X -q -v ON_ERROR_STOP=1 -P pager=off -f examples/demo.sql
+
+if [[ -n $report ]]; then
+    echo
+    cj_say "writing the journey report (scripts/journey_report.sh)"
+    if written=$(scripts/journey_report.sh --title "cjourney sample data" -o "$report"); then
+        cj_say "journey report: $written"
+        echo "    open it in a browser; it works offline (every number is in its JSON block)"
+    else
+        cj_warn "could not write the journey report (see above); the analyses above are complete"
+    fi
+fi
 
 if ((keep)); then
     keep_info

@@ -82,6 +82,10 @@ CJ_TEST_PACKAGES=(
     postgresql-contrib
     python3-scipy
     clang-14 libclang-rt-14-dev  # test/suites/sanitizers.sh
+    debhelper postgresql-server-dev-all dpkg-dev  # test/suites/debian_package.sh
+    pgxnclient  # test/suites/pgxn.sh
+    default-jdk-headless libpostgresql-jdbc-java  # test/suites/jdbc.sh
+    chromium                     # test/suites/journey_report.sh
 )
 
 # Clusters and temp dirs made by this shell, for cj_cleanup.

@@ -91,6 +91,16 @@ SELECT c.* FROM attribution_credits((SELECT attribution_agg(j, 'purchase', 'firs
 SELECT attribution_agg(at, channel, converted, revenue, 'nope') FROM att_rows;
 SELECT attribution_agg(at, channel, converted, revenue, NULL) FROM att_rows;
 SELECT attribution_agg(at, channel, converted, revenue, 'time_decay', 'half_life=0') FROM att_rows;
+-- a bare number has no unit (interval input would read it as seconds)
+SELECT attribution_agg(at, channel, converted, revenue, 'time_decay', 'half_life=7') FROM att_rows;
+SELECT attribution_agg(at, channel, converted, revenue, 'linear', 'lookback=30') FROM att_rows;
+SELECT attribution_agg(at, channel, converted, revenue, 'time_decay', 'half_life=0 days') FROM att_rows;
+-- a clock time or an ISO 8601 duration names its unit
+SELECT attribution_agg(at, channel, converted, revenue, 'time_decay', 'half_life=01:00:00')::text
+     = attribution_agg(at, channel, converted, revenue, 'time_decay', 'half_life=1 hour')::text AS clock_ok,
+       attribution_agg(at, channel, converted, revenue, 'linear', 'lookback=P30D')::text
+     = attribution_agg(at, channel, converted, revenue, 'linear', 'lookback=30 days')::text AS iso_ok
+FROM att_rows;
 SELECT attribution_agg(at, channel, converted, revenue, 'time_decay', 'half_life=-2 days') FROM att_rows;
 SELECT attribution_agg(at, channel, converted, revenue, 'position_based', 'weights=0.5/0.5/0.5') FROM att_rows;
 SELECT attribution_agg(at, channel, converted, revenue, 'position_based', 'weights=0.5/0.5') FROM att_rows;

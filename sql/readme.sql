@@ -135,6 +135,25 @@ FROM (SELECT date_trunc('week', first_at) AS cohort, retention_report_agg(p) AS 
 ORDER BY cohort, r.period;
 
 SELECT customer_id,
+       sequence_match('(?1).*(?2)', occurred_at, event = 'ad_click', event = 'purchase') AS clicked_then_bought,
+       sequence_match('(?1)(?t<=259200)(?2)', occurred_at, event = 'ad_click', stage = 'consideration') AS engaged_within_3_days,
+       sequence_count('(?1)', occurred_at, channel = 'email') AS email_touches,
+       sequence_match_events('(?1).*(?2).*(?3)', occurred_at,
+                             event = 'ad_click', channel = 'email', event = 'purchase') AS step_times
+FROM touchpoints GROUP BY customer_id ORDER BY customer_id;
+
+SELECT customer_id,
+       sequence_next_node('forward', 'first_match', occurred_at, event, true, event = 'ad_click') AS after_first_click,
+       sequence_next_node('backward', 'tail', occurred_at, event, true) AS last_event
+FROM touchpoints GROUP BY customer_id ORDER BY customer_id;
+
+SELECT customer_id,
+       journey_sequence_match(j, '(?1).*(?2)', 'ad_click', 'stage >= decision') AS decided_after_click,
+       journey_sequence_count(j, '(?1)', 'channel = email | channel = web') AS owned_touches,
+       journey_next_node(j, 'forward', 'first_match', 'ad_click') AS after_click
+FROM journeys ORDER BY customer_id;
+
+SELECT customer_id,
        touches_before_conversion(occurred_at, event = 'purchase') AS touches,
        touches_before_conversion(occurred_at, event = 'purchase', interval '3 days') AS touches_3d,
        time_to_conversion(occurred_at, event = 'purchase') AS time_to_buy,
@@ -273,6 +292,38 @@ FROM response_ab_chi2('{"control": 1000/100, "a": 1000/130, "b": 1000/90}');
 
 SELECT response_sample_size(0.10, 0.02) AS per_arm,                     -- alpha 0.05, power 0.8
        response_sample_size(0.10, 0.02, alpha => 0.01, power => 0.9) AS strict;
+
+SELECT journey_store_create('customer_journeys', 'touchpoints', 'customer_id', 'occurred_at',
+                            'stage', 'channel', 'event', stage_type => 'stage');
+SELECT customer_id, journey_length(journey), journey_current_stage(journey)
+FROM customer_journeys ORDER BY customer_id;
+
+INSERT INTO touchpoints VALUES
+    (2, '2025-03-12 09:00+00', 'decision', 'web', 'purchase', 99.00),
+    (3, '2025-03-04 11:00+00', 'awareness', 'social', 'ad_click', NULL);
+SELECT * FROM journey_store_refresh('customer_journeys');
+-- the two rows were test data: delete them again
+DELETE FROM touchpoints
+WHERE (customer_id, occurred_at) IN ((2, '2025-03-12 09:00+00'), (3, '2025-03-04 11:00+00'));
+SELECT * FROM journey_store_refresh('customer_journeys');
+SELECT * FROM journey_store_refresh('customer_journeys');
+SELECT customer_id, journey_length(journey), journey_current_stage(journey)
+FROM customer_journeys ORDER BY customer_id;
+
+SELECT (s).stage, (s).customers, (s).visits, (s).mean, (s).median, (s).p90
+FROM (SELECT unnest(journey_stage_stats(journey)) AS s FROM customer_journeys) x;
+
+SELECT step, customers, conversion_from_previous, median_time_from_previous
+FROM funnel_steps((SELECT funnel_report_agg(journey, interval '30 days', 'default',
+                                            'event = ad_click',
+                                            'event = email_click | event = page_view',
+                                            'event = purchase')
+                   FROM customer_journeys));
+SELECT journey_store_drop('customer_journeys');
+
+SELECT customer_id,
+       stage_time_agg(occurred_at, stage, 'awareness<consideration<decision<retention<advocacy') AS st
+FROM touchpoints GROUP BY customer_id ORDER BY customer_id LIMIT 2;
 
 SELECT customer_id, stage_time_agg(occurred_at, stage::stage)::jsonb -> 'durations' AS durations
 FROM touchpoints GROUP BY customer_id ORDER BY customer_id;

@@ -46,6 +46,7 @@ typedef struct AggCache
 {
 	LabelDict  *dict;			/* labels of every state of the query */
 	EnumStageMap *map;			/* for anyenum stage arguments */
+	TextStageMap *tmap;			/* for text stage arguments and their stage list */
 	int			nlists;			/* stage lists seen, interned */
 	int			listcap;
 	StageList **lists;

@@ -130,16 +130,33 @@ attr_spec_check(const AttrSpec *spec)
 				   "Cut the rows with a WHERE clause instead.");
 }
 
-/* microseconds of a positive interval (months are 30 days) */
+/*
+ * microseconds of a positive interval (months are 30 days).  The value must
+ * name its unit ('7 days', '12 hours', 'P7D') or be a clock time
+ * ('01:30:00'): interval input reads a bare number as seconds, so
+ * 'half_life=7' would silently be seven seconds.
+ */
 static int64
 option_usec(const char *option, const char *model, const char *value)
 {
-	Interval   *iv = DatumGetIntervalP(DirectFunctionCall3(interval_in,
+	const char *c;
+	bool		has_unit = false;
+	Interval   *iv;
+	int64		days;
+
+	for (c = value; *c; c++)
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == ':')
+			has_unit = true;
+	if (!has_unit)
+		bad_option(option, model,
+				   psprintf("The value \"%s\" has no unit; %s takes an interval.", value, option),
+				   psprintf("Name the unit, for example '%s=%s days' (a bare number would be read as seconds).",
+							option, value[0] ? value : "7"));
+	iv = DatumGetIntervalP(DirectFunctionCall3(interval_in,
 														   CStringGetDatum(value),
 														   ObjectIdGetDatum(InvalidOid),
 														   Int32GetDatum(-1)));
-	int64		days = (int64) iv->month * DAYS_PER_MONTH + iv->day;
-
+	days = (int64) iv->month * DAYS_PER_MONTH + iv->day;
 	if (days > PG_INT64_MAX / USECS_PER_DAY / 2 || days < -(PG_INT64_MAX / USECS_PER_DAY / 2) ||
 		days * USECS_PER_DAY + iv->time <= 0)
 		bad_option(option, model, psprintf("The interval \"%s\" is not positive or is out of range.", value),

@@ -16,21 +16,37 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
 
 #include <math.h>
 
 PG_MODULE_MAGIC;
 
-/* A journey or per-customer state would exceed CJ_MAX_TOUCHES. */
+/* A journey or one group of a per-customer aggregate would exceed CJ_MAX_TOUCHES. */
 pg_attribute_noreturn()
 void
 cj_too_many_touches(void)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-			 errmsg("journey has too many touches"),
-			 errdetail("A journey holds at most %d touches.", CJ_MAX_TOUCHES),
-			 errhint("Split the rows by time, for example with a WHERE clause on occurred_at.")));
+			 errmsg("too many touches in one group"),
+			 errdetail("One group of a cjourney aggregate, and one journey, hold at most %d touches.",
+					   CJ_MAX_TOUCHES),
+			 errhint("The usual cause is a missing GROUP BY: aggregate per customer "
+					 "(GROUP BY customer_id). Otherwise split the rows by time with WHERE.")));
+}
+
+/* One group's records and values against cjourney.max_state_memory. */
+void
+cj_check_state_bytes(Size bytes)
+{
+	if (bytes > (Size) cj_max_state_memory * 1024)
+		cj_memory_exceeded("aggregate state of one group", "cjourney.max_state_memory",
+						   cj_max_state_memory,
+						   "The usual cause is a missing GROUP BY: aggregate per customer "
+						   "(GROUP BY customer_id). Otherwise split the rows by time with WHERE, "
+						   "or raise the setting (SET cjourney.max_state_memory = '4GB').");
 }
 
 int			cj_max_state_memory = CJ_DEFAULT_STATE_MEMORY;
@@ -43,9 +59,11 @@ void
 _PG_init(void)
 {
 	DefineCustomIntVariable("cjourney.max_state_memory",
-							"Memory one cjourney aggregate state may use for its distinct values.",
-							"funnel_report_agg and rollup(funnel_report) keep each distinct "
-							"(step, duration) pair; a state that needs more is an error.",
+							"Memory one group of a cjourney aggregate may use.",
+							"Per-customer aggregates keep one group's rows (about 40 bytes "
+							"each, plus values); funnel_report_agg and rollup(funnel_report) "
+							"keep each distinct (step, duration) pair; a state that needs more "
+							"is an error.",
 							&cj_max_state_memory, CJ_DEFAULT_STATE_MEMORY, 1024, INT_MAX,
 							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
 	DefineCustomIntVariable("cjourney.max_label_memory",
@@ -54,7 +72,11 @@ _PG_init(void)
 							"labels need more is an error.",
 							&cj_max_label_memory, CJ_DEFAULT_LABEL_MEMORY, 1024, INT_MAX,
 							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
+#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("cjourney");
+#else
+	EmitWarningsOnPlaceholders("cjourney");
+#endif
 }
 
 /* 54000 for a budget in kB that setting sets; the message names what needs more. */
@@ -79,15 +101,32 @@ cj_memory_exceeded(const char *what, const char *setting, int limit_kb, const ch
 /* comparator calls, for CJ_SORT_TICK */
 uint32		cj_sort_ticks = 0;
 
-/* Error out (22008) unless t is a valid touch time. */
+/*
+ * Error out (22008) unless t is a valid touch time.  The message names the
+ * value (in UTC, whatever the session's TimeZone: a timestamp without time
+ * zone has the same bits) and the hint shows how to filter such rows.
+ */
 void
 cj_check_time(TimestampTz t)
 {
-	if (!CJ_TIME_IN_RANGE(t))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("touch time out of range"),
-				 errdetail("Touch times must lie in the years 1 to 9999 (UTC); infinity is not allowed.")));
+	char	   *value;
+
+	if (CJ_TIME_IN_RANGE(t))
+		return;
+	if (TIMESTAMP_IS_NOBEGIN(t))
+		value = pstrdup("-infinity");
+	else if (TIMESTAMP_IS_NOEND(t))
+		value = pstrdup("infinity");
+	else
+		value = psprintf("%s UTC", DatumGetCString(DirectFunctionCall1(timestamp_out,
+																	   TimestampGetDatum(t))));
+	ereport(ERROR,
+			(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+			 errmsg("touch time out of range: %s", value),
+			 errdetail("Touch times must lie in the years 1 to 9999 (UTC); infinity is not allowed."),
+			 errhint("Leave such rows out, for example WHERE isfinite(occurred_at), "
+					 "or WHERE occurred_at <> 'infinity', "
+					 "or WHERE occurred_at BETWEEN '0001-01-01' AND '9999-12-31'.")));
 }
 
 /* Not NaN and (PostgreSQL 14+) not infinite. */

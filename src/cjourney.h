@@ -15,8 +15,14 @@
 
 #include "datatype/timestamp.h"
 
-/* Touches one journey (or one per-customer aggregate state) may hold. */
-#define CJ_MAX_TOUCHES			1000000
+/*
+ * Touches one journey (or one group of a per-customer aggregate) may hold.
+ * The documented bound of a group is its memory, cjourney.max_state_memory
+ * (records and values, checked as the state grows); this count only keeps
+ * one allocation of records (40 bytes each) under PostgreSQL's 1 GB
+ * allocation limit.  0.1.0 stopped at 1,000,000.
+ */
+#define CJ_MAX_TOUCHES			16777216
 
 /* Stages in one stage list: stage ordinals are stored in one byte. */
 #define CJ_MAX_STAGES			255
@@ -67,6 +73,16 @@ extern void cj_memory_exceeded(const char *what, const char *setting, int limit_
 #include "utils/tuplestore.h"
 
 /*
+ * Server API differences across the supported versions (13 to 17) that the
+ * code would otherwise meet in several files; single-file ones are guarded
+ * where they are used (cjourney.c: MarkGUCPrefixReserved, numeric_is_inf).
+ * strtoi64 is a c.h macro from PostgreSQL 15 on.
+ */
+#ifndef strtoi64
+#define strtoi64(str, endptr, base) ((int64) strtoll(str, endptr, base))
+#endif
+
+/*
  * Interrupt checks: every phase of every aggregate and accessor answers a
  * cancel within 0.1 s (test/suites/cancel.sh).  A loop over touches,
  * pairs, paths or subsets calls CJ_CHECK_EVERY(i) with its counter; the
@@ -96,6 +112,12 @@ extern void cj_bytea_message(bytea *data, StringInfo msg);
 /* Raise the error (54000) for more than CJ_MAX_TOUCHES touches. */
 pg_attribute_noreturn()
 extern void cj_too_many_touches(void);
+
+/*
+ * Raise 54000 unless bytes (the records and values of one group or journey)
+ * fit in cjourney.max_state_memory.
+ */
+extern void cj_check_state_bytes(Size bytes);
 
 /* Raise the standard out-of-range error for a touch time. */
 extern void cj_check_time(TimestampTz t);

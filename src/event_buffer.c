@@ -45,6 +45,9 @@ evbuf_reserve(EventBuffer *b, int32 extra)
 		while (cap < need)
 			cap *= 2;
 		cap = Min(cap, CJ_MAX_TOUCHES);
+		/* grow only as far as the memory budget lets the records go */
+		cj_check_state_bytes((Size) need * sizeof(CjEvent) + b->value_bytes);
+		cap = Min(cap, Max(need, (int64) ((Size) cj_max_state_memory * 1024 / sizeof(CjEvent))));
 		if (b->ev == NULL)
 			b->ev = MemoryContextAlloc(b->mcxt, cap * sizeof(CjEvent));
 		else
@@ -68,6 +71,7 @@ evbuf_add_value(EventBuffer *b, Datum value)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("journey is too large"),
 				 errdetail("A journey may use at most %zu bytes.", CJ_MAX_JOURNEY_BYTES)));
+	cj_check_state_bytes((Size) b->cap * sizeof(CjEvent) + b->value_bytes + sz);
 	if (b->nvalues >= b->valcap)
 	{
 		b->valcap = Max(8, b->valcap * 2);

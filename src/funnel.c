@@ -17,6 +17,8 @@
 #include "event_buffer.h"
 #include "funnel_walk.h"
 #include "journey_format.h"
+#include "journey_step.h"
+#include "sequence_match.h"
 
 #include "catalog/pg_type.h"
 #include "common/int.h"
@@ -259,14 +261,37 @@ window_funnel_deserialize(PG_FUNCTION_ARGS)
 	return agg_state_deserialize(fcinfo, &funnel_ops);
 }
 
+/* rows in time order, rows at one instant by the lowest step where they differ */
+static int
+funnel_row_cmp(const void *x, const void *y)
+{
+	const FunnelRow *a = x;
+	const FunnelRow *b = y;
+
+	CJ_SORT_TICK();
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return seq_mask_tie_cmp(a->mask, b->mask);
+}
+
 /*
  * The funnel walk over one customer's records: the rows form and the
  * stored-journey form both come here.  The buffer is put in canonical order
  * first (a no-op for a decoded journey, whose touches already are).  Rows
  * that match no step are left out unless the modes use them.
+ *
+ * by_steps (the rows form): rows at one instant are ordered by their step
+ * vectors compared from step 1, a row matching the lowest step where two
+ * differ first (so a single-step row of step 1 precedes one of step 2).
+ * Adding a last step then never reorders rows that differ in the earlier
+ * steps, so a level reached with N steps is still reached with N + 1.
+ * (Ordering by the whole mask as a number did not have that property under
+ * strict_deduplication, strict_once.)  The journey form keeps the
+ * journey's stored order, which does not depend on the steps.
  */
 static int
-walk_buffer(EventBuffer *b, int nsteps, int64 window, uint32 modes, int64 *times)
+walk_buffer(EventBuffer *b, int nsteps, int64 window, uint32 modes, int64 *times,
+			bool by_steps)
 {
 	FunnelRow  *rows;
 	bool		keep_all = funnel_keeps_unmatched(modes);
@@ -285,6 +310,14 @@ walk_buffer(EventBuffer *b, int nsteps, int64 window, uint32 modes, int64 *times
 		rows[n].mask = b->ev[i].mask;
 		pairs += rows[n].mask ? pg_popcount64(rows[n].mask) : 1;
 		n++;
+	}
+	if (by_steps)
+	{
+		for (i = 1; i < n; i++)
+			if (funnel_row_cmp(&rows[i - 1], &rows[i]) > 0)
+				break;
+		if (i < n)
+			qsort(rows, n, sizeof(FunnelRow), funnel_row_cmp);
 	}
 	if (pairs > FUNNEL_MAX_PAIRS)
 		ereport(ERROR,
@@ -305,7 +338,7 @@ window_funnel_finalfn(PG_FUNCTION_ARGS)
 	if (state == NULL)
 		PG_RETURN_INT32(0);
 	p = AGG_PARAMS(state);
-	PG_RETURN_INT32(walk_buffer(state->buf, p->nsteps, p->window, p->modes, NULL));
+	PG_RETURN_INT32(walk_buffer(state->buf, p->nsteps, p->window, p->modes, NULL, true));
 }
 
 /*
@@ -320,19 +353,26 @@ window_funnel_times_finalfn(PG_FUNCTION_ARGS)
 	Datum		elems[FUNNEL_MAX_STEPS];
 	int			level = 0,
 				k;
-	bool		bigint_time;
+	Oid			rettype;
+	Oid			elemtype;
 
-	/* the declared result type tells which array to build for no rows */
-	bigint_time = get_fn_expr_rettype(fcinfo->flinfo) == INT8ARRAYOID;
+	/*
+	 * The declared result type tells which array to build (also for no
+	 * rows): bigint[], timestamptz[], or timestamp[] for the timestamp
+	 * overloads, whose wall-clock values were read as UTC (same bits).
+	 */
+	rettype = get_fn_expr_rettype(fcinfo->flinfo);
+	elemtype = rettype == INT8ARRAYOID ? INT8OID :
+		rettype == TIMESTAMPARRAYOID ? TIMESTAMPOID : TIMESTAMPTZOID;
 	if (state != NULL)
 	{
 		FunnelParams *p = AGG_PARAMS(state);
 
-		level = walk_buffer(state->buf, p->nsteps, p->window, p->modes, times);
+		level = walk_buffer(state->buf, p->nsteps, p->window, p->modes, times, true);
 	}
 	for (k = 0; k < level; k++)
 		elems[k] = Int64GetDatum(times[k]);
-	PG_RETURN_ARRAYTYPE_P(construct_array(elems, level, bigint_time ? INT8OID : TIMESTAMPTZOID,
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, level, elemtype,
 										  8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
@@ -400,7 +440,7 @@ journey_funnel(PG_FUNCTION_ARGS)
 					mask |= UINT64CONST(1) << k;
 		b->ev[i].mask = mask;
 	}
-	PG_RETURN_INT32(walk_buffer(b, nsteps, window, modes, NULL));
+	PG_RETURN_INT32(walk_buffer(b, nsteps, window, modes, NULL, false));
 }
 
 /*
@@ -449,6 +489,34 @@ journey_stage_funnel_rule(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The funnel over one decoded journey b with steps js bound to it, the
+ * window in argument warg and the mode text in marg: the level reached,
+ * and the step times in times[] when it is not NULL.  Used by
+ * funnel_report_agg over journeys.
+ */
+int
+journey_funnel_walk(FunctionCallInfo fcinfo, EventBuffer *b, int warg, int marg,
+					const struct JourneySteps *js, int64 *times)
+{
+	int64		window = window_arg(fcinfo, warg, false);
+	uint32		modes;
+	int32		i;
+
+	if (PG_ARGISNULL(marg))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel mode must not be NULL"),
+				 errhint("Pass 'default' or a comma-separated list of modes.")));
+	modes = funnel_parse_modes(text_to_cstring(PG_GETARG_TEXT_PP(marg)));
+	for (i = 0; i < b->n; i++)
+	{
+		CJ_CHECK_EVERY(i);
+		b->ev[i].mask = journey_steps_mask(js, b, i);
+	}
+	return walk_buffer(b, js->nsteps, window, modes, times, false);
+}
+
+/*
  * journey_stage_funnel(journey): the stage funnel of one journey, as step
  * times: the first touch in the first stage, then the first later touch in
  * the next stage, and so on, in lifecycle order, with no window.  Feed it to
@@ -467,7 +535,7 @@ journey_stage_funnel(PG_FUNCTION_ARGS)
 	for (i = 0; i < b->n; i++)
 		b->ev[i].mask = (b->ev[i].stage < FUNNEL_MAX_STEPS)
 			? UINT64CONST(1) << b->ev[i].stage : 0;
-	level = walk_buffer(b, Min(b->stages->n, FUNNEL_MAX_STEPS), PG_INT64_MAX, 0, times);
+	level = walk_buffer(b, Min(b->stages->n, FUNNEL_MAX_STEPS), PG_INT64_MAX, 0, times, false);
 	for (k = 0; k < level; k++)
 		elems[k] = TimestampTzGetDatum(times[k]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, level, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL,

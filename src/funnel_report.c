@@ -6,7 +6,8 @@
  * A funnel_report holds, for an N-step funnel, how many customers reached
  * each step and the exact multiset of times from the previous step, as
  * (duration, count) pairs.  It is built from per-customer step times
- * (window_funnel_times) or levels (window_funnel), merges exactly with
+ * (window_funnel_times), levels (window_funnel) or stored journeys (the
+ * journey_funnel walk, steps in the journey step syntax), merges exactly with
  * rollup(), and expands to one row per step for BI tools.
  *
  * Stored form (after the varlena header; native byte order):
@@ -24,6 +25,9 @@
  */
 #include "cjourney.h"
 #include "agg.h"
+#include "funnel_walk.h"
+#include "journey_format.h"
+#include "journey_step.h"
 #include "wire.h"
 
 #include "catalog/pg_type.h"
@@ -45,6 +49,7 @@ PG_FUNCTION_INFO_V1(funnel_report_recv);
 PG_FUNCTION_INFO_V1(funnel_report_send);
 PG_FUNCTION_INFO_V1(funnel_report_times_transfn);
 PG_FUNCTION_INFO_V1(funnel_report_level_transfn);
+PG_FUNCTION_INFO_V1(funnel_report_journey_transfn);
 PG_FUNCTION_INFO_V1(funnel_report_rollup_transfn);
 PG_FUNCTION_INFO_V1(funnel_report_combine);
 PG_FUNCTION_INFO_V1(funnel_report_serialize);
@@ -694,6 +699,38 @@ agg_report(FunctionCallInfo fcinfo)
 }
 
 /*
+ * Add one customer who reached n steps at the given times: each reached
+ * step counts it, and each step after the first gets its time from the
+ * previous one.
+ */
+static void
+report_add_times(Report *r, const int64 *times, int n)
+{
+	int			k;
+
+	for (k = 0; k < n; k++)
+	{
+		r->reached[k]++;
+		if (k > 0)
+		{
+			int64		d;
+
+			if (pg_sub_s64_overflow(times[k], times[k - 1], &d))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+						 errmsg("time between funnel steps out of range"),
+						 errdetail("The time from step %d to step %d exceeds 2^63 - 1 microseconds.",
+								   k, k + 1)));
+			if (d < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("step times must not decrease")));
+			add_pair(r, k, d, 1);
+		}
+	}
+}
+
+/*
  * funnel_report_agg(step_times timestamptz[], nsteps): one customer's step
  * times (as window_funnel_times returns them); its level is their count.
  */
@@ -704,6 +741,7 @@ funnel_report_times_transfn(PG_FUNCTION_ARGS)
 	Report	   *r;
 	Datum	   *elems;
 	bool	   *nulls;
+	int64		times[FR_MAX_STEPS];
 	int			n,
 				k;
 
@@ -711,7 +749,12 @@ funnel_report_times_transfn(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(r);
 	arr = PG_GETARG_ARRAYTYPE_P(1);
-	deconstruct_array(arr, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
+	/* timestamptz[] or, from the timestamp overload, timestamp[] (same bits) */
+	if (ARR_ELEMTYPE(arr) != TIMESTAMPTZOID && ARR_ELEMTYPE(arr) != TIMESTAMPOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("funnel_report_agg takes timestamptz[] or timestamp[] step times")));
+	deconstruct_array(arr, ARR_ELEMTYPE(arr), 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
 	if (n > r->nsteps)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -729,25 +772,96 @@ funnel_report_times_transfn(PG_FUNCTION_ARGS)
 					 errdetail("Step %d of a customer's step times is %s.", k + 1,
 							   TIMESTAMP_IS_NOBEGIN(DatumGetTimestampTz(elems[k])) ?
 							   "-infinity" : "infinity")));
-		r->reached[k]++;
-		if (k > 0)
-		{
-			int64		d;
-
-			if (pg_sub_s64_overflow(DatumGetTimestampTz(elems[k]),
-									DatumGetTimestampTz(elems[k - 1]), &d))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-						 errmsg("time between funnel steps out of range"),
-						 errdetail("The time from step %d to step %d exceeds 2^63 - 1 microseconds.",
-								   k, k + 1)));
-			if (d < 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("step times must not decrease")));
-			add_pair(r, k, d, 1);
-		}
+		times[k] = DatumGetTimestampTz(elems[k]);
 	}
+	report_add_times(r, times, n);
+	PG_RETURN_POINTER(r);
+}
+
+/*
+ * What funnel_report_agg over journeys keeps for the query in fn_extra:
+ * one label dictionary for every decoded journey (so label ids, and the
+ * steps' binding to them, stay valid from row to row) and the parsed steps.
+ */
+typedef struct JourneyFunnelCache
+{
+	LabelDict  *dict;
+	ArrayType  *arr;			/* the steps argument they were parsed from */
+	JourneySteps *js;
+} JourneyFunnelCache;
+
+/*
+ * The query's cache, with the steps in argument argno parsed (again only
+ * if a row passes other steps).
+ */
+static JourneyFunnelCache *
+journey_funnel_cache(FunctionCallInfo fcinfo, int argno)
+{
+	JourneyFunnelCache *c = fcinfo->flinfo->fn_extra;
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(argno);
+
+	if (c == NULL)
+	{
+		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyFunnelCache));
+		c->dict = labeldict_create(fcinfo->flinfo->fn_mcxt);
+		fcinfo->flinfo->fn_extra = c;
+	}
+	if (c->arr == NULL || VARSIZE(c->arr) != VARSIZE(arr) ||
+		memcmp(c->arr, arr, VARSIZE(arr)) != 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		c->arr = palloc(VARSIZE(arr));
+		memcpy(c->arr, arr, VARSIZE(arr));
+		c->js = journey_steps_from_array(c->arr, "funnel_report_agg", 1);
+		MemoryContextSwitchTo(old);
+	}
+	return c;
+}
+
+/*
+ * funnel_report_agg(j journey, window, mode, VARIADIC steps text[]): one
+ * customer's stored journey; its funnel (journey_funnel's walk, steps in
+ * the journey step syntax) gives its level and step times.  A NULL journey
+ * is skipped.
+ */
+Datum
+funnel_report_journey_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = agg_context(fcinfo, "funnel_report_agg");
+	Report	   *r = PG_ARGISNULL(0) ? NULL : (Report *) PG_GETARG_POINTER(0);
+	JourneyFunnelCache *c;
+	JourneyView v;
+	EventBuffer *b;
+	MemoryContext old;
+	int64		times[FR_MAX_STEPS];
+	int			level;
+
+	if (PG_ARGISNULL(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel_report_agg steps must not be NULL")));
+	c = journey_funnel_cache(fcinfo, 4);
+	nsteps_check(c->js->nsteps);
+	if (r == NULL)
+	{
+		r = report_new(aggcxt, c->js->nsteps);
+		r->compact = true;
+	}
+	else if (r->nsteps != c->js->nsteps)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("funnel_report_agg needs the same number of steps in every row")));
+	if (PG_ARGISNULL(1))
+		PG_RETURN_POINTER(r);
+	jview_init(&v, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1)), "journey");
+	b = jview_to_buffer(&v, CurrentMemoryContext, c->dict, 0, v.ntouches);
+	/* the binding outlives the row: it lives with the steps */
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	journey_steps_bind(c->js, b);
+	MemoryContextSwitchTo(old);
+	level = journey_funnel_walk(fcinfo, b, 2, 3, c->js, times);
+	report_add_times(r, times, level);
 	PG_RETURN_POINTER(r);
 }
 

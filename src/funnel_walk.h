@@ -10,6 +10,8 @@
 
 #include "cjourney.h"
 
+#include "fmgr.h"
+
 /* Steps in one funnel: a row's matched steps are one uint64 mask. */
 #define FUNNEL_MAX_STEPS		64
 
@@ -60,5 +62,10 @@ extern int	funnel_walk_rows(FunnelRow *rows, int32 n, int nsteps, int64 window,
  * the exclusion as bit 63 of their mask (so at most 63 steps).
  */
 #define FUNNEL_EXCLUDED_BIT	(UINT64CONST(1) << 63)
+/* the funnel over one stored journey argument (funnel.c) */
+struct JourneySteps;
+struct EventBuffer;
+extern int	journey_funnel_walk(FunctionCallInfo fcinfo, struct EventBuffer *b, int warg,
+								int marg, const struct JourneySteps *js, int64 *times);
 
 #endif							/* CJ_FUNNEL_WALK_H */

@@ -557,7 +557,7 @@ reached_stage(FunctionCallInfo fcinfo, int jarg, int sarg)
 	int32		i;
 
 	j_view(fcinfo, jarg, &v);
-	s = stage_arg_ordinal(fcinfo, &v.stages, PG_GETARG_OID(sarg));
+	s = stage_arg_ordinal(fcinfo, &v.stages, sarg);
 	for (i = 0; i < v.ntouches; i++)
 		if (jview_stage(&v, i) == s)
 			return true;

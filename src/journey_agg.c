@@ -17,6 +17,7 @@
 #include "journey_format.h"
 #include "stage.h"
 
+#include "catalog/pg_type.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
@@ -55,15 +56,21 @@ intern_text_arg(FunctionCallInfo fcinfo, LabelDict *dict, int argno)
 /*
  * journey_agg(occurred_at, stage, channel, event): add one row.  Also the
  * transition function of stage_time_agg(occurred_at, stage), which passes
- * no labels.
+ * no labels, and (0.2.0) of the text-stage forms, whose last argument is
+ * the stage list (stage_text.c): journey_agg(occurred_at, stage text,
+ * channel, event, stages) and stage_time_agg(occurred_at, stage text,
+ * stages).
  */
 Datum
 journey_agg_transfn(PG_FUNCTION_ARGS)
 {
 	CustomerState   *state;
 	AggCache   *cache;
-	EnumStageMap *map;
+	const StageList *stages;
 	TimestampTz ts;
+	int			ordinal;
+	int			nlabels;
+	bool		text_stage;
 
 	/* rows without a time or a stage are skipped */
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
@@ -73,16 +80,45 @@ journey_agg_transfn(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
 	}
-	state = agg_state_arg(fcinfo, &journey_agg_ops, false);
 	cache = agg_cache(fcinfo);
-	map = enum_stage_map(fcinfo, 2, &cache->map);
+	text_stage = cache->tmap != NULL ||
+		get_fn_expr_argtype(fcinfo->flinfo, 2) == TEXTOID;
+	if (text_stage)
+	{
+		TextStageMap *m = text_stage_map(fcinfo, PG_NARGS() - 1, &cache->tmap);
+		text	   *label = PG_GETARG_TEXT_PP(2);
+
+		ordinal = text_stage_ordinal(m, VARDATA_ANY(label), VARSIZE_ANY_EXHDR(label));
+		if (ordinal < 0)
+		{
+			/* unknown=skip or unknown=null: the row is left out */
+			if (PG_ARGISNULL(0))
+				PG_RETURN_NULL();
+			PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+		}
+		stages = m->stages;
+		nlabels = PG_NARGS() - 4;
+	}
+	else
+	{
+		EnumStageMap *map = enum_stage_map(fcinfo, 2, &cache->map);
+
+		ordinal = enum_stage_ordinal(map, PG_GETARG_OID(2));
+		stages = map->stages;
+		nlabels = PG_NARGS() - 3;
+	}
+	state = agg_state_arg(fcinfo, &journey_agg_ops, false);
 	ts = PG_GETARG_TIMESTAMPTZ(1);
 	cj_check_time(ts);
 	if (state->buf->stages == NULL)
-		state->buf->stages = map->stages->is_default ? stagelist_default() : map->stages;
-	evbuf_append(state->buf, ts, 0, enum_stage_ordinal(map, PG_GETARG_OID(2)),
-				 PG_NARGS() > 3 ? intern_text_arg(fcinfo, cache->dict, 3) : -1,
-				 PG_NARGS() > 4 ? intern_text_arg(fcinfo, cache->dict, 4) : -1,
+		state->buf->stages = stages->is_default ? stagelist_default() : stages;
+	else if (unlikely(state->buf->stages != stages) &&
+			 !(state->buf->stages->is_default && stages->is_default) &&
+			 !stagelist_equal(state->buf->stages, stages))
+		stage_list_mismatch("rows of one group", state->buf->stages, stages);
+	evbuf_append(state->buf, ts, 0, ordinal,
+				 nlabels > 0 ? intern_text_arg(fcinfo, cache->dict, 3) : -1,
+				 nlabels > 1 ? intern_text_arg(fcinfo, cache->dict, 4) : -1,
 				 (Datum) 0, false);
 	PG_RETURN_POINTER(state);
 }

@@ -17,6 +17,7 @@
 #include "access/table.h"
 #include "catalog/indexing.h"
 #include "catalog/pg_enum.h"
+#include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -288,6 +289,13 @@ build_enum_stage_map(MemoryContext mcxt, Oid enumtypid)
 	return map;
 }
 
+/* The stage map of an enum type, built in mcxt (for stage-list texts). */
+EnumStageMap *
+enum_stage_map_of_type(MemoryContext mcxt, Oid enumtypid)
+{
+	return build_enum_stage_map(mcxt, enumtypid);
+}
+
 /*
  * The stage map of the enum type of argument argno, kept in *cache (which
  * lives in the caller's fn_extra).
@@ -378,15 +386,30 @@ enum_value_label(FunctionCallInfo fcinfo, Oid value)
 }
 
 /*
- * Ordinal, in a value's stage list, of the label of an enum argument; an
- * error (22P02) when the label is not in the list.  Uses fn_extra.
+ * Ordinal, in a value's stage list, of the stage argument argno: an enum
+ * value or (0.2.0) a text label, matched exactly; an error (22P02) when the
+ * label is not in the list.  Uses fn_extra for enums.
  */
 int
-stage_arg_ordinal(FunctionCallInfo fcinfo, const StageList *sl, Oid value)
+stage_arg_ordinal(FunctionCallInfo fcinfo, const StageList *sl, int argno)
 {
-	const char *label = enum_value_label(fcinfo, value);
-	int			ordinal = stagelist_find(sl, label, strlen(label));
+	const char *label;
+	int			len;
+	int			ordinal;
 
+	if (get_fn_expr_argtype(fcinfo->flinfo, argno) == TEXTOID)
+	{
+		text	   *t = PG_GETARG_TEXT_PP(argno);
+
+		label = VARDATA_ANY(t);
+		len = VARSIZE_ANY_EXHDR(t);
+		ordinal = stagelist_find(sl, label, len);
+		if (ordinal < 0)
+			stage_text_unknown(label, len, sl, false);
+		return ordinal;
+	}
+	label = enum_value_label(fcinfo, PG_GETARG_OID(argno));
+	ordinal = stagelist_find(sl, label, strlen(label));
 	if (ordinal < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),

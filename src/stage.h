@@ -61,10 +61,38 @@ extern char *stagelist_describe(const StageList *sl);
 pg_attribute_noreturn()
 extern void stage_list_mismatch(const char *what, const StageList *a, const StageList *b);
 
+/* What a text stage not in the stage list does (stage_text.c). */
+typedef enum StageUnknown
+{
+	STAGE_UNKNOWN_ERROR,		/* 22P02 naming the label and the list */
+	STAGE_UNKNOWN_SKIP,			/* leave the row out */
+	STAGE_UNKNOWN_NULL			/* read the stage as NULL */
+} StageUnknown;
+
+/*
+ * A stage-list text argument ('lead<mql<sql; unknown=skip' or an enum type
+ * name) parsed once per query; cached in fn_extra.
+ */
+typedef struct TextStageMap
+{
+	char	   *spec;			/* the argument as given, NUL-terminated */
+	int			speclen;
+	StageList  *stages;
+	StageUnknown on_unknown;
+	int			last;			/* ordinal of the last label found, -1 none */
+	uint8		sorted[CJ_MAX_STAGES];	/* ordinals in label byte order */
+} TextStageMap;
+
+extern TextStageMap *text_stage_map(FunctionCallInfo fcinfo, int argno, TextStageMap **cache);
+extern int	text_stage_ordinal(TextStageMap *m, const char *label, int len);
+pg_attribute_noreturn()
+extern void stage_text_unknown(const char *label, int len, const StageList *sl, bool list_arg);
+
 extern EnumStageMap *enum_stage_map(FunctionCallInfo fcinfo, int argno,
 									 EnumStageMap **cache);
+extern EnumStageMap *enum_stage_map_of_type(MemoryContext mcxt, Oid enumtypid);
 extern int	enum_stage_ordinal(EnumStageMap *map, Oid value);
 extern const char *enum_value_label(FunctionCallInfo fcinfo, Oid value);
-extern int	stage_arg_ordinal(FunctionCallInfo fcinfo, const StageList *sl, Oid value);
+extern int	stage_arg_ordinal(FunctionCallInfo fcinfo, const StageList *sl, int argno);
 
 #endif							/* CJ_STAGE_H */

@@ -14,6 +14,10 @@
  * journey's stored form (flag JF_NO_LABELS, 5 bytes a touch), so every
  * accessor here reads journeys too.
  *
+ * journey_stage_stats aggregates across customers: one scan of stored
+ * journeys gives per-stage customers, visits, total, mean and exact
+ * percentiles, on the shared per-customer state of agg.h.
+ *
  *-------------------------------------------------------------------------
  */
 #include "cjourney.h"
@@ -27,9 +31,14 @@
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
+#include "common/int.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
+
+#include <math.h>
 
 #define ST_TYPE "stage_time"
 
@@ -206,7 +215,7 @@ points_and_stage(FunctionCallInfo fcinfo, JourneyView *v, Points *p)
 {
 	st_view(fcinfo, 0, v);
 	points_from_view(v, p, false, 0, 0);
-	return stage_arg_ordinal(fcinfo, &v->stages, PG_GETARG_OID(1));
+	return stage_arg_ordinal(fcinfo, &v->stages, 1);
 }
 
 /* stage_time from text */
@@ -427,14 +436,20 @@ stage_time_duration_bucket(PG_FUNCTION_ARGS)
 	check_range(lo, hi, "bucket");
 	if (!bucket_points(fcinfo, 4, &v, &p))
 		PG_RETURN_NULL();
-	s = stage_arg_ordinal(fcinfo, &v.stages, PG_GETARG_OID(1));
+	s = stage_arg_ordinal(fcinfo, &v.stages, 1);
 	PG_RETURN_INTERVAL_P(usec_interval(time_in_stage(&p, s, lo, hi, true, hi)));
+}
+
+static Datum
+stage_label_of(const StageList *sl, int s)
+{
+	return PointerGetDatum(cstring_to_text_with_len(sl->label[s], sl->len[s]));
 }
 
 static Datum
 stage_label(const JourneyView *v, int s)
 {
-	return PointerGetDatum(cstring_to_text_with_len(v->stages.label[s], v->stages.len[s]));
+	return stage_label_of(&v->stages, s);
 }
 
 /*
@@ -711,4 +726,217 @@ stage_time_to_jsonb(PG_FUNCTION_ARGS)
 	}
 	appendStringInfoString(&buf, "]}");
 	PG_RETURN_DATUM(cj_jsonb_of(&buf));
+}
+
+/* ---- journey_stage_stats: per-stage duration statistics across journeys ---- */
+
+/*
+ * The state is the shared per-customer state (agg.h) with one record per
+ * (customer, visited stage): time = the customer's total time in the stage
+ * in microseconds, mask = its visits, stage = the stage.  Combine,
+ * serialize and deserialize are the shared ones; the final function sorts
+ * each stage's durations (without touching the state) for exact
+ * percentiles.
+ */
+static void
+stage_stats_check_record(WireReader *w, const void *params, const CjEvent *e, int32 i)
+{
+	if (e->ts < 0 || e->mask == 0 || e->mask > PG_INT32_MAX ||
+		e->channel >= 0 || e->event >= 0 || e->value >= 0)
+		wire_error(w, psprintf("Record %d is not a (duration >= 0, visits >= 1, stage) record.", i + 1));
+}
+
+static const AggOps stage_stats_ops = {
+	.state_name = "journey_stage_stats state",
+	.version = 1,
+	.stages = NULL,
+	.check_record = stage_stats_check_record,
+};
+
+PG_FUNCTION_INFO_V1(journey_stage_stats_transfn);
+PG_FUNCTION_INFO_V1(journey_stage_stats_combine);
+PG_FUNCTION_INFO_V1(journey_stage_stats_deserialize);
+PG_FUNCTION_INFO_V1(journey_stage_stats_finalfn);
+
+/*
+ * journey_stage_stats(j [, as_of]): add one customer's time in each stage
+ * it visited (the last period counting zero, or closed at as_of).  NULL
+ * journeys are skipped; every journey of a group needs the same stage list.
+ */
+Datum
+journey_stage_stats_transfn(PG_FUNCTION_ARGS)
+{
+	CustomerState *state;
+	EventBuffer *b;
+	JourneyView v;
+	Points		p;
+	Visit	   *visits;
+	int64		total[CJ_MAX_STAGES];
+	int64		count[CJ_MAX_STAGES];
+	bool		has_close = PG_NARGS() > 2;
+	TimestampTz close = 0;
+	int32		n,
+				i;
+	int			s;
+
+	if (PG_ARGISNULL(1) || (has_close && PG_ARGISNULL(2)))
+	{
+		(void) agg_context(fcinfo, "journey_stage_stats_transfn");
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	state = agg_state_arg(fcinfo, &stage_stats_ops, false);
+	b = state->buf;
+	jview_init(&v, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1)), "journey");
+	if (b->stages == NULL)
+		b->stages = agg_intern_stages(fcinfo, agg_cache(fcinfo), &v.stages);
+	else if (!stagelist_equal(b->stages, &v.stages))
+		stage_list_mismatch("journeys of one journey_stage_stats group", b->stages, &v.stages);
+	if (has_close)
+	{
+		close = PG_GETARG_TIMESTAMPTZ(2);
+		if (TIMESTAMP_NOT_FINITE(close))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("as_of must be finite"),
+					 errhint("Pass a time at or after the last touch, such as now(), or omit as_of.")));
+		check_as_of(&v, close);
+	}
+	points_from_view(&v, &p, false, 0, 0);
+	visits = palloc(Max(p.n, 1) * sizeof(Visit));
+	n = build_visits(&p, visits, has_close, close);
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+	{
+		s = visits[i].stage;
+		if (count[s]++ == 0)
+			total[s] = 0;
+		total[s] += visits[i].end - visits[i].entered;
+	}
+	for (s = 0; s < v.stages.n; s++)
+		if (count[s] > 0)
+			evbuf_append(b, total[s], (uint64) count[s], s, -1, -1, (Datum) 0, false);
+	PG_RETURN_POINTER(state);
+}
+
+/* combine function of journey_stage_stats */
+Datum
+journey_stage_stats_combine(PG_FUNCTION_ARGS)
+{
+	return agg_state_combine(fcinfo, &stage_stats_ops);
+}
+
+/* deserialize function of journey_stage_stats */
+Datum
+journey_stage_stats_deserialize(PG_FUNCTION_ARGS)
+{
+	return agg_state_deserialize(fcinfo, &stage_stats_ops);
+}
+
+static int
+int64_cmp(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* percentile_cont over sorted values: interpolated, rounded to the microsecond */
+static int64
+sorted_percentile(const int64 *v, int64 n, double fraction)
+{
+	double		pos = fraction * (n - 1);
+	int64		lo = (int64) floor(pos);
+	int64		hi = (int64) ceil(pos);
+
+	if (lo == hi)
+		return v[lo];
+	return v[lo] + (int64) rint((double) (v[hi] - v[lo]) * (pos - lo));
+}
+
+/*
+ * Final function of journey_stage_stats: one stage_duration_stats per
+ * visited stage, in the stage list's order: (stage, customers, visits,
+ * total, mean, median, p90); percentiles as percentile_cont computes them.
+ * NULL for no journeys.
+ */
+Datum
+journey_stage_stats_finalfn(PG_FUNCTION_ARGS)
+{
+	CustomerState *state = agg_state_final(fcinfo, "journey_stage_stats_finalfn");
+	EventBuffer *b;
+	Oid			elemtype;
+	TupleDesc	tupdesc;
+	int64		count[CJ_MAX_STAGES];
+	int64		visits[CJ_MAX_STAGES];
+	int64		total[CJ_MAX_STAGES];
+	int64		fill[CJ_MAX_STAGES];
+	int64	   *values[CJ_MAX_STAGES];
+	Datum		elems[CJ_MAX_STAGES];
+	int			nelems = 0;
+	int32		i;
+	int			s;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	if (state == NULL || state->buf->stages == NULL || state->buf->n == 0)
+		PG_RETURN_NULL();
+	b = state->buf;
+	elemtype = get_element_type(get_fn_expr_rettype(fcinfo->flinfo));
+	if (!OidIsValid(elemtype))
+		elog(ERROR, "journey_stage_stats must return an array of a composite type");
+	tupdesc = lookup_rowtype_tupdesc_copy(elemtype, -1);
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	memset(count, 0, sizeof(count));
+	memset(visits, 0, sizeof(visits));
+	memset(total, 0, sizeof(total));
+	for (i = 0; i < b->n; i++)
+	{
+		const CjEvent *e = &b->ev[i];
+
+		CJ_CHECK_EVERY(i);
+		count[e->stage]++;
+		visits[e->stage] += (int64) e->mask;
+		if (pg_add_s64_overflow(total[e->stage], e->ts, &total[e->stage]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("total time in stage out of range"),
+					 errdetail("The total time of the customers in stage %s exceeds 2^63 - 1 microseconds.",
+							   pnstrdup(b->stages->label[e->stage], b->stages->len[e->stage]))));
+	}
+	for (s = 0; s < b->stages->n; s++)
+	{
+		values[s] = count[s] > 0 ? palloc(count[s] * sizeof(int64)) : NULL;
+		fill[s] = 0;
+	}
+	for (i = 0; i < b->n; i++)
+	{
+		CJ_CHECK_EVERY(i);
+		values[b->ev[i].stage][fill[b->ev[i].stage]++] = b->ev[i].ts;
+	}
+	for (s = 0; s < b->stages->n; s++)
+	{
+		Datum		d[7];
+		bool		nulls[7] = {false, false, false, false, false, false, false};
+
+		if (count[s] == 0)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		qsort(values[s], count[s], sizeof(int64), int64_cmp);
+		d[0] = stage_label_of(b->stages, s);
+		d[1] = Int64GetDatum(count[s]);
+		d[2] = Int64GetDatum(visits[s]);
+		d[3] = IntervalPGetDatum(usec_interval(total[s]));
+		d[4] = IntervalPGetDatum(usec_interval((int64) rint((double) total[s] / (double) count[s])));
+		d[5] = IntervalPGetDatum(usec_interval(sorted_percentile(values[s], count[s], 0.5)));
+		d[6] = IntervalPGetDatum(usec_interval(sorted_percentile(values[s], count[s], 0.9)));
+		elems[nelems++] = HeapTupleGetDatum(heap_form_tuple(tupdesc, d, nulls));
+		pfree(values[s]);
+	}
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, nelems, elemtype, typlen, typbyval, typalign));
 }

@@ -11,7 +11,12 @@
 -- The table is laid out as ClickHouse users lay out event tables for
 -- per-user analysis: MergeTree ORDER BY (customer_id, occurred_at), merged
 -- into one part, with LowCardinality strings; a NULL event becomes '' (no
--- question matches an empty event, so the answers are unchanged).
+-- question matches an empty event, so the answers are unchanged).  The
+-- event is the last sort key: ClickHouse's sequence functions leave the
+-- order of rows at one instant unspecified (in practice, for a customer's
+-- dozen rows, the stored order), and cjourney puts the row of the lower
+-- condition first; the sequence questions number their conditions in event
+-- order, so both engines see the same order.
 
 -- setup
 SET max_threads = @THREADS@;
@@ -22,7 +27,7 @@ CREATE TABLE touchpoints (
     stage Enum8('awareness' = 1, 'consideration' = 2, 'decision' = 3, 'retention' = 4, 'advocacy' = 5),
     channel LowCardinality(String),
     event LowCardinality(String)
-) ENGINE = MergeTree ORDER BY (customer_id, occurred_at);
+) ENGINE = MergeTree ORDER BY (customer_id, occurred_at, event);
 -- setup
 INSERT INTO touchpoints
 SELECT customer_id, fromUnixTimestamp64Micro(us, 'UTC'), stage, channel, ifNull(event, '')
@@ -82,3 +87,26 @@ FROM (SELECT customer_id, arraySort(groupArray((occurred_at, stage, channel, eve
 -- name: floor
 SELECT count(), sum(n)
 FROM (SELECT customer_id, count() AS n FROM touchpoints GROUP BY customer_id);
+
+-- The sequences (see postgres.sql).  sequenceMatch and sequenceNextNode
+-- take DateTime (seconds; the sample data has whole seconds), not
+-- DateTime64; sequenceNextNode needs the experimental switch, and a NULL
+-- event (stored as '') must not be a node.
+-- name: seq_match
+SELECT countIf(m)
+FROM (SELECT customer_id,
+             sequenceMatch('(?1)(?t<=86400)(?2)')(toDateTime(occurred_at), event = 'page_view', event = 'purchase') AS m
+      FROM touchpoints GROUP BY customer_id);
+
+-- name: seq_count
+SELECT sum(c)
+FROM (SELECT customer_id,
+             sequenceCount('(?1).*(?2)')(toDateTime(occurred_at), event = 'add_to_cart', event = 'purchase') AS c
+      FROM touchpoints GROUP BY customer_id);
+
+-- name: next_node
+SELECT countIf(n = 'signup'), countIf(n = 'purchase'), countIf(n IS NULL)
+FROM (SELECT customer_id,
+             sequenceNextNode('forward', 'first_match')(toDateTime(occurred_at), nullIf(toString(event), ''), 1, event = 'page_view') AS n
+      FROM touchpoints GROUP BY customer_id)
+SETTINGS allow_experimental_funnel_functions = 1;

@@ -3,7 +3,8 @@
 --		stored journeys (cjourney_peers.journeys), and the best plain SQL we found.
 --
 -- Read by bench/peers.sh.  Each query starts at a line "-- name: QUESTION
--- FORM" (FORM: rows, stored or sql) and ends with a semicolon at the end of
+-- FORM" (FORM: rows, stored, agg or sql; agg: an aggregate that reads the
+-- stored journeys directly) and ends with a semicolon at the end of
 -- a line; it must be one plannable statement (it is timed under EXPLAIN
 -- ANALYZE).  Every query computes the per-customer value and then reduces it
 -- to a small answer, the same one in every engine (bench/peers/duckdb.sql,
@@ -23,6 +24,19 @@ FROM (SELECT customer_id,
                            event IN ('signup', 'trial_start', 'demo_request'),
                            event = 'purchase') AS level
       FROM touchpoints GROUP BY customer_id) s;
+
+-- The direct aggregate over stored journeys: one scan of the store, the
+-- funnel report of every journey (steps in the journey step syntax, so the
+-- IN step is an alternative); customers at exactly level k are those who
+-- reached step k but not step k + 1.
+-- name: funnel_in agg
+SELECT max(customers) FILTER (WHERE step = 1) - max(customers) FILTER (WHERE step = 2),
+       max(customers) FILTER (WHERE step = 2) - max(customers) FILTER (WHERE step = 3),
+       max(customers) FILTER (WHERE step = 3)
+FROM funnel_steps((SELECT funnel_report_agg(j, interval '30 days', 'default', 'event = page_view',
+                                            'event = signup | event = trial_start | event = demo_request',
+                                            'event = purchase')
+                   FROM cjourney_peers.journeys));
 
 -- The deepest chain a <= b <= c within 30 days of a, by self-joins: on this
 -- data (12 touches a customer) faster than a formulation with max() OVER
@@ -63,6 +77,14 @@ FROM (SELECT customer_id,
                             'page_view', 'signup', 'purchase') AS level
       FROM cjourney_peers.journeys) s;
 
+-- name: funnel agg
+SELECT max(customers) FILTER (WHERE step = 1) - max(customers) FILTER (WHERE step = 2),
+       max(customers) FILTER (WHERE step = 2) - max(customers) FILTER (WHERE step = 3),
+       max(customers) FILTER (WHERE step = 3)
+FROM funnel_steps((SELECT funnel_report_agg(j, interval '30 days', 'default', 'event = page_view',
+                                            'event = signup', 'event = purchase')
+                   FROM cjourney_peers.journeys));
+
 -- name: funnel sql
 SELECT count(*) FILTER (WHERE level = 1), count(*) FILTER (WHERE level = 2),
        count(*) FILTER (WHERE level = 3)
@@ -100,6 +122,13 @@ SELECT d.stage::stage,
        round(extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY d.duration)) * 1000)::bigint
 FROM cjourney_peers.journeys s, journey_stage_durations(s.j) d
 GROUP BY 1 ORDER BY 1;
+
+-- The direct aggregate: per-stage statistics straight from the journeys
+-- (exact percentile_cont medians), no expansion to one row per stage.
+-- name: stage_median agg
+SELECT (s).stage::stage, round(extract(epoch FROM (s).median) * 1000)::bigint
+FROM (SELECT unnest(journey_stage_stats(j)) AS s FROM cjourney_peers.journeys) x
+ORDER BY 1;
 
 -- name: stage_median sql
 SELECT stage,
@@ -168,3 +197,73 @@ FROM (SELECT customer_id,
 -- name: floor sql
 SELECT count(*), sum(n)
 FROM (SELECT customer_id, count(*) AS n FROM touchpoints GROUP BY customer_id) s;
+
+-- The sequences: seq_match, customers with a page_view followed by a
+-- purchase within a day (ClickHouse sequenceMatch '(?1)(?t<=86400)(?2)');
+-- seq_count, non-overlapping add_to_cart ... purchase sequences over all
+-- customers (sequenceCount '(?1).*(?2)'); next_node, what customers do right
+-- after their first page_view (sequenceNextNode forward first_match):
+-- customers going to signup, to purchase, and with no next event.
+-- name: seq_match rows
+SELECT count(*) FILTER (WHERE m)
+FROM (SELECT customer_id,
+             sequence_match('(?1)(?t<=86400)(?2)', occurred_at, event = 'page_view', event = 'purchase') AS m
+      FROM touchpoints GROUP BY customer_id) s;
+
+-- name: seq_match stored
+SELECT count(*) FILTER (WHERE journey_sequence_match(j, '(?1)(?t<=86400)(?2)', 'event = page_view', 'event = purchase'))
+FROM cjourney_peers.journeys;
+
+-- a purchase at or after a page_view, within a day (at one instant the
+-- page_view row comes first, so ">=" is right)
+-- name: seq_match sql
+SELECT count(DISTINCT a.customer_id)
+FROM touchpoints a JOIN touchpoints b
+  ON b.customer_id = a.customer_id AND b.event = 'purchase'
+ AND b.occurred_at >= a.occurred_at AND b.occurred_at <= a.occurred_at + interval '1 day'
+WHERE a.event = 'page_view';
+
+-- name: seq_count rows
+SELECT sum(c)
+FROM (SELECT customer_id,
+             sequence_count('(?1).*(?2)', occurred_at, event = 'add_to_cart', event = 'purchase') AS c
+      FROM touchpoints GROUP BY customer_id) s;
+
+-- name: seq_count stored
+SELECT sum(journey_sequence_count(j, '(?1).*(?2)', 'event = add_to_cart', 'event = purchase'))
+FROM cjourney_peers.journeys;
+
+-- Greedy non-overlapping matches of "add_to_cart, then a purchase" are the
+-- purchase rows whose previous add_to_cart-or-purchase row is an
+-- add_to_cart (at one instant the add_to_cart row comes first).
+-- name: seq_count sql
+SELECT count(*) FILTER (WHERE event = 'purchase' AND prev = 'add_to_cart')
+FROM (SELECT event, lag(event) OVER (PARTITION BY customer_id ORDER BY occurred_at, event = 'purchase') AS prev
+      FROM touchpoints WHERE event IN ('add_to_cart', 'purchase')) s;
+
+-- name: next_node rows
+SELECT count(*) FILTER (WHERE n = 'signup'), count(*) FILTER (WHERE n = 'purchase'),
+       count(*) FILTER (WHERE n IS NULL)
+FROM (SELECT customer_id,
+             sequence_next_node('forward', 'first_match', occurred_at, event, true, event = 'page_view') AS n
+      FROM touchpoints GROUP BY customer_id) s;
+
+-- name: next_node stored
+SELECT count(*) FILTER (WHERE n = 'signup'), count(*) FILTER (WHERE n = 'purchase'),
+       count(*) FILTER (WHERE n IS NULL)
+FROM (SELECT journey_next_node(j, 'forward', 'first_match', 'event = page_view') AS n
+      FROM cjourney_peers.journeys) s;
+
+-- rows with an event, in time order, ties by event bytes; the row after the
+-- first page_view of each customer
+-- name: next_node sql
+SELECT count(*) FILTER (WHERE n = 'signup'), count(*) FILTER (WHERE n = 'purchase'),
+       count(*) FILTER (WHERE n IS NULL)
+FROM (SELECT c.customer_id, f.n
+      FROM (SELECT DISTINCT customer_id FROM touchpoints) c
+      LEFT JOIN (SELECT DISTINCT ON (customer_id) customer_id, n
+                 FROM (SELECT customer_id, event, occurred_at,
+                              lead(event) OVER (PARTITION BY customer_id ORDER BY occurred_at, event COLLATE "C") AS n
+                       FROM touchpoints WHERE event IS NOT NULL) x
+                 WHERE event = 'page_view'
+                 ORDER BY customer_id, occurred_at, event COLLATE "C") f USING (customer_id)) s;

@@ -2,9 +2,10 @@
 """fuzz.py -- cjourney's fuzzers, run against a live server.
 
     python3 test/fuzz/fuzz.py --db DB --lib LIB [--seed N] [--long | --count N]
-                              [--only recv,deserialize,text] [--keep DIR]
+                              [--only recv,deserialize,text,pattern] [--keep DIR]
 
-Three fuzzers, each over every cjourney type or aggregate the catalog lists:
+Four fuzzers, each over every cjourney type or aggregate the catalog lists
+(or, for the last, every function taking a pattern or step text):
 
   recv         binary receive of every type: valid values (test/fuzz/seeds.sql)
                with bit flips, byte stores, truncations, inflated length and
@@ -15,6 +16,11 @@ Three fuzzers, each over every cjourney type or aggregate the catalog lists:
   text         grammar-aware text input: literals generated from each type's
                grammar, some with tokens dropped, repeated, swapped or
                replaced, plus character mutations of the seed values
+  pattern      grammar-aware sequence patterns ((?N), ., .*, (?t op N), with
+               bad numbers, operators and spacing) through sequence_match,
+               sequence_count, sequence_match_events and the journey forms,
+               and stored-journey step texts (journey_step.h) through the
+               journey forms
 
 Buffers reach cjourney through the test-only module test/fuzz/cjourney_fuzz.c
 (LIB: its path or name), sized exactly, so a sanitizer build sees any
@@ -42,7 +48,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_COUNT = {'recv': 40000, 'deserialize': 30000, 'text': 50000}
+DEFAULT_COUNT = {'recv': 40000, 'deserialize': 30000, 'text': 50000, 'pattern': 8000}
 BATCH = 300
 
 # ---------------------------------------------------------------- psql -----
@@ -95,6 +101,9 @@ BY_NAME = {
     'correction': ["'holm'::text"],
     'steps': ["ARRAY['awareness', 'decision']"],
     'max_length': ['3'],
+    'pattern': ["'(?1).*(?t<=86400)(?2)'::text"],
+    'direction': ["'forward'::text", "'backward'::text"],
+    'base': ["'first_match'::text", "'tail'::text"],
 }
 BY_TYPE = {
     'timestamp with time zone': ["'2025-03-01 12:00+00'::timestamptz"],
@@ -439,6 +448,59 @@ def mutate_text(rng, s):
     return ''.join(toks)
 
 
+# ------------------------------------------- patterns and step texts -----
+
+PATTERN_NUMBERS = ['1', '2', '3', '4', '0', '01', '+2', '+', '-1', '1.5', '', '99999999999999999999',
+                   '18446744073709551615', '9223372036854775807', '64', '65']
+
+
+def g_pattern(rng):
+    items = []
+    for _ in range(rng.randint(0, 8)):
+        r = rng.random()
+        if r < 0.4:
+            items.append('(?%s)' % rng.choice(PATTERN_NUMBERS[:6] if rng.random() < 0.8 else PATTERN_NUMBERS))
+        elif r < 0.5:
+            items.append('.')
+        elif r < 0.65:
+            items.append('.*')
+        elif r < 0.95:
+            op = rng.choice(['<', '<=', '>', '>=', '=='] * 4 + ['!=', '=', '<<', ''])
+            n = rng.choice(['0', '1', '5', '3600', '86400'] * 3 + PATTERN_NUMBERS)
+            items.append('(?t%s%s)' % (op, n))
+        else:
+            items.append(rng.choice(['(', ')', '(?', '?', '*', ' ', '(?t', '(?x)']))
+    return ''.join(items)
+
+
+def g_step(rng):
+    alts = []
+    for _ in range(rng.randint(1, 3)):
+        r = rng.random()
+        if r < 0.3:
+            alts.append(rng.choice(['purchase', 'signup', 'awareness', 'decision', 'web', 'only', 'x']))
+        elif r < 0.6:
+            field = rng.choice(['event', 'stage', 'channel', 'colour', '"event"'])
+            op = rng.choice(['=', '=', '>=', '>', '<', '<=', '==', ''])
+            alts.append('%s %s %s' % (field, op, rng.choice(['purchase', 'decision', 'sql', '"a b"', '"x""y"', '""', ''])))
+        elif r < 0.75:
+            alts.append('*')
+        else:
+            w = rng.choice(WORDS[:24])
+            alts.append('"' + w.replace('"', '""') + '"' if rng.random() < 0.8 else '"' + w)
+    sep = rng.choice(['|', ' | ', '||', '|'])
+    return sep.join(alts)
+
+
+def pattern_inputs(rng, count):
+    out = []
+    for key, gen in (('sequence pattern', g_pattern), ('journey step', g_step)):
+        for _ in range(count // 2):
+            s = gen(rng) if rng.random() < 0.7 else mutate_text(rng, gen(rng))
+            out.append((key, s.replace('\x00', '')))
+    return out
+
+
 def text_inputs(rng, types, seed_texts, count):
     out = []
     per_type = max(1, count // len(types))
@@ -464,11 +526,14 @@ def load_inputs(db, kind, inputs):
     for i, (key, v) in enumerate(inputs):
         if kind == 'text':
             lines.append('%d\t%s\t\\N\t%s\t\\N\n' % (i, key, copy_escape(v)))
+        elif kind == 'pattern':
+            lines.append('%d\t\\N\t\\N\t%s\t\\N\t%s\n' % (i, copy_escape(v), copy_escape(key)))
         elif kind == 'recv':
             lines.append('%d\t%s\t\\N\t\\N\t\\\\x%s\n' % (i, key, v.hex()))
         else:
             lines.append('%d\t\\N\t%s\t\\N\t\\\\x%s\n' % (i, copy_escape(key), v.hex()))
-    db.run('COPY cjfuzz.inputs FROM STDIN', stdin=''.join(lines))
+    db.run('COPY cjfuzz.inputs (id, typ, agg, str, data%s) FROM STDIN' % (', what' if kind == 'pattern' else ''),
+           stdin=''.join(lines))
 
 
 def run_kind(db, kind, inputs, keep):
@@ -491,7 +556,7 @@ def run_kind(db, kind, inputs, keep):
         os.makedirs(keep, exist_ok=True)
         with open(os.path.join(keep, '%s-inputs.tsv' % kind), 'w') as f:
             for i, (key, v) in enumerate(inputs):
-                f.write('%d\t%s\t%s\t%s\n' % (i, key, copy_escape(v) if kind == 'text' else v.hex(),
+                f.write('%d\t%s\t%s\t%s\n' % (i, key, copy_escape(v) if kind in ('text', 'pattern') else v.hex(),
                                               copy_escape(outcomes.get(i, 'missing'))))
     return outcomes
 
@@ -507,7 +572,7 @@ def report(kind, inputs, outcomes, emit):
         o = outcomes.get(i, 'missing')
         by_key[key]['accepted' if o == 'accepted' else ('rejected' if clean(o) else 'bad')] += 1
         if not clean(o):
-            shown = v[:300] if kind == 'text' else v.hex()[:300]
+            shown = v[:300] if kind in ('text', 'pattern') else v.hex()[:300]
             bad.append('input %d (%s): %s\n  input: %s' % (i, key, o[:600], shown))
     for key in sorted(by_key):
         c = by_key[key]
@@ -519,7 +584,7 @@ def report(kind, inputs, outcomes, emit):
             emit('FAIL', desc + ', %d findings' % c['bad'],
                  *([b for b in bad if '(%s)' % key in b][:5] or ['no input was accepted']))
     emit('STAT', '%s: %d inputs over %d %s' % (kind, len(inputs), len(by_key),
-                                              'types' if kind != 'deserialize' else 'aggregates'))
+                                              {'deserialize': 'aggregates', 'pattern': 'kinds'}.get(kind, 'types')))
     return bad
 
 
@@ -530,7 +595,7 @@ def main():
     ap.add_argument('--seed', type=int, default=20250301)
     ap.add_argument('--long', action='store_true', help='20 times the default number of inputs')
     ap.add_argument('--count', type=int, help='inputs per fuzzer')
-    ap.add_argument('--only', default='recv,deserialize,text')
+    ap.add_argument('--only', default='recv,deserialize,text,pattern')
     ap.add_argument('--keep', help='write every input and its outcome here')
     args = ap.parse_args()
     db = Db(args.db)
@@ -579,6 +644,8 @@ def main():
                                   "LATERAL cjfuzz.agg_states(agg, query, rows_per_state) s"):
                 seeds[agg].append(bytes.fromhex(h))
             inputs = binary_inputs(rng, seeds, count)
+        elif kind == 'pattern':
+            inputs = pattern_inputs(rng, count)
         else:
             seed_texts = collections.defaultdict(list)
             for typ, v in db.rows('SELECT format_type(typ, NULL), v FROM cjfuzz.seed_values'):

@@ -11,9 +11,49 @@
 -- catalog).
 CREATE TABLE cjfuzz.calls (typ regtype, sql text);
 
--- The inputs of one run: a text literal, a binary value, or an aggregate
--- state (agg set).
-CREATE TABLE cjfuzz.inputs (id int PRIMARY KEY, typ regtype, agg regprocedure, str text, data bytea);
+-- The inputs of one run: a text literal, a binary value, an aggregate
+-- state (agg set), or a sequence pattern or journey step text (what set).
+CREATE TABLE cjfuzz.inputs (id int PRIMARY KEY, typ regtype, agg regprocedure, str text, data bytea,
+							what text);
+
+-- A sequence pattern or a journey step text through every function that
+-- takes one, over the sample rows and the seed journeys: 'accepted' when
+-- some call succeeded and every error was clean, else the SQLSTATE of the
+-- last (clean) error, or "bad: ...".
+CREATE FUNCTION cjfuzz.pattern_outcome(what text, s text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE
+	q text;
+	r text;
+	ok boolean := false;
+	code text := '';
+	journeys CONSTANT text := $$FROM cjfuzz.seed_values WHERE typ = 'journey'::regtype$$;
+BEGIN
+	FOREACH q IN ARRAY CASE what WHEN 'sequence pattern' THEN ARRAY[
+		$$SELECT sequence_match($1, ts, stage = 'awareness', converted, lead)::text FROM cjfuzz.rows$$,
+		$$SELECT string_agg(c::text, ',') FROM (SELECT sequence_count($1, extract(epoch FROM ts)::bigint, stage = 'awareness', converted, lead, opp) AS c FROM cjfuzz.rows GROUP BY customer_id) x$$,
+		$$SELECT sequence_match_events($1, ts, converted, lead, true)::text FROM cjfuzz.rows$$,
+		$$SELECT sequence_match_events($1, extract(epoch FROM ts)::bigint, true, lead)::text FROM cjfuzz.rows$$,
+		$$SELECT string_agg(journey_sequence_count(v::journey, $1, 'awareness', 'stage >= decision', '*')::text, ',') $$ || journeys,
+		$$SELECT string_agg(journey_sequence_match_events(v::journey, $1, 'purchase | x', '*', 'channel = web')::text, ',') $$ || journeys]
+	ELSE ARRAY[
+		$$SELECT string_agg(journey_sequence_count(v::journey, '(?1)', $1)::text, ',') $$ || journeys,
+		$$SELECT string_agg(journey_sequence_match(v::journey, '(?2).*(?t<=86400)(?1)', $1, $1)::text, ',') $$ || journeys,
+		$$SELECT string_agg(journey_next_node(v::journey, 'forward', 'first_match', $1), ',') $$ || journeys,
+		$$SELECT string_agg(journey_next_node(v::journey, 'backward', 'tail', '*', $1), ',') $$ || journeys]
+	END LOOP
+		BEGIN
+			EXECUTE q INTO r USING s;
+			ok := true;
+		EXCEPTION WHEN others THEN
+			IF NOT cjfuzz.clean_error(SQLSTATE) THEN
+				RETURN format('bad: %s: %s %s', q, SQLSTATE, SQLERRM);
+			END IF;
+			code := SQLSTATE;
+		END;
+	END LOOP;
+	RETURN CASE WHEN ok THEN 'accepted' ELSE code END;
+END
+$f$;
 
 -- Errors an accepted value's functions may raise: data exceptions (bad
 -- arguments, values out of range) and limits.  Anything else (an internal
@@ -69,6 +109,7 @@ $f$;
 --   kind 'recv': cjfuzz.recv(data) then exercise
 --   kind 'deserialize': cjfuzz.deserialize(agg, data); a result of a
 --       cjourney type is exercised too
+--   kind 'pattern': cjfuzz.pattern_outcome(what, str)
 CREATE FUNCTION cjfuzz.run(kind text, lo int, hi int) RETURNS TABLE (id int, outcome text)
 LANGUAGE plpgsql AS $f$
 DECLARE
@@ -80,6 +121,8 @@ BEGIN
 		BEGIN
 			IF kind = 'text' THEN
 				EXECUTE format('SELECT cjfuzz.exercise(cjfuzz.input($1, NULL::%s))', r.typ) INTO o USING r.str;
+			ELSIF kind = 'pattern' THEN
+				o := cjfuzz.pattern_outcome(r.what, r.str);
 			ELSIF kind = 'recv' THEN
 				EXECUTE format('SELECT cjfuzz.exercise(cjfuzz.recv($1, NULL::%s))', r.typ) INTO o USING r.data;
 			ELSE

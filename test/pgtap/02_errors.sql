@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(26);
+SELECT plan(28);
 
 -- malformed text: 22P02, naming the type
 SELECT throws_ok($$SELECT 'garbage'::journey$$, '22P02',
@@ -43,8 +43,12 @@ SELECT throws_ok($$SELECT journey_agg(t) FROM (VALUES (touchpoint(now(), 'x'::pg
 -- limits: 54000 with the limit in the detail
 SELECT throws_ok($$SELECT touchpoint(now(), 'awareness'::stage, repeat('x', 1025))$$, '54000',
     'channel or event label is too long');
+-- a group of more than 1,000,000 rows (0.1.0's count limit) fits the memory budget
+SELECT is((SELECT journey_length(journey_agg('2025-01-01'::timestamptz + g * interval '1 second', 'awareness'::stage, 'web', NULL))
+           FROM generate_series(1, 1000001) g), 1000001, 'a group of 1,000,001 rows is within the limits');
+SET LOCAL cjourney.max_state_memory = '16MB';
 SELECT throws_ok($$SELECT journey_agg('2025-01-01'::timestamptz, 'awareness'::stage, 'web', NULL) FROM generate_series(1, 1000001)$$,
-    '54000', 'journey has too many touches');
+    '54000', 'aggregate state of one group exceeds cjourney.max_state_memory', 'the group limit is the memory budget');
 DO $$
 BEGIN
   EXECUTE 'CREATE TYPE pg_temp.huge AS ENUM (' ||
@@ -62,7 +66,19 @@ EXCEPTION WHEN others THEN
   RETURN d;
 END $f$;
 SELECT is(pg_temp.detail_of($$SELECT journey_agg('2025-01-01'::timestamptz, 'awareness'::stage, 'web', NULL) FROM generate_series(1, 1000001)$$),
-          'A journey holds at most 1000000 touches.', 'limit quoted in the detail');
+          'cjourney.max_state_memory is 16 MB; the aggregate state of one group needs more.', 'limit quoted in the detail');
+CREATE FUNCTION pg_temp.hint_of(q text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE d text;
+BEGIN
+  EXECUTE q;
+  RETURN NULL;
+EXCEPTION WHEN others THEN
+  GET STACKED DIAGNOSTICS d = PG_EXCEPTION_HINT;
+  RETURN d;
+END $f$;
+SELECT matches(pg_temp.hint_of($$SELECT journey_agg('2025-01-01'::timestamptz, 'awareness'::stage, 'web', NULL) FROM generate_series(1, 1000001)$$),
+          'missing GROUP BY', 'the hint suggests GROUP BY');
+RESET cjourney.max_state_memory;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -515,6 +515,92 @@ else
     not_ok "re-installing the recipe keeps the rollups and the one nightly job" "$out"
 fi
 
+# --- another schema: uuid key, timestamp without time zone, varchar stages -------------
+# The same touches as a CRM export keeps them, in a database of its own: the
+# recipe installed with the column names as parameters gives the same tiles
+# as the sample-data install (checked against plain SQL above).
+q -c "SELECT cjourney_reports.refresh_days('2025-01-01', '2026-01-31')" >/dev/null
+q -c "CREATE DATABASE crm_uuid" -c "CREATE DATABASE crm_atomic" -c "CREATE DATABASE crm_funnel" >/dev/null
+for db in crm_uuid crm_atomic crm_funnel; do
+    q -d "$db" <<'SQL' >/dev/null || bail "create the uuid schema in $db"
+CREATE EXTENSION cjourney;
+CREATE SCHEMA crm;
+CREATE TABLE crm.events (contact_id uuid NOT NULL, ts timestamp NOT NULL, lifecycle_stage varchar(40),
+                         event_name varchar(40), source varchar(40), amount numeric(12, 2));
+CREATE TABLE crm.contacts (contact_id uuid PRIMARY KEY, tier varchar(20), ab_group varchar(20));
+SQL
+    q -d "$db" -c "CREATE INDEX ON crm.events (contact_id)" -c "CREATE INDEX ON crm.events ((ts AT TIME ZONE 'UTC'))" >/dev/null
+    q -c "COPY (SELECT md5(customer_id::text)::uuid, occurred_at AT TIME ZONE 'UTC', stage, event, channel, revenue FROM touchpoints) TO STDOUT" |
+        q -d "$db" -c "COPY crm.events FROM STDIN" || bail "copy the touches to $db"
+    q -c "COPY (SELECT md5(customer_id::text)::uuid, segment, campaign_group FROM customers) TO STDOUT" |
+        q -d "$db" -c "COPY crm.contacts FROM STDIN" || bail "copy the customers to $db"
+    q -d "$db" -c "ANALYZE" >/dev/null
+done
+CRM_VARS=(-v cj_touchpoints=crm.events -v cj_key=contact_id -v cj_time=ts -v cj_stage=lifecycle_stage
+    -v cj_event=event_name -v cj_channel=source -v cj_revenue=amount -v cj_customers=crm.contacts
+    -v cj_segment=tier -v cj_campaign_group=ab_group -v cj_schedule=off)
+if out=$(q -d crm_uuid "${CRM_VARS[@]}" -v "cj_stages=awareness<consideration<decision<retention<advocacy" \
+    -f "$CJ_ROOT/examples/cron_rollups.sql" 2>&1); then
+    ok "recipe installs on a uuid / timestamp / varchar schema"
+else
+    not_ok "recipe installs on a uuid / timestamp / varchar schema" "$out"
+fi
+is "$(q -d crm_uuid -c "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'cjourney_reports.daily_customer'::regclass AND attname = 'customer_id'")" \
+    "uuid" "the rollups key on the source's key type"
+q -d crm_uuid -c "SET TimeZone = 'America/New_York'" -c "SELECT cjourney_reports.refresh_days('2025-01-01', '2026-01-31')" >/dev/null ||
+    not_ok "refresh_days on the uuid schema"
+# Float sums over many rows (credit, mean values) are compared rounded: their
+# last bits follow the order the rows arrive in (README, Limits).
+TILES="SELECT 'stage', t::text FROM cjourney_reports.time_in_stage_by_segment('2025-01-01', '2026-01-31') t
+UNION ALL SELECT 'funnel', t::text FROM cjourney_reports.funnel_by_step('2025-01-01', '2026-01-31') t
+UNION ALL SELECT 'response', (t.segment, t.treated_n, t.treated_responders, t.treated_rate, t.control_n, t.control_responders,
+                              t.control_rate, t.abs_lift, t.lift, t.ci_low, t.ci_high, t.z, t.p_value,
+                              round(t.treated_mean_value::numeric, 9), round(t.control_mean_value::numeric, 9))::text
+          FROM cjourney_reports.campaign_response_by_segment('2025-01-01', '2026-01-31') t
+UNION ALL SELECT 'credit', concat_ws(' ', t.segment, t.model, t.channel, round(t.conversions::numeric, 6), round(t.revenue::numeric, 4))
+          FROM cjourney_reports.channel_credit_by_model('2025-01-01', '2026-01-31') t
+UNION ALL SELECT 'log', day || ' ' || customers || ' ' || touches FROM cjourney_reports.refresh_log
+ORDER BY 1, 2"
+a=$(q -c "$TILES" 2>&1)
+b=$(q -d crm_uuid -c "$TILES" 2>&1)
+if [[ -n $a && $a == "$b" ]]; then
+    ok "uuid / timestamp / varchar schema (refreshed under America/New_York): every tile equals the sample install's ($(wc -l <<<"$a") rows)"
+else
+    not_ok "uuid / timestamp / varchar schema: every tile equals the sample install's" "$(diff <(echo "$a") <(echo "$b") | head -20)"
+fi
+# one transaction: an error part-way leaves nothing behind
+if out=$(q -d crm_atomic "${CRM_VARS[@]}" -v cj_funnel_window=nonsense -f "$CJ_ROOT/examples/cron_rollups.sql" 2>&1); then
+    not_ok "an install that fails part-way is an error" "$out"
+else
+    is "$(q -d crm_atomic -c "SELECT count(*) FROM pg_namespace WHERE nspname = 'cjourney_reports'")" 0 \
+        "an install that fails part-way (bad cj_funnel_window) leaves no schema behind"
+fi
+out=$(q -d crm_atomic "${CRM_VARS[@]}" -v cj_key=no_such_column -f "$CJ_ROOT/examples/cron_rollups.sql" 2>&1)
+if [[ $out == *'table crm.events has no column "no_such_column"'* ]] &&
+    [[ $(q -d crm_atomic -c "SELECT count(*) FROM pg_namespace WHERE nspname = 'cjourney_reports'") == 0 ]]; then
+    ok "a wrong column name is a clear error and installs nothing"
+else
+    not_ok "a wrong column name is a clear error and installs nothing" "$out"
+fi
+# the funnel steps as a parameter: a 2-step funnel in a 7-day window, against plain SQL
+if out=$(q -d crm_funnel "${CRM_VARS[@]}" -v 'cj_funnel=page_view|purchase' -v 'cj_funnel_window=7 days' \
+    -f "$CJ_ROOT/examples/cron_rollups.sql" 2>&1) &&
+    q -d crm_funnel -c "SELECT cjourney_reports.refresh_days('2025-01-01', '2026-01-31')" >/dev/null; then
+    ok "recipe installs with cj_funnel='page_view|purchase'"
+else
+    not_ok "recipe installs with cj_funnel='page_view|purchase'" "$out"
+fi
+is "$(q -d crm_funnel -c "SELECT string_agg(step || ':' || step_name || ':' || window_length, ' ' ORDER BY step) FROM cjourney_reports.funnel_definition")" \
+    "1:page_view:7 days 2:purchase:7 days" "funnel_definition shows the funnel installed"
+got=$(q -d crm_funnel -c "SELECT string_agg(step || ':' || customers, ' ' ORDER BY step) FROM (SELECT step, sum(customers) AS customers FROM cjourney_reports.funnel_by_step('2025-01-01', '2026-01-31') GROUP BY step) s")
+want=$(q -d crm_funnel -c "WITH pv AS (SELECT contact_id, ts FROM crm.events WHERE event_name = 'page_view'),
+    pu AS (SELECT contact_id, ts FROM crm.events WHERE event_name = 'purchase'),
+    lvl AS (SELECT c.contact_id, CASE WHEN EXISTS (SELECT 1 FROM pv JOIN pu USING (contact_id) WHERE pv.contact_id = c.contact_id AND pu.ts >= pv.ts AND pu.ts <= pv.ts + interval '7 days') THEN 2
+                                      WHEN EXISTS (SELECT 1 FROM pv WHERE pv.contact_id = c.contact_id) THEN 1 ELSE 0 END AS l
+            FROM (SELECT DISTINCT contact_id FROM crm.events) c)
+    SELECT '1:' || count(*) FILTER (WHERE l >= 1) || ' 2:' || count(*) FILTER (WHERE l >= 2) FROM lvl")
+is "$got" "$want" "the 2-step funnel's customers per step = plain SQL over the raw rows"
+
 if cj_crash_check "$DIR/server.log"; then ok "no backend crash"; else not_ok "no backend crash"; fi
 cj_cluster_stop "$DIR"
 echo "1..$N"

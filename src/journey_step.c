@@ -1,0 +1,374 @@
+/*-------------------------------------------------------------------------
+ *
+ * journey_step.c
+ *		The stored-journey step syntax (see journey_step.h): parse step
+ *		texts, bind them to a journey's labels and stages, and compute the
+ *		step mask of each touch.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "cjourney.h"
+#include "journey_step.h"
+#include "labels.h"
+#include "stage.h"
+
+#include "catalog/pg_type.h"
+#include "parser/scansup.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#define STEP_HINT \
+	"A step is alternatives separated by |, each one of: label (event or stage label), " \
+	"event = label, stage = label, channel = label, stage >= label (also >, <, <=), or *; " \
+	"quote a label with spaces or | = < > \" in double quotes, doubling a \" inside."
+
+/* A step's text being parsed. */
+typedef struct StepLexer
+{
+	const char *fn;
+	const char *text;			/* NUL-terminated copy of the step */
+	int			len;
+	int			pos;
+	int			step;			/* 0-based */
+} StepLexer;
+
+pg_attribute_noreturn()
+static void
+step_error(StepLexer *lx, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s step %d is invalid: \"%s\"", lx->fn, lx->step + 1, lx->text),
+			 errdetail("%s at byte %d.", what, lx->pos + 1),
+			 errhint(STEP_HINT)));
+}
+
+static void
+skip_space(StepLexer *lx)
+{
+	while (lx->pos < lx->len && scanner_isspace(lx->text[lx->pos]))
+		lx->pos++;
+}
+
+static bool
+is_bare_char(char c)
+{
+	return !scanner_isspace(c) && c != '|' && c != '=' && c != '<' && c != '>' &&
+		c != '"' && c != '\0';
+}
+
+/*
+ * Read one label at pos: a bare word or a double-quoted string.  *quoted
+ * tells which; the result is palloc'd and NUL-terminated.
+ */
+static char *
+read_label(StepLexer *lx, int *lenp, bool *quoted)
+{
+	StringInfoData out;
+
+	initStringInfo(&out);
+	*quoted = false;
+	if (lx->pos < lx->len && lx->text[lx->pos] == '"')
+	{
+		int			start = lx->pos;
+
+		*quoted = true;
+		lx->pos++;
+		for (;;)
+		{
+			if (lx->pos >= lx->len)
+			{
+				lx->pos = start;
+				step_error(lx, "Unterminated quoted label");
+			}
+			if (lx->text[lx->pos] == '"')
+			{
+				if (lx->pos + 1 < lx->len && lx->text[lx->pos + 1] == '"')
+				{
+					appendStringInfoChar(&out, '"');
+					lx->pos += 2;
+					continue;
+				}
+				lx->pos++;
+				break;
+			}
+			appendStringInfoChar(&out, lx->text[lx->pos]);
+			lx->pos++;
+		}
+	}
+	else
+	{
+		while (lx->pos < lx->len && is_bare_char(lx->text[lx->pos]))
+			appendStringInfoChar(&out, lx->text[lx->pos++]);
+		if (out.len == 0)
+		{
+			if (lx->pos >= lx->len)
+				step_error(lx, "Expected a label, found the end of the step");
+			step_error(lx, psprintf("Expected a label, found \"%c\"", lx->text[lx->pos]));
+		}
+	}
+	*lenp = out.len;
+	return out.data;
+}
+
+/* An operator at pos, or JSK_ANY when there is none; advances past it. */
+static JourneyStepKind
+read_operator(StepLexer *lx)
+{
+	const char *s = lx->text + lx->pos;
+	int			left = lx->len - lx->pos;
+
+	if (left >= 2 && s[0] == '<' && s[1] == '=')
+	{
+		lx->pos += 2;
+		return JSK_STAGE_LE;
+	}
+	if (left >= 2 && s[0] == '>' && s[1] == '=')
+	{
+		lx->pos += 2;
+		return JSK_STAGE_GE;
+	}
+	if (left >= 1 && s[0] == '<')
+	{
+		lx->pos++;
+		return JSK_STAGE_LT;
+	}
+	if (left >= 1 && s[0] == '>')
+	{
+		lx->pos++;
+		return JSK_STAGE_GT;
+	}
+	if (left >= 1 && s[0] == '=')
+	{
+		lx->pos++;
+		return JSK_LABEL;		/* "equals": the field decides the kind */
+	}
+	return JSK_ANY;
+}
+
+/* Parse one step's alternatives into alts (appending); returns the new count. */
+static int
+parse_step(StepLexer *lx, JourneyStepAlt **alts, int nalts, int *cap)
+{
+	for (;;)
+	{
+		JourneyStepAlt a;
+		char	   *word;
+		int			wlen;
+		bool		quoted;
+		int			word_pos;
+
+		memset(&a, 0, sizeof(a));
+		a.step = lx->step;
+		a.id = -1;
+		a.stage = -1;
+		skip_space(lx);
+		word_pos = lx->pos;
+		if (lx->pos < lx->len && lx->text[lx->pos] == '*' &&
+			(lx->pos + 1 >= lx->len || !is_bare_char(lx->text[lx->pos + 1])))
+		{
+			lx->pos++;
+			a.kind = JSK_ANY;
+		}
+		else
+		{
+			word = read_label(lx, &wlen, &quoted);
+			skip_space(lx);
+			if (!quoted && lx->pos < lx->len &&
+				(lx->text[lx->pos] == '=' || lx->text[lx->pos] == '<' ||
+				 lx->text[lx->pos] == '>'))
+			{
+				int			op_pos = lx->pos;
+				JourneyStepKind op = read_operator(lx);
+				bool		is_event = strcmp(word, "event") == 0;
+				bool		is_stage = strcmp(word, "stage") == 0;
+				bool		is_channel = strcmp(word, "channel") == 0;
+
+				if (!is_event && !is_stage && !is_channel)
+				{
+					lx->pos = word_pos;
+					step_error(lx, psprintf("Unknown field \"%s\" (expected event, stage or channel)",
+											word));
+				}
+				if (op != JSK_LABEL && !is_stage)
+				{
+					lx->pos = op_pos;
+					step_error(lx, psprintf("Only stage can be compared with < <= > >=, not %s",
+											word));
+				}
+				if (op == JSK_LABEL)
+					a.kind = is_event ? JSK_EVENT : is_stage ? JSK_STAGE : JSK_CHANNEL;
+				else
+					a.kind = op;
+				skip_space(lx);
+				word = read_label(lx, &wlen, &quoted);
+			}
+			else
+				a.kind = JSK_LABEL;
+			a.label = word;
+			a.len = wlen;
+		}
+		skip_space(lx);
+		if (*cap <= nalts)
+		{
+			*cap *= 2;
+			*alts = repalloc(*alts, *cap * sizeof(JourneyStepAlt));
+		}
+		(*alts)[nalts++] = a;
+		if (lx->pos >= lx->len)
+			return nalts;
+		if (lx->text[lx->pos] != '|')
+		{
+			if (lx->text[lx->pos] == '=' || lx->text[lx->pos] == '<' ||
+				lx->text[lx->pos] == '>')
+				step_error(lx, psprintf("Unexpected operator \"%c\" (a quoted label is not a field)",
+										lx->text[lx->pos]));
+			step_error(lx, "Expected | or the end of the step (quote labels with spaces)");
+		}
+		lx->pos++;
+	}
+}
+
+JourneySteps *
+journey_steps_parse(const Datum *values, const bool *nulls, int nsteps, const char *fn)
+{
+	JourneySteps *js = palloc0(sizeof(JourneySteps));
+	int			cap = Max(nsteps, 4);
+	int			k;
+
+	if (nsteps > JOURNEY_MAX_STEPS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s has too many steps", fn),
+				 errdetail("At most %d steps are allowed; this call has %d.",
+						   JOURNEY_MAX_STEPS, nsteps)));
+	js->nsteps = nsteps;
+	js->alts = palloc(cap * sizeof(JourneyStepAlt));
+	for (k = 0; k < nsteps; k++)
+	{
+		StepLexer	lx;
+		text	   *t;
+
+		if (nulls != NULL && nulls[k])
+			continue;
+		t = DatumGetTextPP(values[k]);
+		lx.fn = fn;
+		lx.len = VARSIZE_ANY_EXHDR(t);
+		lx.text = text_to_cstring(t);
+		lx.pos = 0;
+		lx.step = k;
+		if ((int) strlen(lx.text) != lx.len)
+		{
+			lx.pos = strlen(lx.text);
+			step_error(&lx, "Unexpected NUL character");
+		}
+		js->nalts = parse_step(&lx, &js->alts, js->nalts, &cap);
+	}
+	return js;
+}
+
+JourneySteps *
+journey_steps_from_array(ArrayType *arr, const char *fn, int min_steps)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s steps must be a one-dimensional array", fn)));
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	if (n < min_steps)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s needs at least %d step%s", fn, min_steps, min_steps == 1 ? "" : "s")));
+	return journey_steps_parse(elems, nulls, n, fn);
+}
+
+void
+journey_steps_bind(JourneySteps *js, const EventBuffer *b)
+{
+	const StageList *sl = b->stages;
+	int			a,
+				s;
+
+	if (js->event_alts == NULL)
+	{
+		js->event_alts = palloc(Max(js->nalts, 1) * sizeof(JourneyStepAlt *));
+		js->channel_alts = palloc(Max(js->nalts, 1) * sizeof(JourneyStepAlt *));
+	}
+	if (js->dict == b->dict && js->stages != NULL && stagelist_equal(js->stages, sl))
+		return;
+	js->dict = b->dict;
+	/* a copy: the buffer (and its stage list) may not outlive this call */
+	js->stages = stagelist_copy(GetMemoryChunkContext(js), sl);
+	js->nevent = js->nchannel = 0;
+	memset(js->stage_mask, 0, sizeof(js->stage_mask));
+	for (a = 0; a < js->nalts; a++)
+	{
+		JourneyStepAlt *alt = &js->alts[a];
+		uint64		bit = UINT64CONST(1) << alt->step;
+
+		alt->stage = -1;
+		alt->id = -1;
+		if (alt->kind != JSK_ANY)
+			alt->stage = stagelist_find(sl, alt->label, alt->len);
+		if (alt->kind == JSK_LABEL || alt->kind == JSK_EVENT || alt->kind == JSK_CHANNEL)
+		{
+			if (alt->len <= CJ_MAX_LABEL_BYTES)
+				alt->id = labeldict_intern(b->dict, alt->label, alt->len);
+			if (alt->id >= 0)
+			{
+				if (alt->kind == JSK_CHANNEL)
+					js->channel_alts[js->nchannel++] = alt;
+				else
+					js->event_alts[js->nevent++] = alt;
+			}
+		}
+		for (s = 0; s < sl->n; s++)
+		{
+			bool		hit;
+
+			switch (alt->kind)
+			{
+				case JSK_ANY:
+					hit = true;
+					break;
+				case JSK_LABEL:
+				case JSK_STAGE:
+					hit = alt->stage == s;
+					break;
+				case JSK_STAGE_LT:
+					hit = alt->stage >= 0 && s < alt->stage;
+					break;
+				case JSK_STAGE_LE:
+					hit = alt->stage >= 0 && s <= alt->stage;
+					break;
+				case JSK_STAGE_GT:
+					hit = alt->stage >= 0 && s > alt->stage;
+					break;
+				case JSK_STAGE_GE:
+					hit = alt->stage >= 0 && s >= alt->stage;
+					break;
+				default:
+					hit = false;
+			}
+			if (hit)
+				js->stage_mask[s] |= bit;
+		}
+	}
+}
+
+void
+journey_steps_apply(JourneySteps *js, EventBuffer *b)
+{
+	int32		i;
+
+	journey_steps_bind(js, b);
+	for (i = 0; i < b->n; i++)
+	{
+		CJ_CHECK_EVERY(i);
+		b->ev[i].mask = journey_steps_mask(js, b, i);
+	}
+}

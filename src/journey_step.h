@@ -1,0 +1,133 @@
+/*-------------------------------------------------------------------------
+ *
+ * journey_step.h
+ *		The stored-journey step syntax: which touches of a journey a step
+ *		text matches.  Shared by every journey_* form that takes steps
+ *		(sequence conditions, next-node events, funnels, anchors).
+ *
+ * A step is one text value: alternatives separated by '|', any of which
+ * may match a touch:
+ *
+ *	alt   := label				the touch's event or stage label equals label
+ *								(the 0.1.0 meaning of journey_funnel's steps)
+ *		   | event = label		the touch's event label
+ *		   | stage = label		the touch's stage label
+ *		   | channel = label	the touch's channel label
+ *		   | stage >= label		(also > < <=) the touch's stage is at/after
+ *								label in the journey's stage order; a label
+ *								that is not one of the journey's stages
+ *								matches nothing
+ *		   | *					any touch
+ *	label := bare word (no white space, no | = < > " characters)
+ *		   | "double quoted", with "" standing for one "
+ *
+ * White space around tokens is ignored; the keywords event, stage and
+ * channel are lower case and are keywords only before an operator (a step
+ * 'stage' alone is the label stage).  A NULL step matches no touch.  Bad
+ * step text is ERROR 22023 naming the step and the 1-based byte position,
+ * with a hint listing the forms.  At most JOURNEY_MAX_STEPS steps (54000).
+ *
+ * Use:
+ *		JourneySteps *js = journey_steps_from_array(arr, "journey_x", 1);
+ *		EventBuffer  *b = journey_arg_touches(fcinfo, 0);
+ *		journey_steps_bind(js, b);
+ *		for (i = 0; i < b->n; i++)
+ *			mask = journey_steps_mask(js, b, i);	-- bit k: step k matches
+ *
+ * Parsing depends only on the texts (a parsed JourneySteps can be kept for
+ * the query); binding resolves labels against one buffer's dictionary and
+ * stage list and must be redone for a buffer with a different stage list
+ * (journey_steps_bind is cheap when the stage list is the same).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CJ_JOURNEY_STEP_H
+#define CJ_JOURNEY_STEP_H
+
+#include "cjourney.h"
+#include "event_buffer.h"
+
+#include "utils/array.h"
+
+/* steps in one call: a touch's matched steps are one uint64 mask */
+#define JOURNEY_MAX_STEPS	64
+
+typedef enum JourneyStepKind
+{
+	JSK_ANY,					/* * */
+	JSK_LABEL,					/* event or stage label */
+	JSK_EVENT,					/* event = */
+	JSK_STAGE,					/* stage = */
+	JSK_CHANNEL,				/* channel = */
+	JSK_STAGE_LT,				/* stage < */
+	JSK_STAGE_LE,				/* stage <= */
+	JSK_STAGE_GT,				/* stage > */
+	JSK_STAGE_GE				/* stage >= */
+} JourneyStepKind;
+
+/* One alternative of one step. */
+typedef struct JourneyStepAlt
+{
+	JourneyStepKind kind;
+	int			step;			/* 0-based step it belongs to */
+	char	   *label;			/* unquoted, NUL-terminated; NULL for * */
+	int			len;
+	int32		id;				/* bound: label id in the buffer's dictionary */
+	int			stage;			/* bound: stage ordinal, -1 when not a stage */
+} JourneyStepAlt;
+
+typedef struct JourneySteps
+{
+	int			nsteps;
+	int			nalts;
+	JourneyStepAlt *alts;
+	/* bound state */
+	const StageList *stages;	/* a copy of the stage list bound against */
+	const LabelDict *dict;
+	uint64		stage_mask[CJ_MAX_STAGES];	/* steps a touch's stage alone matches */
+	int			nevent;			/* alternatives that test the event label */
+	int			nchannel;		/* ... the channel label */
+	JourneyStepAlt **event_alts;
+	JourneyStepAlt **channel_alts;
+} JourneySteps;
+
+/*
+ * Parse nsteps step texts (nulls[k]: step k is NULL and matches nothing),
+ * in the current memory context.  fn names the SQL function for errors.
+ */
+extern JourneySteps *journey_steps_parse(const Datum *values, const bool *nulls,
+										 int nsteps, const char *fn);
+
+/*
+ * The same from a text[] argument; errors for a multi-dimensional array,
+ * fewer than min_steps or more than JOURNEY_MAX_STEPS steps.
+ */
+extern JourneySteps *journey_steps_from_array(ArrayType *arr, const char *fn,
+											  int min_steps);
+
+/* Resolve labels against the buffer's dictionary and stage list. */
+extern void journey_steps_bind(JourneySteps *js, const EventBuffer *b);
+
+/* The steps touch i of b matches: bit k for step k (b bound with js). */
+static inline uint64
+journey_steps_mask(const JourneySteps *js, const EventBuffer *b, int32 i)
+{
+	const CjEvent *e = &b->ev[i];
+	uint64		mask = js->stage_mask[e->stage];
+	int			a;
+
+	if (e->event >= 0)
+		for (a = 0; a < js->nevent; a++)
+			if (js->event_alts[a]->id == e->event)
+				mask |= UINT64CONST(1) << js->event_alts[a]->step;
+	if (e->channel >= 0)
+		for (a = 0; a < js->nchannel; a++)
+			if (js->channel_alts[a]->id == e->channel)
+				mask |= UINT64CONST(1) << js->channel_alts[a]->step;
+	return mask;
+}
+
+/* Set every record's mask to the steps it matches (binds first). */
+extern void journey_steps_apply(JourneySteps *js, EventBuffer *b);
+
+#endif							/* CJ_JOURNEY_STEP_H */
