@@ -670,13 +670,14 @@ WITH per_customer AS (
 	FROM per_customer p GROUP BY 1, 2
 ), reached AS (
 	SELECT v.entry_week, v.segment, v.stage, pg_catalog.count(*) AS reached,
-		   pg_catalog.justify_hours(pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY v.first_entered - v.entered_at)) AS median_time_to_reach
+		   pg_catalog.justify_hours(pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY v.first_entered - v.entered_at)) AS median_time_to_reach,
+		   pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY pg_catalog.date_part('epoch', v.first_entered - v.entered_at) / 86400) AS median_days_to_reach
 	FROM visits v GROUP BY 1, 2, 3
 )
 SELECT c.entry_week, c.segment, s.stage, s.stage_order::integer AS stage_order, c.customers,
 	   COALESCE(r.reached, 0) AS reached,
 	   pg_catalog.round(COALESCE(r.reached, 0)::numeric / c.customers, 4) AS share_reached,
-	   r.median_time_to_reach
+	   r.median_time_to_reach, r.median_days_to_reach
 FROM cohorts c
 	CROSS JOIN pg_catalog.unnest(:'cj_stage_labels'::text[]) WITH ORDINALITY AS s(stage, stage_order)
 	LEFT JOIN reached r ON r.entry_week = c.entry_week AND r.segment IS NOT DISTINCT FROM c.segment AND r.stage = s.stage;
@@ -715,11 +716,14 @@ COMMENT ON VIEW cjourney_reports.cohort_retention_weekly IS
 CREATE OR REPLACE FUNCTION cjourney_reports.funnel_by_step(from_day date, to_day date)
 RETURNS TABLE (segment text, step integer, step_name text, customers bigint,
 			   conversion_from_previous double precision, conversion_from_first double precision,
-			   dropped_off bigint, median_time_from_previous interval, p90_time_from_previous interval)
+			   dropped_off bigint, median_time_from_previous interval, p90_time_from_previous interval,
+			   median_days_from_previous double precision, p90_days_from_previous double precision)
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
 BEGIN ATOMIC
 	SELECT r.segment, s.step, d.step_name, s.customers, s.conversion_from_previous, s.conversion_from_first,
-		   s.dropped_off, s.median_time_from_previous, s.p90_time_from_previous
+		   s.dropped_off, s.median_time_from_previous, s.p90_time_from_previous,
+		   pg_catalog.date_part('epoch', s.median_time_from_previous) / 86400,
+		   pg_catalog.date_part('epoch', s.p90_time_from_previous) / 86400
 	FROM (SELECT f.segment, :"cj".rollup(f.report) AS report
 		  FROM cjourney_reports.daily_funnel f
 		  WHERE f.day >= from_day AND f.day <= to_day
@@ -733,7 +737,8 @@ COMMENT ON FUNCTION cjourney_reports.funnel_by_step(date, date) IS
 
 CREATE OR REPLACE VIEW cjourney_reports.funnel_by_step_28d AS
 SELECT r.from_day, r.to_day, f.segment, f.step, f.step_name, f.customers, f.conversion_from_previous,
-	   f.conversion_from_first, f.dropped_off, f.median_time_from_previous, f.p90_time_from_previous
+	   f.conversion_from_first, f.dropped_off, f.median_time_from_previous, f.p90_time_from_previous,
+	   f.median_days_from_previous, f.p90_days_from_previous
 FROM (SELECT (pg_catalog.now() AT TIME ZONE 'UTC')::date - 28 AS from_day,
 			 (pg_catalog.now() AT TIME ZONE 'UTC')::date - 1 AS to_day) r,
 	 cjourney_reports.funnel_by_step(r.from_day, r.to_day) f;
@@ -744,7 +749,9 @@ COMMENT ON VIEW cjourney_reports.funnel_by_step_28d IS
 CREATE OR REPLACE VIEW cjourney_reports.funnel_by_entry_week AS
 SELECT w.week_start, w.segment, s.step, d.step_name, s.customers,
 	   s.conversion_from_previous, s.conversion_from_first, s.dropped_off,
-	   s.median_time_from_previous, s.p90_time_from_previous
+	   s.median_time_from_previous, s.p90_time_from_previous,
+	   pg_catalog.date_part('epoch', s.median_time_from_previous) / 86400 AS median_days_from_previous,
+	   pg_catalog.date_part('epoch', s.p90_time_from_previous) / 86400 AS p90_days_from_previous
 FROM (SELECT pg_catalog.date_trunc('week', f.day::timestamp)::date AS week_start, f.segment,
 			 :"cj".rollup(f.report) AS report
 	  FROM cjourney_reports.daily_funnel f
@@ -841,6 +848,7 @@ COMMENT ON COLUMN cjourney_reports.stages_reached_by_entry_week.customers IS 'jo
 COMMENT ON COLUMN cjourney_reports.stages_reached_by_entry_week.reached IS 'of those, customers with a touch in the stage so far';
 COMMENT ON COLUMN cjourney_reports.stages_reached_by_entry_week.share_reached IS 'reached / customers, rounded to 4 decimals';
 COMMENT ON COLUMN cjourney_reports.stages_reached_by_entry_week.median_time_to_reach IS 'median time from the first touch to the first touch in the stage';
+COMMENT ON COLUMN cjourney_reports.stages_reached_by_entry_week.median_days_to_reach IS 'median time from the first touch to the first touch in the stage, in days (for charts)';
 COMMENT ON COLUMN cjourney_reports.cohort_retention_weekly.entry_week IS 'Monday of the UTC week of the customers'' first touch';
 COMMENT ON COLUMN cjourney_reports.cohort_retention_weekly.segment IS 'customer segment';
 COMMENT ON COLUMN cjourney_reports.cohort_retention_weekly.week_number IS 'weeks since the entry week (0 = the entry week)';
@@ -858,6 +866,8 @@ COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.conversion_from_first IS '
 COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.dropped_off IS 'customers of the previous step who did not reach this one';
 COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.median_time_from_previous IS 'median time from the previous step (exact, percentile_cont)';
 COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.p90_time_from_previous IS '90th percentile of the time from the previous step';
+COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.median_days_from_previous IS 'median time from the previous step, in days (for charts)';
+COMMENT ON COLUMN cjourney_reports.funnel_by_step_28d.p90_days_from_previous IS '90th percentile of the time from the previous step, in days (for charts)';
 COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.week_start IS 'Monday of the UTC week the customers'' funnels entered';
 COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.segment IS 'customer segment';
 COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.step IS 'funnel step (1 = entry); see funnel_definition';
@@ -868,6 +878,8 @@ COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.conversion_from_first IS
 COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.dropped_off IS 'customers of the previous step who did not reach this one';
 COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.median_time_from_previous IS 'median time from the previous step (exact, percentile_cont)';
 COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.p90_time_from_previous IS '90th percentile of the time from the previous step';
+COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.median_days_from_previous IS 'median time from the previous step, in days (for charts)';
+COMMENT ON COLUMN cjourney_reports.funnel_by_entry_week.p90_days_from_previous IS '90th percentile of the time from the previous step, in days (for charts)';
 COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.from_day IS 'first UTC day of the range';
 COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.to_day IS 'last UTC day of the range (inclusive)';
 COMMENT ON COLUMN cjourney_reports.campaign_response_by_segment_28d.segment IS 'customer segment';

@@ -373,16 +373,16 @@ is "$(cols time_in_stage_weekly)" \
     "week_start date, segment text, stage text, stage_order integer, customers bigint, median_duration interval, p90_duration interval, avg_duration interval, median_days double precision" \
     "time_in_stage_weekly: columns and types"
 is "$(cols stages_reached_by_entry_week)" \
-    "entry_week date, segment text, stage text, stage_order integer, customers bigint, reached bigint, share_reached numeric, median_time_to_reach interval" \
+    "entry_week date, segment text, stage text, stage_order integer, customers bigint, reached bigint, share_reached numeric, median_time_to_reach interval, median_days_to_reach double precision" \
     "stages_reached_by_entry_week: columns and types"
 is "$(cols cohort_retention_weekly)" \
     "entry_week date, segment text, week_number integer, customers bigint, active_customers bigint, share_active numeric" \
     "cohort_retention_weekly: columns and types"
 is "$(cols funnel_by_step_28d)" \
-    "from_day date, to_day date, segment text, step integer, step_name text, customers bigint, conversion_from_previous double precision, conversion_from_first double precision, dropped_off bigint, median_time_from_previous interval, p90_time_from_previous interval" \
+    "from_day date, to_day date, segment text, step integer, step_name text, customers bigint, conversion_from_previous double precision, conversion_from_first double precision, dropped_off bigint, median_time_from_previous interval, p90_time_from_previous interval, median_days_from_previous double precision, p90_days_from_previous double precision" \
     "funnel_by_step_28d: columns and types"
 is "$(cols funnel_by_entry_week)" \
-    "week_start date, segment text, step integer, step_name text, customers bigint, conversion_from_previous double precision, conversion_from_first double precision, dropped_off bigint, median_time_from_previous interval, p90_time_from_previous interval" \
+    "week_start date, segment text, step integer, step_name text, customers bigint, conversion_from_previous double precision, conversion_from_first double precision, dropped_off bigint, median_time_from_previous interval, p90_time_from_previous interval, median_days_from_previous double precision, p90_days_from_previous double precision" \
     "funnel_by_entry_week: columns and types"
 is "$(cols campaign_response_by_segment_28d)" \
     "from_day date, to_day date, segment text, treated_n bigint, treated_responders bigint, treated_rate double precision, control_n bigint, control_responders bigint, control_rate double precision, abs_lift double precision, lift double precision, ci_low double precision, ci_high double precision, z double precision, p_value double precision, treated_mean_value double precision, control_mean_value double precision" \
