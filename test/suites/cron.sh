@@ -262,11 +262,12 @@ RAW_ENTRY="WITH f AS (SELECT customer_id, min(occurred_at) AS first_at,
                  FROM touchpoints GROUP BY 1),
        cohorts AS (SELECT entry_week, segment, count(*) AS customers FROM f JOIN customers USING (customer_id) GROUP BY 1, 2),
        reached AS (SELECT f.entry_week, c.segment, s.stage, count(*) AS reached,
-                          justify_hours(percentile_cont(0.5) WITHIN GROUP (ORDER BY s.first_at - f.first_at)) AS median_time
+                          justify_hours(percentile_cont(0.5) WITHIN GROUP (ORDER BY s.first_at - f.first_at)) AS median_time,
+                          percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', s.first_at - f.first_at) / 86400) AS median_days
                    FROM (SELECT customer_id, stage, min(occurred_at) AS first_at FROM touchpoints GROUP BY 1, 2) s
                    JOIN f USING (customer_id) JOIN customers c USING (customer_id) GROUP BY 1, 2, 3)
   SELECT c.entry_week, c.segment, l.stage, raw.stage_order(l.stage), c.customers, coalesce(r.reached, 0),
-         round(coalesce(r.reached, 0)::numeric / c.customers, 4), r.median_time
+         round(coalesce(r.reached, 0)::numeric / c.customers, 4), r.median_time, r.median_days
   FROM cohorts c CROSS JOIN unnest(enum_range(NULL::stage)::text[]) l(stage)
   LEFT JOIN reached r ON (r.entry_week, r.segment, r.stage) = (c.entry_week, c.segment, l.stage)"
 same "stages_reached_by_entry_week = plain SQL over raw rows" \
