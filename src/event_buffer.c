@@ -31,7 +31,8 @@ evbuf_create(MemoryContext mcxt, const StageList *stages, LabelDict *dict)
 	return b;
 }
 
-static void
+/* Room for extra more records, within the touch and memory limits. */
+void
 evbuf_reserve(EventBuffer *b, int32 extra)
 {
 	int64		need = (int64) b->n + extra;

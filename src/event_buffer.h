@@ -53,6 +53,7 @@ typedef struct EventBuffer
 
 extern EventBuffer *evbuf_create(MemoryContext mcxt, const StageList *stages,
 								 LabelDict *dict);
+extern void evbuf_reserve(EventBuffer *b, int32 extra);
 extern void evbuf_append(EventBuffer *b, TimestampTz ts, uint64 mask, int32 stage,
 						 int32 channel, int32 event, Datum value, bool has_value);
 extern void evbuf_merge(EventBuffer *dst, const EventBuffer *src);

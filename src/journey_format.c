@@ -31,6 +31,9 @@
 #include "utils/fmgrprotos.h"
 #include "utils/numeric.h"
 
+/* labels of a view mapped on the stack in jview_to_buffer, beyond: palloc */
+#define JVIEW_STACK_LABELS 64
+
 pg_attribute_noreturn()
 static void
 corrupt(const JourneyView *v, const char *what)
@@ -237,8 +240,17 @@ jview_init(JourneyView *v, const struct varlena *datum, const char *type_name)
 		v->stages.is_default = false;
 	}
 
-	v->label = palloc(Max(v->nlabels, 1) * sizeof(char *));
-	v->label_len = palloc(Max(v->nlabels, 1) * sizeof(int32));
+	/*
+	 * One allocation for the label arrays and one (only when there are
+	 * values) for the value arrays: a view is built once per row of a scan
+	 * of stored journeys, so its allocations show in every such query.
+	 */
+	{
+		char	   *mem = palloc(Max(v->nlabels, 1) * (sizeof(char *) + sizeof(int32)));
+
+		v->label = (const char **) mem;
+		v->label_len = (int32 *) (mem + Max(v->nlabels, 1) * sizeof(char *));
+	}
 	for (i = 0; i < v->nlabels; i++)
 	{
 		v->label_len[i] = (int32) varint_get(v, &p, end, CJ_MAX_LABEL_BYTES);
@@ -270,9 +282,14 @@ jview_init(JourneyView *v, const struct varlena *datum, const char *type_name)
 	}
 	p += (Size) v->ntouches * v->recsize;
 
-	v->value_touch = palloc(Max(v->nvalues, 1) * sizeof(int32));
-	v->value_ptr = palloc(Max(v->nvalues, 1) * sizeof(char *));
-	v->value_len = palloc(Max(v->nvalues, 1) * sizeof(int32));
+	if (v->nvalues > 0)
+	{
+		char	   *mem = palloc(v->nvalues * (sizeof(char *) + 2 * sizeof(int32)));
+
+		v->value_ptr = (const char **) mem;
+		v->value_touch = (int32 *) (mem + v->nvalues * sizeof(char *));
+		v->value_len = v->value_touch + v->nvalues;
+	}
 	for (i = 0; i < v->nvalues; i++)
 	{
 		v->value_touch[i] = (int32) varint_get(v, &p, end, v->ntouches - 1);
@@ -636,25 +653,63 @@ jview_to_buffer(const JourneyView *v, MemoryContext mcxt, LabelDict *dict,
 {
 	EventBuffer *b = evbuf_create(mcxt, v->stages.is_default ? stagelist_default()
 								   : stagelist_copy(mcxt, &v->stages), dict);
-	int32	   *labelmap = palloc(Max(v->nlabels, 1) * sizeof(int32));
+	int32		stack_map[JVIEW_STACK_LABELS + 1];
+	int32	   *labelmap;
+	int32		vi = 0;
 	int32		i;
 
+	/*
+	 * labelmap[stored id]: stored ids are 1-based with 0 for NULL, so the
+	 * map needs no branch per touch.  A journey has a handful of labels;
+	 * the map goes on the stack unless it has many.
+	 */
+	labelmap = (v->nlabels <= JVIEW_STACK_LABELS) ? stack_map
+		: palloc((v->nlabels + 1) * sizeof(int32));
+	labelmap[0] = -1;
 	for (i = 0; i < v->nlabels; i++)
-		labelmap[i] = labeldict_intern(dict, v->label[i], v->label_len[i]);
+		labelmap[i + 1] = labeldict_intern(dict, v->label[i], v->label_len[i]);
+	if (to > from)
+		evbuf_reserve(b, to - from);
+	while (vi < v->nvalues && v->value_touch[vi] < from)
+		vi++;
+
+	/*
+	 * The records are decoded straight into the buffer (jview_init checked
+	 * every index and time).  Touches with a value, rare in CRM data, take
+	 * the general path that copies the value.
+	 */
 	for (i = from; i < to; i++)
 	{
-		JTouch		t;
+		const unsigned char *r = v->touches + (Size) i * v->recsize;
+		TimestampTz ts = v->t0 + (int64) get_uint(r, v->tw) * v->unit;
+		int32		stage = r[v->tw];
+		int32		channel = labelmap[get_uint(r + v->tw + 1, v->iw)];
+		int32		event = labelmap[get_uint(r + v->tw + 1 + v->iw, v->iw)];
+		CjEvent    *e;
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		jview_touch(v, i, &t);
-		evbuf_append(b, t.ts, 0, t.stage,
-					 t.channel >= 0 ? labelmap[t.channel] : -1,
-					 t.event >= 0 ? labelmap[t.event] : -1,
-					 t.value >= 0 ? jview_value(v, t.value) : (Datum) 0,
-					 t.value >= 0);
+		if (vi < v->nvalues && v->value_touch[vi] == i)
+		{
+			evbuf_append(b, ts, 0, stage, channel, event, jview_value(v, vi), true);
+			vi++;
+			continue;
+		}
+		e = &b->ev[b->n];
+		e->ts = ts;
+		e->mask = 0;
+		e->stage = stage;
+		e->channel = channel;
+		e->event = event;
+		e->value = -1;
+		/* a stored journey is in canonical order; only ties need a look */
+		if (b->sorted && b->n > 0 && e->ts <= e[-1].ts &&
+			(e->ts < e[-1].ts || evbuf_event_cmp(b, e - 1, b, e) > 0))
+			b->sorted = false;
+		b->n++;
 	}
-	pfree(labelmap);
+	if (labelmap != stack_map)
+		pfree(labelmap);
 	return b;
 }
 
