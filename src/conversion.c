@@ -22,6 +22,7 @@
 #include "agg.h"
 #include "event_buffer.h"
 #include "journey_format.h"
+#include "journey_step.h"
 #include "touch_times.h"
 
 #include "catalog/pg_type.h"
@@ -491,18 +492,48 @@ journey_conversion_path(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(path);
 }
 
-/* journey_touches_before_conversion(journey, conversion_event) */
+/* The conversion event journey_touches_before_conversion last matched. */
+typedef struct ConversionEventCache
+{
+	char	   *event;
+	int			len;
+	JourneySteps *js;			/* one step: event = the conversion event */
+} ConversionEventCache;
+
+/*
+ * journey_touches_before_conversion(journey, conversion_event): only the
+ * times and which touches convert are read, so the journey is decoded with
+ * a step mask (journey_steps_decode), no label interned.
+ */
 Datum
 journey_touches_before_conversion(PG_FUNCTION_ARGS)
 {
-	EventBuffer *b = journey_conversion_touches(fcinfo);
+	ConversionEventCache *c = fcinfo->flinfo->fn_extra;
+	text	   *event = PG_GETARG_TEXT_PP(1);
+	int			len = VARSIZE_ANY_EXHDR(event);
+	EventBuffer *b;
 	TouchTimes	tt;
 	int32		i,
 				n;
 
+	if (c == NULL)
+		fcinfo->flinfo->fn_extra = c =
+			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ConversionEventCache));
+	if (c->js == NULL || c->len != len || memcmp(c->event, VARDATA_ANY(event), len) != 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		c->event = palloc(Max(len, 1));
+		memcpy(c->event, VARDATA_ANY(event), len);
+		c->len = len;
+		c->js = journey_steps_one(JSK_EVENT, c->event, len);
+		MemoryContextSwitchTo(old);
+	}
+	b = journey_steps_decode(c->js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
+							 CurrentMemoryContext);
 	touchtimes_init(&tt, CurrentMemoryContext, b->n);
 	for (i = 0; i < b->n; i++)
-		tt.touch[i] = TOUCH_PACK(b->ev[i].ts, b->ev[i].mask & CONVERTED);
+		tt.touch[i] = TOUCH_PACK(b->ev[i].ts, b->ev[i].mask != 0);
 	tt.n = b->n;
 	if ((n = touches_before_first(&tt, 0)) < 0)
 		PG_RETURN_NULL();

@@ -377,70 +377,50 @@ window_funnel_times_finalfn(PG_FUNCTION_ARGS)
 }
 
 /*
+ * What journey_funnel keeps for the query in fn_extra: the steps and the
+ * mode as last parsed (again only when a row passes other ones).
+ */
+typedef struct JourneyFunnelArgs
+{
+	JourneyStepsCache steps;
+	char	   *mode;
+	int			mode_len;
+	uint32		modes;
+} JourneyFunnelArgs;
+
+/*
  * journey_funnel(journey, window, mode, VARIADIC steps text[]): the funnel
  * over a stored journey; a step matches a touch whose event or stage label
- * equals it.
+ * equals it (journey_steps_labels: 0.1.0's steps, with no step syntax).
  */
 Datum
 journey_funnel(PG_FUNCTION_ARGS)
 {
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(3);
 	int64		window = window_arg(fcinfo, 1, false);
-	uint32		modes = funnel_parse_modes(text_to_cstring(PG_GETARG_TEXT_PP(2)));
-	Datum	   *elems;
-	bool	   *nulls;
-	int			nsteps,
-				k;
+	JourneyFunnelArgs *c = fcinfo->flinfo->fn_extra;
+	text	   *mode = PG_GETARG_TEXT_PP(2);
+	JourneySteps *js;
 	EventBuffer *b;
-	int32		step_id[FUNNEL_MAX_STEPS];
-	uint64		stage_mask[CJ_MAX_STAGES];
-	int32		i;
 
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("journey_funnel steps must be a one-dimensional array")));
-	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &nsteps);
-	if (nsteps == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("journey_funnel needs at least one step")));
-	if (nsteps > FUNNEL_MAX_STEPS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("journey_funnel has too many steps"),
-				 errdetail("A funnel has at most %d steps; this one has %d.", FUNNEL_MAX_STEPS, nsteps)));
-
-	b = journey_arg_touches(fcinfo, 0);
-
-	/* a step matches a touch whose event or stage label equals it */
-	memset(stage_mask, 0, sizeof(stage_mask));
-	for (k = 0; k < nsteps; k++)
+	if (c == NULL)
+		fcinfo->flinfo->fn_extra = c =
+			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyFunnelArgs));
+	if (c->mode == NULL || c->mode_len != VARSIZE_ANY_EXHDR(mode) ||
+		memcmp(c->mode, VARDATA_ANY(mode), c->mode_len) != 0)
 	{
-		text	   *step;
-		int			s;
+		char	   *m = text_to_cstring(mode);
 
-		step_id[k] = -1;
-		if (nulls[k])
-			continue;
-		step = DatumGetTextPP(elems[k]);
-		step_id[k] = labeldict_intern(b->dict, VARDATA_ANY(step), VARSIZE_ANY_EXHDR(step));
-		s = stagelist_find(b->stages, VARDATA_ANY(step), VARSIZE_ANY_EXHDR(step));
-		if (s >= 0)
-			stage_mask[s] |= UINT64CONST(1) << k;
+		c->modes = funnel_parse_modes(m);
+		if (c->mode)
+			pfree(c->mode);
+		c->mode = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, m);
+		c->mode_len = VARSIZE_ANY_EXHDR(mode);
 	}
-	for (i = 0; i < b->n; i++)
-	{
-		uint64		mask = stage_mask[b->ev[i].stage];
-
-		CJ_CHECK_EVERY(i);
-		if (b->ev[i].event >= 0)
-			for (k = 0; k < nsteps; k++)
-				if (step_id[k] == b->ev[i].event)
-					mask |= UINT64CONST(1) << k;
-		b->ev[i].mask = mask;
-	}
-	PG_RETURN_INT32(walk_buffer(b, nsteps, window, modes, NULL, false));
+	StaticAssertStmt(JOURNEY_MAX_STEPS == FUNNEL_MAX_STEPS, "a journey step is a funnel step");
+	js = journey_steps_cached(&c->steps, fcinfo->flinfo->fn_mcxt, PG_GETARG_ARRAYTYPE_P(3),
+							  "journey_funnel", 1, true);
+	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), CurrentMemoryContext);
+	PG_RETURN_INT32(walk_buffer(b, js->nsteps, window, c->modes, NULL, false));
 }
 
 /*
@@ -489,18 +469,17 @@ journey_stage_funnel_rule(PG_FUNCTION_ARGS)
 }
 
 /*
- * The funnel over one decoded journey b with steps js bound to it, the
- * window in argument warg and the mode text in marg: the level reached,
- * and the step times in times[] when it is not NULL.  Used by
- * funnel_report_agg over journeys.
+ * The funnel of nsteps steps over one decoded journey b whose masks are set
+ * (journey_steps_decode), the window in argument warg and the mode text in
+ * marg: the level reached, and the step times in times[] when it is not
+ * NULL.  Used by funnel_report_agg over journeys.
  */
 int
 journey_funnel_walk(FunctionCallInfo fcinfo, EventBuffer *b, int warg, int marg,
-					const struct JourneySteps *js, int64 *times)
+					int nsteps, int64 *times)
 {
 	int64		window = window_arg(fcinfo, warg, false);
 	uint32		modes;
-	int32		i;
 
 	if (PG_ARGISNULL(marg))
 		ereport(ERROR,
@@ -508,12 +487,7 @@ journey_funnel_walk(FunctionCallInfo fcinfo, EventBuffer *b, int warg, int marg,
 				 errmsg("funnel mode must not be NULL"),
 				 errhint("Pass 'default' or a comma-separated list of modes.")));
 	modes = funnel_parse_modes(text_to_cstring(PG_GETARG_TEXT_PP(marg)));
-	for (i = 0; i < b->n; i++)
-	{
-		CJ_CHECK_EVERY(i);
-		b->ev[i].mask = journey_steps_mask(js, b, i);
-	}
-	return walk_buffer(b, js->nsteps, window, modes, times, false);
+	return walk_buffer(b, nsteps, window, modes, times, false);
 }
 
 /*

@@ -779,44 +779,17 @@ funnel_report_times_transfn(PG_FUNCTION_ARGS)
 }
 
 /*
- * What funnel_report_agg over journeys keeps for the query in fn_extra:
- * one label dictionary for every decoded journey (so label ids, and the
- * steps' binding to them, stay valid from row to row) and the parsed steps.
+ * funnel_report_agg over journeys keeps its parsed steps for the query in
+ * fn_extra, a JourneyStepsCache.
  */
-typedef struct JourneyFunnelCache
+static JourneySteps *
+journey_funnel_steps(FunctionCallInfo fcinfo, int argno)
 {
-	LabelDict  *dict;
-	ArrayType  *arr;			/* the steps argument they were parsed from */
-	JourneySteps *js;
-} JourneyFunnelCache;
-
-/*
- * The query's cache, with the steps in argument argno parsed (again only
- * if a row passes other steps).
- */
-static JourneyFunnelCache *
-journey_funnel_cache(FunctionCallInfo fcinfo, int argno)
-{
-	JourneyFunnelCache *c = fcinfo->flinfo->fn_extra;
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(argno);
-
-	if (c == NULL)
-	{
-		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyFunnelCache));
-		c->dict = labeldict_create(fcinfo->flinfo->fn_mcxt);
-		fcinfo->flinfo->fn_extra = c;
-	}
-	if (c->arr == NULL || VARSIZE(c->arr) != VARSIZE(arr) ||
-		memcmp(c->arr, arr, VARSIZE(arr)) != 0)
-	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-
-		c->arr = palloc(VARSIZE(arr));
-		memcpy(c->arr, arr, VARSIZE(arr));
-		c->js = journey_steps_from_array(c->arr, "funnel_report_agg", 1);
-		MemoryContextSwitchTo(old);
-	}
-	return c;
+	if (fcinfo->flinfo->fn_extra == NULL)
+		fcinfo->flinfo->fn_extra =
+			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyStepsCache));
+	return journey_steps_cached(fcinfo->flinfo->fn_extra, fcinfo->flinfo->fn_mcxt,
+								PG_GETARG_ARRAYTYPE_P(argno), "funnel_report_agg", 1, false);
 }
 
 /*
@@ -830,10 +803,8 @@ funnel_report_journey_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = agg_context(fcinfo, "funnel_report_agg");
 	Report	   *r = PG_ARGISNULL(0) ? NULL : (Report *) PG_GETARG_POINTER(0);
-	JourneyFunnelCache *c;
-	JourneyView v;
+	JourneySteps *js;
 	EventBuffer *b;
-	MemoryContext old;
 	int64		times[FR_MAX_STEPS];
 	int			level;
 
@@ -841,26 +812,21 @@ funnel_report_journey_transfn(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("funnel_report_agg steps must not be NULL")));
-	c = journey_funnel_cache(fcinfo, 4);
-	nsteps_check(c->js->nsteps);
+	js = journey_funnel_steps(fcinfo, 4);
+	nsteps_check(js->nsteps);
 	if (r == NULL)
 	{
-		r = report_new(aggcxt, c->js->nsteps);
+		r = report_new(aggcxt, js->nsteps);
 		r->compact = true;
 	}
-	else if (r->nsteps != c->js->nsteps)
+	else if (r->nsteps != js->nsteps)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("funnel_report_agg needs the same number of steps in every row")));
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(r);
-	jview_init(&v, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1)), "journey");
-	b = jview_to_buffer(&v, CurrentMemoryContext, c->dict, 0, v.ntouches);
-	/* the binding outlives the row: it lives with the steps */
-	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-	journey_steps_bind(c->js, b);
-	MemoryContextSwitchTo(old);
-	level = journey_funnel_walk(fcinfo, b, 2, 3, c->js, times);
+	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1)), CurrentMemoryContext);
+	level = journey_funnel_walk(fcinfo, b, 2, 3, js->nsteps, times);
 	report_add_times(r, times, level);
 	PG_RETURN_POINTER(r);
 }

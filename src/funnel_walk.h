@@ -62,10 +62,9 @@ extern int	funnel_walk_rows(FunnelRow *rows, int32 n, int nsteps, int64 window,
  * the exclusion as bit 63 of their mask (so at most 63 steps).
  */
 #define FUNNEL_EXCLUDED_BIT	(UINT64CONST(1) << 63)
-/* the funnel over one stored journey argument (funnel.c) */
-struct JourneySteps;
+/* the funnel over one stored journey with its masks set (funnel.c) */
 struct EventBuffer;
 extern int	journey_funnel_walk(FunctionCallInfo fcinfo, struct EventBuffer *b, int warg,
-								int marg, const struct JourneySteps *js, int64 *times);
+								int marg, int nsteps, int64 *times);
 
 #endif							/* CJ_FUNNEL_WALK_H */

@@ -157,12 +157,46 @@ put_uint(char *p, uint64 x, int width)
 	return p + width;
 }
 
+/* Touch i's record is damaged: its time, stage or a label index is out of range. */
+static inline bool
+touch_bad(const JourneyView *v, const unsigned char *r, uint64 *prev_delta)
+{
+	uint64		delta = get_uint(r, v->tw);
+	uint64		ch = get_uint(r + v->tw + 1, v->iw);
+	uint64		ev = get_uint(r + v->tw + 1 + v->iw, v->iw);
+	bool		bad = delta < *prev_delta ||
+		delta > (uint64) (CJ_END_TIME - v->t0) / v->unit ||
+		r[v->tw] >= v->stages.n ||
+		ch > (uint64) v->nlabels || ev > (uint64) v->nlabels;
+
+	if (!bad)
+		*prev_delta = delta;
+	return bad;
+}
+
+/* Say what is wrong with a record touch_bad found damaged. */
+pg_attribute_noreturn()
+static void
+touch_corrupt(const JourneyView *v, const unsigned char *r, uint64 prev_delta)
+{
+	uint64		delta = get_uint(r, v->tw);
+
+	if (delta < prev_delta || delta > (uint64) (CJ_END_TIME - v->t0) / v->unit)
+		corrupt(v, "touch times out of order or out of range");
+	if (r[v->tw] >= v->stages.n)
+		corrupt(v, "stage ordinal out of range");
+	corrupt(v, "label index out of range");
+}
+
 /*
  * Parse and check a stored value.  Every length and index is checked
- * against the datum's size, so a damaged value gives an error, not a crash.
+ * against the datum's size, so a damaged value gives an error, not a crash;
+ * the touch records only when check_touches (otherwise the caller checks
+ * each record as it reads it: jview_decode).
  */
-void
-jview_init(JourneyView *v, const struct varlena *datum, const char *type_name)
+static void
+jview_parse(JourneyView *v, const struct varlena *datum, const char *type_name,
+			bool check_touches)
 {
 	const unsigned char *p = (const unsigned char *) VARDATA_ANY(datum);
 	const unsigned char *end = p + VARSIZE_ANY_EXHDR(datum);
@@ -263,22 +297,14 @@ jview_init(JourneyView *v, const struct varlena *datum, const char *type_name)
 	if ((end - p) / v->recsize < v->ntouches)
 		corrupt(v, "truncated touches");
 	v->touches = p;
-	for (i = 0; i < v->ntouches; i++)
+	for (i = 0; check_touches && i < v->ntouches; i++)
 	{
 		const unsigned char *r = p + (Size) i * v->recsize;
-		uint64		delta = get_uint(r, v->tw);
-		uint64		ch = get_uint(r + v->tw + 1, v->iw);
-		uint64		ev = get_uint(r + v->tw + 1 + v->iw, v->iw);
 
 		if ((i & 0xFFFF) == 0xFFFF)
 			CHECK_FOR_INTERRUPTS();
-		if (delta < prev_delta || delta > (uint64) (CJ_END_TIME - v->t0) / v->unit)
-			corrupt(v, "touch times out of order or out of range");
-		prev_delta = delta;
-		if (r[v->tw] >= v->stages.n)
-			corrupt(v, "stage ordinal out of range");
-		if (ch > (uint64) v->nlabels || ev > (uint64) v->nlabels)
-			corrupt(v, "label index out of range");
+		if (touch_bad(v, r, &prev_delta))
+			touch_corrupt(v, r, prev_delta);
 	}
 	p += (Size) v->ntouches * v->recsize;
 
@@ -303,6 +329,13 @@ jview_init(JourneyView *v, const struct varlena *datum, const char *type_name)
 	}
 	if (p != end)
 		corrupt(v, "trailing bytes");
+}
+
+/* Parse and check a stored value (every touch record too). */
+void
+jview_init(JourneyView *v, const struct varlena *datum, const char *type_name)
+{
+	jview_parse(v, datum, type_name, true);
 }
 
 /* Time of touch i. */
@@ -645,11 +678,13 @@ stage_time_encode(EventBuffer *b)
 
 /*
  * Touches [from, to) of a view as an event buffer in mcxt, labels interned
- * into dict.  The stage list is copied.
+ * into dict.  The stage list is copied.  With check, each record is checked
+ * as it is read (the view was parsed without checking them); inlined twice
+ * so that the unchecked loop carries no test.
  */
-EventBuffer *
-jview_to_buffer(const JourneyView *v, MemoryContext mcxt, LabelDict *dict,
-				int32 from, int32 to)
+static pg_attribute_always_inline EventBuffer *
+decode_touches(const JourneyView *v, MemoryContext mcxt, LabelDict *dict,
+			   int32 from, int32 to, bool check)
 {
 	EventBuffer *b = evbuf_create(mcxt, v->stages.is_default ? stagelist_default()
 								   : stagelist_copy(mcxt, &v->stages), dict);
@@ -657,6 +692,7 @@ jview_to_buffer(const JourneyView *v, MemoryContext mcxt, LabelDict *dict,
 	int32	   *labelmap;
 	int32		vi = 0;
 	int32		i;
+	uint64		prev_delta = 0;
 
 	/*
 	 * labelmap[stored id]: stored ids are 1-based with 0 for NULL, so the
@@ -674,18 +710,25 @@ jview_to_buffer(const JourneyView *v, MemoryContext mcxt, LabelDict *dict,
 		vi++;
 
 	/*
-	 * The records are decoded straight into the buffer (jview_init checked
-	 * every index and time).  Touches with a value, rare in CRM data, take
-	 * the general path that copies the value.
+	 * The records are decoded straight into the buffer (checked here or by
+	 * jview_init).  Touches with a value, rare in CRM data, take the general
+	 * path that copies the value.
 	 */
 	for (i = from; i < to; i++)
 	{
 		const unsigned char *r = v->touches + (Size) i * v->recsize;
-		TimestampTz ts = v->t0 + (int64) get_uint(r, v->tw) * v->unit;
-		int32		stage = r[v->tw];
-		int32		channel = labelmap[get_uint(r + v->tw + 1, v->iw)];
-		int32		event = labelmap[get_uint(r + v->tw + 1 + v->iw, v->iw)];
+		TimestampTz ts;
+		int32		stage;
+		int32		channel;
+		int32		event;
 		CjEvent    *e;
+
+		if (check && touch_bad(v, r, &prev_delta))
+			touch_corrupt(v, r, prev_delta);
+		ts = v->t0 + (int64) get_uint(r, v->tw) * v->unit;
+		stage = r[v->tw];
+		channel = labelmap[get_uint(r + v->tw + 1, v->iw)];
+		event = labelmap[get_uint(r + v->tw + 1 + v->iw, v->iw)];
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -713,6 +756,88 @@ jview_to_buffer(const JourneyView *v, MemoryContext mcxt, LabelDict *dict,
 	return b;
 }
 
+/* Touches [from, to) of a checked view (jview_init) as an event buffer. */
+EventBuffer *
+jview_to_buffer(const JourneyView *v, MemoryContext mcxt, LabelDict *dict,
+				int32 from, int32 to)
+{
+	return decode_touches(v, mcxt, dict, from, to, false);
+}
+
+/*
+ * A stored value's touches as an event buffer in mcxt, labels interned into
+ * dict: jview_init and jview_to_buffer in one pass over the records, which
+ * are checked as they are decoded.  For the analyses that read a journey
+ * once, whole.
+ */
+EventBuffer *
+jview_decode(const struct varlena *datum, const char *type_name,
+			 MemoryContext mcxt, LabelDict *dict)
+{
+	JourneyView v;
+
+	jview_parse(&v, datum, type_name, false);
+	return decode_touches(&v, mcxt, dict, 0, v.ntouches, true);
+}
+
+/*
+ * A stored value's touches as times, stages and masks only, for the walks
+ * that read nothing else (funnels, sequences): fill says what each stage
+ * and each of the view's labels matches, from the labels' bytes, so no
+ * label is interned.  Channels, events and values are left out (-1) and
+ * the buffer has no dictionary.  Records are checked as they are decoded;
+ * touches at one instant must be in canonical order (journey_encode's), as
+ * every stored value is: nothing here could sort them by label.
+ */
+EventBuffer *
+jview_decode_masks(const struct varlena *datum, const char *type_name,
+				   MemoryContext mcxt, JViewMaskFn fill, void *arg)
+{
+	JourneyView v;
+	JViewMasks	m;
+	uint64		stack_masks[2 * (JVIEW_STACK_LABELS + 1)];
+	EventBuffer *b;
+	uint64		prev_delta = 0;
+	int32		i;
+
+	jview_parse(&v, datum, type_name, false);
+	b = evbuf_create(mcxt, v.stages.is_default ? stagelist_default()
+					 : stagelist_copy(mcxt, &v.stages), NULL);
+	m.event = (v.nlabels <= JVIEW_STACK_LABELS) ? stack_masks
+		: palloc(2 * (v.nlabels + 1) * sizeof(uint64));
+	m.channel = m.event + v.nlabels + 1;
+	memset(m.event, 0, 2 * (v.nlabels + 1) * sizeof(uint64));
+	memset(m.stage, 0, v.stages.n * sizeof(uint64));
+	fill(&v, arg, &m);
+	/* a NULL label matches nothing, whatever fill said */
+	m.event[0] = m.channel[0] = 0;
+	if (v.ntouches > 0)
+		evbuf_reserve(b, v.ntouches);
+	for (i = 0; i < v.ntouches; i++)
+	{
+		const unsigned char *r = v.touches + (Size) i * v.recsize;
+		uint64		last = prev_delta;
+		CjEvent    *e = &b->ev[i];
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (touch_bad(&v, r, &prev_delta))
+			touch_corrupt(&v, r, prev_delta);
+		if (i > 0 && prev_delta == last && jview_touch_cmp(&v, i - 1, &v, i) > 0)
+			corrupt(&v, "touches at one instant out of order");
+		e->ts = v.t0 + (int64) prev_delta * v.unit;
+		e->stage = r[v.tw];
+		e->channel = e->event = e->value = -1;
+		e->mask = m.stage[e->stage] |
+			m.channel[get_uint(r + v.tw + 1, v.iw)] |
+			m.event[get_uint(r + v.tw + 1 + v.iw, v.iw)];
+	}
+	b->n = v.ntouches;
+	if (m.event != stack_masks)
+		pfree(m.event);
+	return b;
+}
+
 /*
  * The touches of a journey argument as an EventBuffer in canonical order,
  * the one form every analysis walks, so that the stored-journey form of an
@@ -724,10 +849,9 @@ EventBuffer *
 journey_arg_touches(FunctionCallInfo fcinfo, int argno)
 {
 	LabelDict  *dict = fcinfo->flinfo->fn_extra;
-	JourneyView v;
 
 	if (dict == NULL)
 		fcinfo->flinfo->fn_extra = dict = labeldict_create(fcinfo->flinfo->fn_mcxt);
-	jview_init(&v, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno)), "journey");
-	return jview_to_buffer(&v, CurrentMemoryContext, dict, 0, v.ntouches);
+	return jview_decode(PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno)), "journey",
+						CurrentMemoryContext, dict);
 }

@@ -77,5 +77,25 @@ extern struct varlena *stage_time_encode(EventBuffer *b);
 extern EventBuffer *journey_arg_touches(FunctionCallInfo fcinfo, int argno);
 extern EventBuffer *jview_to_buffer(const JourneyView *v, MemoryContext mcxt,
 									LabelDict *dict, int32 from, int32 to);
+extern EventBuffer *jview_decode(const struct varlena *datum, const char *type_name,
+								 MemoryContext mcxt, LabelDict *dict);
+
+/*
+ * What a touch of a view matches, from the view's own labels: a touch's
+ * mask is stage[its stage] | event[its event] | channel[its channel], the
+ * label arrays indexed by stored label id (0: NULL, i + 1: label i).  The
+ * filling function gets the arrays zeroed (stage for the view's stages).
+ */
+typedef struct JViewMasks
+{
+	uint64		stage[CJ_MAX_STAGES];
+	uint64	   *event;
+	uint64	   *channel;
+} JViewMasks;
+
+typedef void (*JViewMaskFn) (const JourneyView *v, void *arg, JViewMasks *m);
+
+extern EventBuffer *jview_decode_masks(const struct varlena *datum, const char *type_name,
+									   MemoryContext mcxt, JViewMaskFn fill, void *arg);
 
 #endif							/* CJ_JOURNEY_FORMAT_H */

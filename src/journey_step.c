@@ -8,6 +8,7 @@
  *-------------------------------------------------------------------------
  */
 #include "cjourney.h"
+#include "journey_format.h"
 #include "journey_step.h"
 #include "labels.h"
 #include "stage.h"
@@ -268,7 +269,59 @@ journey_steps_parse(const Datum *values, const bool *nulls, int nsteps, const ch
 }
 
 JourneySteps *
-journey_steps_from_array(ArrayType *arr, const char *fn, int min_steps)
+journey_steps_labels(const Datum *values, const bool *nulls, int nsteps, const char *fn)
+{
+	JourneySteps *js = palloc0(sizeof(JourneySteps));
+	int			k;
+
+	if (nsteps > JOURNEY_MAX_STEPS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s has too many steps", fn),
+				 errdetail("At most %d steps are allowed; this call has %d.",
+						   JOURNEY_MAX_STEPS, nsteps)));
+	js->nsteps = nsteps;
+	js->alts = palloc(Max(nsteps, 1) * sizeof(JourneyStepAlt));
+	for (k = 0; k < nsteps; k++)
+	{
+		JourneyStepAlt *a;
+		text	   *t;
+
+		if (nulls != NULL && nulls[k])
+			continue;
+		t = DatumGetTextPP(values[k]);
+		a = &js->alts[js->nalts++];
+		memset(a, 0, sizeof(JourneyStepAlt));
+		a->kind = JSK_LABEL;
+		a->step = k;
+		a->len = VARSIZE_ANY_EXHDR(t);
+		a->label = palloc(a->len + 1);
+		memcpy(a->label, VARDATA_ANY(t), a->len);
+		a->label[a->len] = '\0';
+	}
+	return js;
+}
+
+JourneySteps *
+journey_steps_one(JourneyStepKind kind, const char *label, int len)
+{
+	JourneySteps *js = palloc0(sizeof(JourneySteps));
+	JourneyStepAlt *a = palloc0(sizeof(JourneyStepAlt));
+
+	Assert(kind != JSK_ANY);
+	a->kind = kind;
+	a->len = len;
+	a->label = palloc(len + 1);
+	memcpy(a->label, label, len);
+	a->label[len] = '\0';
+	js->nsteps = js->nalts = 1;
+	js->alts = a;
+	return js;
+}
+
+/* steps as text[]: parsed with the syntax, or as plain labels */
+static JourneySteps *
+steps_from_array(ArrayType *arr, const char *fn, int min_steps, bool labels_only)
 {
 	Datum	   *elems;
 	bool	   *nulls;
@@ -283,15 +336,85 @@ journey_steps_from_array(ArrayType *arr, const char *fn, int min_steps)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s needs at least %d step%s", fn, min_steps, min_steps == 1 ? "" : "s")));
-	return journey_steps_parse(elems, nulls, n, fn);
+	return labels_only ? journey_steps_labels(elems, nulls, n, fn)
+		: journey_steps_parse(elems, nulls, n, fn);
+}
+
+JourneySteps *
+journey_steps_cached(JourneyStepsCache *cache, MemoryContext mcxt, ArrayType *arr,
+					 const char *fn, int min_steps, bool labels_only)
+{
+	if (cache->arr == NULL || VARSIZE(cache->arr) != VARSIZE(arr) ||
+		memcmp(cache->arr, arr, VARSIZE(arr)) != 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(mcxt);
+		ArrayType  *copy = palloc(VARSIZE(arr));
+		JourneySteps *js;
+
+		memcpy(copy, arr, VARSIZE(arr));
+		js = steps_from_array(copy, fn, min_steps, labels_only);
+		MemoryContextSwitchTo(old);
+		/* replaced only once the new steps parsed */
+		if (cache->arr)
+			pfree(cache->arr);
+		cache->arr = copy;
+		cache->js = js;
+	}
+	return cache->js;
+}
+
+JourneySteps *
+journey_steps_from_array(ArrayType *arr, const char *fn, int min_steps)
+{
+	return steps_from_array(arr, fn, min_steps, false);
+}
+
+/* Add alt's step to the masks of the stages of sl it matches. */
+static void
+alt_stage_masks(const JourneyStepAlt *alt, const StageList *sl, uint64 *stage_mask)
+{
+	uint64		bit = UINT64CONST(1) << alt->step;
+	int			own = (alt->kind == JSK_ANY) ? -1 : stagelist_find(sl, alt->label, alt->len);
+	int			s;
+
+	for (s = 0; s < sl->n; s++)
+	{
+		bool		hit;
+
+		switch (alt->kind)
+		{
+			case JSK_ANY:
+				hit = true;
+				break;
+			case JSK_LABEL:
+			case JSK_STAGE:
+				hit = own == s;
+				break;
+			case JSK_STAGE_LT:
+				hit = own >= 0 && s < own;
+				break;
+			case JSK_STAGE_LE:
+				hit = own >= 0 && s <= own;
+				break;
+			case JSK_STAGE_GT:
+				hit = own >= 0 && s > own;
+				break;
+			case JSK_STAGE_GE:
+				hit = own >= 0 && s >= own;
+				break;
+			default:
+				hit = false;
+		}
+		if (hit)
+			stage_mask[s] |= bit;
+	}
 }
 
 void
 journey_steps_bind(JourneySteps *js, const EventBuffer *b)
 {
 	const StageList *sl = b->stages;
-	int			a,
-				s;
+	int			a;
 
 	if (js->event_alts == NULL)
 	{
@@ -308,7 +431,6 @@ journey_steps_bind(JourneySteps *js, const EventBuffer *b)
 	for (a = 0; a < js->nalts; a++)
 	{
 		JourneyStepAlt *alt = &js->alts[a];
-		uint64		bit = UINT64CONST(1) << alt->step;
 
 		alt->stage = -1;
 		alt->id = -1;
@@ -326,38 +448,56 @@ journey_steps_bind(JourneySteps *js, const EventBuffer *b)
 					js->event_alts[js->nevent++] = alt;
 			}
 		}
-		for (s = 0; s < sl->n; s++)
-		{
-			bool		hit;
+		alt_stage_masks(alt, sl, js->stage_mask);
+	}
+}
 
-			switch (alt->kind)
-			{
-				case JSK_ANY:
-					hit = true;
-					break;
-				case JSK_LABEL:
-				case JSK_STAGE:
-					hit = alt->stage == s;
-					break;
-				case JSK_STAGE_LT:
-					hit = alt->stage >= 0 && s < alt->stage;
-					break;
-				case JSK_STAGE_LE:
-					hit = alt->stage >= 0 && s <= alt->stage;
-					break;
-				case JSK_STAGE_GT:
-					hit = alt->stage >= 0 && s > alt->stage;
-					break;
-				case JSK_STAGE_GE:
-					hit = alt->stage >= 0 && s >= alt->stage;
-					break;
-				default:
-					hit = false;
-			}
-			if (hit)
-				js->stage_mask[s] |= bit;
+/*
+ * The steps' masks for a view's stages and labels (a JViewMaskFn): labels
+ * compared by their bytes; the stage masks of the built-in lifecycle are
+ * kept with the steps.
+ */
+static void
+steps_view_masks(const JourneyView *v, void *arg, JViewMasks *m)
+{
+	JourneySteps *js = arg;
+	int			a,
+				l;
+
+	if (v->stages.is_default && js->default_masks_valid)
+		memcpy(m->stage, js->default_stage_mask, v->stages.n * sizeof(uint64));
+	else
+	{
+		for (a = 0; a < js->nalts; a++)
+			alt_stage_masks(&js->alts[a], &v->stages, m->stage);
+		if (v->stages.is_default)
+		{
+			memcpy(js->default_stage_mask, m->stage, v->stages.n * sizeof(uint64));
+			js->default_masks_valid = true;
 		}
 	}
+	for (a = 0; a < js->nalts; a++)
+	{
+		const JourneyStepAlt *alt = &js->alts[a];
+		uint64		bit = UINT64CONST(1) << alt->step;
+		uint64	   *to;
+
+		if (alt->kind == JSK_LABEL || alt->kind == JSK_EVENT)
+			to = m->event;
+		else if (alt->kind == JSK_CHANNEL)
+			to = m->channel;
+		else
+			continue;
+		for (l = 0; l < v->nlabels; l++)
+			if (v->label_len[l] == alt->len && memcmp(v->label[l], alt->label, alt->len) == 0)
+				to[l + 1] |= bit;
+	}
+}
+
+EventBuffer *
+journey_steps_decode(JourneySteps *js, const struct varlena *datum, MemoryContext mcxt)
+{
+	return jview_decode_masks(datum, "journey", mcxt, steps_view_masks, js);
 }
 
 void

@@ -89,7 +89,20 @@ typedef struct JourneySteps
 	int			nchannel;		/* ... the channel label */
 	JourneyStepAlt **event_alts;
 	JourneyStepAlt **channel_alts;
+	/* the stage masks over the built-in lifecycle, for journey_steps_decode */
+	bool		default_masks_valid;
+	uint64		default_stage_mask[CJ_MAX_STAGES];
 } JourneySteps;
+
+/*
+ * A parsed steps argument kept for the query (in a function's fn_extra
+ * state): parsed again only when a row passes different steps.
+ */
+typedef struct JourneyStepsCache
+{
+	ArrayType  *arr;			/* copy of the argument parsed */
+	JourneySteps *js;
+} JourneyStepsCache;
 
 /*
  * Parse nsteps step texts (nulls[k]: step k is NULL and matches nothing),
@@ -104,6 +117,32 @@ extern JourneySteps *journey_steps_parse(const Datum *values, const bool *nulls,
  */
 extern JourneySteps *journey_steps_from_array(ArrayType *arr, const char *fn,
 											  int min_steps);
+
+/*
+ * journey_funnel's steps (0.1.0): step k matches a touch whose event or
+ * stage label is the text, with no syntax; nulls as above.
+ */
+extern JourneySteps *journey_steps_labels(const Datum *values, const bool *nulls,
+										  int nsteps, const char *fn);
+
+/* One step of one alternative of kind (not JSK_ANY) with that label. */
+extern JourneySteps *journey_steps_one(JourneyStepKind kind, const char *label, int len);
+
+/*
+ * The steps of a text[] argument through a cache living in mcxt (the
+ * function's fn_mcxt); labels_only: journey_steps_labels, else the syntax.
+ */
+extern JourneySteps *journey_steps_cached(JourneyStepsCache *cache, MemoryContext mcxt,
+										  ArrayType *arr, const char *fn, int min_steps,
+										  bool labels_only);
+
+/*
+ * A stored journey's touches with each touch's mask set to the steps it
+ * matches, labels matched by their bytes and not kept (jview_decode_masks):
+ * for walks that read only times and masks.  No binding needed.
+ */
+extern EventBuffer *journey_steps_decode(JourneySteps *js, const struct varlena *datum,
+										 MemoryContext mcxt);
 
 /* Resolve labels against the buffer's dictionary and stage list. */
 extern void journey_steps_bind(JourneySteps *js, const EventBuffer *b);

@@ -9,7 +9,6 @@
 #include "cjourney.h"
 #include "labels.h"
 
-#include "common/hashfn.h"
 #include "mb/pg_wchar.h"
 
 #define ARENA_BLOCK		8192
@@ -23,6 +22,39 @@ labeldict_charge(LabelDict *d, Size n)
 						   cj_max_label_memory,
 						   "Raise cjourney.max_label_memory, or map rare labels to a common one, for example with CASE, before aggregating.");
 	d->bytes += n;
+}
+
+/*
+ * The hash of a label: eight bytes at a time, then a 64-bit finalizer
+ * (murmur3's fmix64).  Interning hashes every label of every stored journey
+ * read, and CRM labels are short, so this runs several times faster than
+ * hash_bytes' byte-oriented mixing on them.  The hash never leaves the
+ * dictionary (it is not stored or sent), so it may change between releases.
+ */
+static inline uint32
+label_hash(const char *s, int len)
+{
+	uint64		h = (uint64) len * UINT64CONST(0x9E3779B97F4A7C15);
+	uint64		w;
+
+	for (; len >= 8; s += 8, len -= 8)
+	{
+		memcpy(&w, s, 8);
+		h = (h ^ w) * UINT64CONST(0xFF51AFD7ED558CCD);
+		h ^= h >> 29;
+	}
+	if (len > 0)
+	{
+		w = 0;
+		memcpy(&w, s, len);
+		h = (h ^ w) * UINT64CONST(0xC4CEB9FE1A85EC53);
+	}
+	h ^= h >> 33;
+	h *= UINT64CONST(0xFF51AFD7ED558CCD);
+	h ^= h >> 33;
+	h *= UINT64CONST(0xC4CEB9FE1A85EC53);
+	h ^= h >> 33;
+	return (uint32) h;
 }
 
 /* An empty dictionary allocated in mcxt. */
@@ -110,7 +142,7 @@ labeldict_store(LabelDict *d, const char *s, int len)
 int32
 labeldict_intern(LabelDict *d, const char *s, int len)
 {
-	uint32		hv = hash_bytes((const unsigned char *) s, len);
+	uint32		hv = label_hash(s, len);
 	uint32		h = hv & (d->nslots - 1);
 	int32		id;
 

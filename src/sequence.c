@@ -343,18 +343,31 @@ sequence_match_events_finalfn(PG_FUNCTION_ARGS)
 /* ---- journey forms ---- */
 
 /*
+ * What the journey forms keep for the query in fn_extra: the steps and the
+ * pattern as last parsed (again only when a row passes other ones).
+ */
+typedef struct JourneySeqCache
+{
+	JourneyStepsCache steps;
+	char	   *pattern;		/* the pattern text parsed */
+	int			len;
+	int			nsteps;			/* the step count it was checked against */
+	SeqPattern	pat;			/* lives in fn_mcxt */
+} JourneySeqCache;
+
+/*
  * The rows of a journey for a pattern: each touch's mask of matching
  * steps, touches matching none dropped, sorted like the row form.
  */
 static SeqRow *
-journey_rows(FunctionCallInfo fcinfo, const char *fn, SeqPattern *pat, int32 *n)
+journey_rows(FunctionCallInfo fcinfo, const char *fn, const SeqPattern **pat, int32 *n)
 {
-	ArrayType  *arr;
+	JourneySeqCache *c = fcinfo->flinfo->fn_extra;
+	MemoryContext fn_mcxt = fcinfo->flinfo->fn_mcxt;
 	text	   *pattern;
 	JourneySteps *js;
 	EventBuffer *b;
 	SeqRow	   *rows;
-	char	   *s;
 	int32		i,
 				m = 0;
 
@@ -364,13 +377,29 @@ journey_rows(FunctionCallInfo fcinfo, const char *fn, SeqPattern *pat, int32 *n)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s steps must not be NULL", fn)));
+	if (c == NULL)
+		fcinfo->flinfo->fn_extra = c = MemoryContextAllocZero(fn_mcxt, sizeof(JourneySeqCache));
 	pattern = PG_GETARG_TEXT_PP(1);
-	arr = PG_GETARG_ARRAYTYPE_P(2);
-	js = journey_steps_from_array(arr, fn, 1);
-	s = text_to_cstring(pattern);
-	seq_parse_or_error(fn, s, strlen(s), js->nsteps, pat);
-	b = journey_arg_touches(fcinfo, 0);
-	journey_steps_apply(js, b);
+	js = journey_steps_cached(&c->steps, fn_mcxt, PG_GETARG_ARRAYTYPE_P(2), fn, 1, false);
+	if (c->pattern == NULL || c->nsteps != js->nsteps ||
+		c->len != VARSIZE_ANY_EXHDR(pattern) ||
+		memcmp(c->pattern, VARDATA_ANY(pattern), c->len) != 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fn_mcxt);
+		char	   *s = text_to_cstring(pattern);
+
+		seq_parse_or_error(fn, s, strlen(s), js->nsteps, &c->pat);
+		MemoryContextSwitchTo(old);
+		/* the text is kept whole, NUL bytes and all, to compare rows with */
+		if (c->pattern)
+			pfree(c->pattern);
+		c->pattern = MemoryContextAlloc(fn_mcxt, Max(VARSIZE_ANY_EXHDR(pattern), 1));
+		memcpy(c->pattern, VARDATA_ANY(pattern), VARSIZE_ANY_EXHDR(pattern));
+		c->len = VARSIZE_ANY_EXHDR(pattern);
+		c->nsteps = js->nsteps;
+	}
+	*pat = &c->pat;
+	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), CurrentMemoryContext);
 	rows = palloc(Max(b->n, 1) * sizeof(SeqRow));
 	for (i = 0; i < b->n; i++)
 	{
@@ -389,33 +418,33 @@ journey_rows(FunctionCallInfo fcinfo, const char *fn, SeqPattern *pat, int32 *n)
 Datum
 journey_sequence_match(PG_FUNCTION_ARGS)
 {
-	SeqPattern	pat;
+	const SeqPattern *pat;
 	int32		n;
 	SeqRow	   *rows = journey_rows(fcinfo, "journey_sequence_match", &pat, &n);
 
-	PG_RETURN_BOOL(seq_match(&pat, rows, n, USECS_PER_SEC_U64));
+	PG_RETURN_BOOL(seq_match(pat, rows, n, USECS_PER_SEC_U64));
 }
 
 /* journey_sequence_count(journey, pattern, VARIADIC steps) */
 Datum
 journey_sequence_count(PG_FUNCTION_ARGS)
 {
-	SeqPattern	pat;
+	const SeqPattern *pat;
 	int32		n;
 	SeqRow	   *rows = journey_rows(fcinfo, "journey_sequence_count", &pat, &n);
 
-	PG_RETURN_INT64(seq_count(&pat, rows, n, USECS_PER_SEC_U64));
+	PG_RETURN_INT64(seq_count(pat, rows, n, USECS_PER_SEC_U64));
 }
 
 /* journey_sequence_match_events(journey, pattern, VARIADIC steps) */
 Datum
 journey_sequence_match_events(PG_FUNCTION_ARGS)
 {
-	SeqPattern	pat;
+	const SeqPattern *pat;
 	int32		n;
 	SeqRow	   *rows = journey_rows(fcinfo, "journey_sequence_match_events", &pat, &n);
-	int64	   *times = palloc((pat.nevents + 1) * sizeof(int64));
-	int			k = seq_match_events(&pat, rows, n, USECS_PER_SEC_U64, times);
+	int64	   *times = palloc((pat->nevents + 1) * sizeof(int64));
+	int			k = seq_match_events(pat, rows, n, USECS_PER_SEC_U64, times);
 
 	PG_RETURN_ARRAYTYPE_P(times_array(times, k, false));
 }
