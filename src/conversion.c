@@ -530,7 +530,7 @@ journey_touches_before_conversion(PG_FUNCTION_ARGS)
 		MemoryContextSwitchTo(old);
 	}
 	b = journey_steps_decode(c->js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
-							 CurrentMemoryContext);
+							 CurrentMemoryContext, NULL);
 	touchtimes_init(&tt, CurrentMemoryContext, b->n);
 	for (i = 0; i < b->n; i++)
 		tt.touch[i] = TOUCH_PACK(b->ev[i].ts, b->ev[i].mask != 0);

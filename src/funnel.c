@@ -419,7 +419,8 @@ journey_funnel(PG_FUNCTION_ARGS)
 	StaticAssertStmt(JOURNEY_MAX_STEPS == FUNNEL_MAX_STEPS, "a journey step is a funnel step");
 	js = journey_steps_cached(&c->steps, fcinfo->flinfo->fn_mcxt, PG_GETARG_ARRAYTYPE_P(3),
 							  "journey_funnel", 1, true);
-	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), CurrentMemoryContext);
+	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
+							 CurrentMemoryContext, NULL);
 	PG_RETURN_INT32(walk_buffer(b, js->nsteps, window, c->modes, NULL, false));
 }
 

@@ -825,7 +825,8 @@ funnel_report_journey_transfn(PG_FUNCTION_ARGS)
 				 errmsg("funnel_report_agg needs the same number of steps in every row")));
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(r);
-	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1)), CurrentMemoryContext);
+	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1)),
+							 CurrentMemoryContext, NULL);
 	level = journey_funnel_walk(fcinfo, b, 2, 3, js->nsteps, times);
 	report_add_times(r, times, level);
 	PG_RETURN_POINTER(r);

@@ -69,10 +69,10 @@ varint_put(char *p, uint64 x)
 	return p;
 }
 
-/* Read a varint below limit, advancing *pp; corrupt if it runs past end. */
+/* varint_get for more than one byte */
 static uint64
-varint_get(const JourneyView *v, const unsigned char **pp,
-		   const unsigned char *end, uint64 limit)
+varint_get_long(const JourneyView *v, const unsigned char **pp,
+				const unsigned char *end, uint64 limit)
 {
 	const unsigned char *p = *pp;
 	uint64		x = 0;
@@ -91,6 +91,25 @@ varint_get(const JourneyView *v, const unsigned char **pp,
 		corrupt(v, "length field out of range");
 	*pp = p;
 	return x;
+}
+
+/*
+ * Read a varint below limit, advancing *pp; corrupt if it runs past end.
+ * Inline for the one-byte case: label lengths, read for every label of
+ * every journey read.
+ */
+static inline uint64
+varint_get(const JourneyView *v, const unsigned char **pp,
+		   const unsigned char *end, uint64 limit)
+{
+	const unsigned char *p = *pp;
+
+	if (likely(p < end && *p < 0x80 && *p <= limit))
+	{
+		*pp = p + 1;
+		return *p;
+	}
+	return varint_get_long(v, pp, end, limit);
 }
 
 static inline uint64
@@ -203,7 +222,13 @@ jview_parse(JourneyView *v, const struct varlena *datum, const char *type_name,
 	int32		i;
 	uint64		prev_delta = 0;
 
-	memset(v, 0, sizeof(JourneyView));
+	/*
+	 * Everything but the stage list's arrays (3 kB, most of the view) is
+	 * zeroed; the list's entries are set up to its length, the only ones
+	 * read.  A view is set up per row of every scan of stored journeys.
+	 */
+	memset(v, 0, offsetof(JourneyView, stages));
+	memset(&v->label, 0, sizeof(JourneyView) - offsetof(JourneyView, label));
 	v->type_name = type_name;
 	if (end - p < 2)
 		corrupt(v, "value too short");
@@ -245,7 +270,14 @@ jview_parse(JourneyView *v, const struct varlena *datum, const char *type_name,
 	}
 
 	if (v->flags & JF_DEFAULT_STAGES)
-		v->stages = *stagelist_default();
+	{
+		const StageList *def = stagelist_default();
+
+		v->stages.n = def->n;
+		v->stages.is_default = true;
+		memcpy(v->stages.label, def->label, def->n * sizeof(def->label[0]));
+		memcpy(v->stages.len, def->len, def->n * sizeof(def->len[0]));
+	}
 	else
 	{
 		if (p >= end)
@@ -336,6 +368,30 @@ void
 jview_init(JourneyView *v, const struct varlena *datum, const char *type_name)
 {
 	jview_parse(v, datum, type_name, true);
+}
+
+/*
+ * Parse and check a stored value but not its touch records, for the
+ * accessors that read the header and at most a touch or two: they check
+ * each record they read with jview_check_touch.  Every length is still
+ * checked, so reading any record of the view stays within the datum.
+ */
+void
+jview_init_header(JourneyView *v, const struct varlena *datum, const char *type_name)
+{
+	jview_parse(v, datum, type_name, false);
+}
+
+/* Check touch i of a view from jview_init_header on its own (no order). */
+void
+jview_check_touch(const JourneyView *v, int32 i)
+{
+	const unsigned char *r = v->touches + (Size) i * v->recsize;
+	uint64		zero = 0;
+
+	Assert(i >= 0 && i < v->ntouches);
+	if (touch_bad(v, r, &zero))
+		touch_corrupt(v, r, 0);
 }
 
 /* Time of touch i. */
@@ -781,17 +837,18 @@ jview_decode(const struct varlena *datum, const char *type_name,
 }
 
 /*
- * A stored value's touches as times, stages and masks only, for the walks
- * that read nothing else (funnels, sequences): fill says what each stage
- * and each of the view's labels matches, from the labels' bytes, so no
- * label is interned.  Channels, events and values are left out (-1) and
- * the buffer has no dictionary.  Records are checked as they are decoded;
+ * A stored value's touches as times, stages and masks, for the walks that
+ * read little else (funnels, sequences): fill says what each stage and each
+ * of the view's labels matches, from the labels' bytes, so no label is
+ * interned.  The buffer has no dictionary: a record's channel and event are
+ * indexes into *view's labels (-1 for NULL), valid while the datum is, and
+ * values are left out (-1).  Records are checked as they are decoded;
  * touches at one instant must be in canonical order (journey_encode's), as
  * every stored value is: nothing here could sort them by label.
  */
 EventBuffer *
 jview_decode_masks(const struct varlena *datum, const char *type_name,
-				   MemoryContext mcxt, JViewMaskFn fill, void *arg)
+				   MemoryContext mcxt, JViewMaskFn fill, void *arg, JourneyView *view)
 {
 	JourneyView v;
 	JViewMasks	m;
@@ -817,6 +874,8 @@ jview_decode_masks(const struct varlena *datum, const char *type_name,
 	{
 		const unsigned char *r = v.touches + (Size) i * v.recsize;
 		uint64		last = prev_delta;
+		uint64		ch,
+					ev;
 		CjEvent    *e = &b->ev[i];
 
 		if ((i & 0xFFFF) == 0)
@@ -825,16 +884,19 @@ jview_decode_masks(const struct varlena *datum, const char *type_name,
 			touch_corrupt(&v, r, prev_delta);
 		if (i > 0 && prev_delta == last && jview_touch_cmp(&v, i - 1, &v, i) > 0)
 			corrupt(&v, "touches at one instant out of order");
+		ch = get_uint(r + v.tw + 1, v.iw);
+		ev = get_uint(r + v.tw + 1 + v.iw, v.iw);
 		e->ts = v.t0 + (int64) prev_delta * v.unit;
 		e->stage = r[v.tw];
-		e->channel = e->event = e->value = -1;
-		e->mask = m.stage[e->stage] |
-			m.channel[get_uint(r + v.tw + 1, v.iw)] |
-			m.event[get_uint(r + v.tw + 1 + v.iw, v.iw)];
+		e->channel = (int32) ch - 1;
+		e->event = (int32) ev - 1;
+		e->value = -1;
+		e->mask = m.stage[e->stage] | m.channel[ch] | m.event[ev];
 	}
 	b->n = v.ntouches;
 	if (m.event != stack_masks)
 		pfree(m.event);
+	*view = v;
 	return b;
 }
 

@@ -96,6 +96,10 @@ typedef struct JViewMasks
 typedef void (*JViewMaskFn) (const JourneyView *v, void *arg, JViewMasks *m);
 
 extern EventBuffer *jview_decode_masks(const struct varlena *datum, const char *type_name,
-									   MemoryContext mcxt, JViewMaskFn fill, void *arg);
+									   MemoryContext mcxt, JViewMaskFn fill, void *arg,
+									   JourneyView *view);
+extern void jview_init_header(JourneyView *v, const struct varlena *datum,
+							  const char *type_name);
+extern void jview_check_touch(const JourneyView *v, int32 i);
 
 #endif							/* CJ_JOURNEY_FORMAT_H */

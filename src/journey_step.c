@@ -495,9 +495,13 @@ steps_view_masks(const JourneyView *v, void *arg, JViewMasks *m)
 }
 
 EventBuffer *
-journey_steps_decode(JourneySteps *js, const struct varlena *datum, MemoryContext mcxt)
+journey_steps_decode(JourneySteps *js, const struct varlena *datum, MemoryContext mcxt,
+					 JourneyView *view)
 {
-	return jview_decode_masks(datum, "journey", mcxt, steps_view_masks, js);
+	JourneyView own;
+
+	return jview_decode_masks(datum, "journey", mcxt, steps_view_masks, js,
+							  view ? view : &own);
 }
 
 void

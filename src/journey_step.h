@@ -138,11 +138,13 @@ extern JourneySteps *journey_steps_cached(JourneyStepsCache *cache, MemoryContex
 
 /*
  * A stored journey's touches with each touch's mask set to the steps it
- * matches, labels matched by their bytes and not kept (jview_decode_masks):
- * for walks that read only times and masks.  No binding needed.
+ * matches, labels matched by their bytes, not interned (jview_decode_masks:
+ * the buffer has no dictionary; channel and event index view's labels, and
+ * view may be NULL when the caller reads neither).  No binding needed.
  */
+struct JourneyView;
 extern EventBuffer *journey_steps_decode(JourneySteps *js, const struct varlena *datum,
-										 MemoryContext mcxt);
+										 MemoryContext mcxt, struct JourneyView *view);
 
 /* Resolve labels against the buffer's dictionary and stage list. */
 extern void journey_steps_bind(JourneySteps *js, const EventBuffer *b);

@@ -362,47 +362,65 @@ sequence_next_node_finalfn(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(rows[r].value, rows[r].len));
 }
 
+/* What journey_next_node keeps for the query in fn_extra. */
+typedef struct JourneyNodeCache
+{
+	JourneyStepsCache steps;
+	JourneySteps *none;			/* no steps: matches nothing */
+} JourneyNodeCache;
+
 /*
  * journey_next_node(journey, direction, base, VARIADIC steps): the event
  * label of the next (previous) touch after the chain of steps; every touch
  * with an event label is a row and may be the base, touches without one
- * are skipped.
+ * are skipped.  The journey is decoded with its step masks and its own
+ * labels (journey_steps_decode): no label is interned.
  */
 Datum
 journey_next_node(PG_FUNCTION_ARGS)
 {
 	const char *fn = "journey_next_node";
-	JourneySteps *js = NULL;
+	JourneyNodeCache *c = fcinfo->flinfo->fn_extra;
+	JourneySteps *js;
 	NodeParams	params = {0};
+	JourneyView v;
 	EventBuffer *b;
 	NodeRow    *rows;
 	int32		i,
 				n = 0,
 				r;
 
+	if (c == NULL)
+	{
+		fcinfo->flinfo->fn_extra = c =
+			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyNodeCache));
+		c->none = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneySteps));
+	}
+	js = c->none;
 	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
 	{
 		ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(3);
 
 		if (ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr)) > 0)
-			js = journey_steps_from_array(arr, fn, 0);
+			js = journey_steps_cached(&c->steps, fcinfo->flinfo->fn_mcxt, arr, fn, 0, false);
 	}
 	parse_direction_base(fn, PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1),
 						 PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2),
-						 js ? js->nsteps : 0, &params);
-	b = journey_arg_touches(fcinfo, 0);
-	if (js)
-		journey_steps_bind(js, b);
+						 js->nsteps, &params);
+	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
+							 CurrentMemoryContext, &v);
 	rows = palloc(Max(b->n, 1) * sizeof(NodeRow));
 	for (i = 0; i < b->n; i++)
 	{
-		if (b->ev[i].event < 0)
+		int32		ev = b->ev[i].event;	/* an index into v's labels */
+
+		if (ev < 0)
 			continue;
 		rows[n].ts = b->ev[i].ts;
-		rows[n].value = b->dict->str[b->ev[i].event];
-		rows[n].len = b->dict->len[b->ev[i].event];
+		rows[n].value = v.label[ev];
+		rows[n].len = v.label_len[ev];
 		rows[n].base = true;
-		rows[n].mask = js ? journey_steps_mask(js, b, i) : 0;
+		rows[n].mask = b->ev[i].mask;
 		n++;
 	}
 	r = node_walk(rows, n, &params);

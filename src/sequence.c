@@ -399,7 +399,8 @@ journey_rows(FunctionCallInfo fcinfo, const char *fn, const SeqPattern **pat, in
 		c->nsteps = js->nsteps;
 	}
 	*pat = &c->pat;
-	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), CurrentMemoryContext);
+	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
+							 CurrentMemoryContext, NULL);
 	rows = palloc(Max(b->n, 1) * sizeof(SeqRow));
 	for (i = 0; i < b->n; i++)
 	{
