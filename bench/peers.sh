@@ -165,14 +165,15 @@ extver=$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'cjourney'"
 # --- timing --------------------------------------------------------------------
 
 QUESTIONS=(funnel_in funnel stage_median touches_before journey seq_match seq_count next_node floor)
-ENGINES=(rows par stored agg sql duckdb clickhouse)
+ENGINES=(rows par stored spar agg apar sql duckdb clickhouse)
 declare -A LABEL=(
     [funnel_in]="funnel, one IN step" [funnel]="funnel, single labels"
     [stage_median]="median time in stage" [touches_before]="touches before purchase"
     [journey]="journey per customer" [seq_match]="sequence_match, 1-day gate"
     [seq_count]="sequence_count, cart..buy" [next_node]="sequence_next_node"
     [floor]="floor: GROUP BY count(*)"
-    [rows]="cj rows" [par]="cj rows 2w" [stored]="cj stored" [agg]="cj agg" [sql]="plain SQL"
+    [rows]="cj rows" [par]="cj rows 2w" [stored]="cj stored" [spar]="stored 2w" [agg]="cj agg"
+    [apar]="agg 2w" [sql]="plain SQL"
     [duckdb]="DuckDB" [clickhouse]="ClickHouse")
 declare -A MS=() ANSWER=() WORKERS=()
 
@@ -214,7 +215,9 @@ for q in "${QUESTIONS[@]}"; do
     time_pg "$q" rows rows
     time_pg "$q" par rows "$PARALLEL"
     time_pg "$q" stored stored
+    time_pg "$q" spar stored "$PARALLEL"
     time_pg "$q" agg agg
+    time_pg "$q" apar agg "$PARALLEL"
     time_pg "$q" sql sql
 done
 
@@ -331,10 +334,10 @@ echo "ms, best of $runs runs: PostgreSQL EXPLAIN ANALYZE Execution Time (serial 
 echo "DuckDB and ClickHouse: wall time of the query in the node process, $threads threads; $(nproc 2>/dev/null || echo '?') CPUs"
 echo
 
-fmt='%-26s %9s %10s %9s %9s %9s %9s %10s  %s\n'
+fmt='%-26s %9s %10s %9s %9s %9s %9s %9s %9s %10s  %s\n'
 # shellcheck disable=SC2059
-printf "$fmt" question "${LABEL[rows]}" "${LABEL[par]}" "${LABEL[stored]}" "${LABEL[agg]}" "${LABEL[sql]}" \
-    "${LABEL[duckdb]}" "${LABEL[clickhouse]}" answers
+printf "$fmt" question "${LABEL[rows]}" "${LABEL[par]}" "${LABEL[stored]}" "${LABEL[spar]}" "${LABEL[agg]}" \
+    "${LABEL[apar]}" "${LABEL[sql]}" "${LABEL[duckdb]}" "${LABEL[clickhouse]}" answers
 for q in "${QUESTIONS[@]}"; do
     cells=()
     for e in "${ENGINES[@]}"; do
@@ -351,17 +354,18 @@ done
 floor=${MS[floor.sql]:-}
 echo
 echo "ratios (time / time; x floor: over PostgreSQL's GROUP BY floor):"
-rfmt='%-26s %9s %10s %9s %10s %11s %9s %10s %9s %10s\n'
+rfmt='%-26s %9s %10s %9s %9s %9s %10s %11s %9s %10s %9s %10s\n'
 # shellcheck disable=SC2059
-printf "$rfmt" question "rows/CH" "stored/CH" "agg/CH" "rows/Duck" "stored/Duck" "agg/Duck" "rows/SQL" \
-    "stored/SQL" "rows x fl"
+printf "$rfmt" question "rows/CH" "stored/CH" "st2w/CH" "agg/CH" "agg2w/CH" "rows/Duck" "stored/Duck" "agg/Duck" \
+    "rows/SQL" "stored/SQL" "rows x fl"
 for q in "${QUESTIONS[@]}"; do
     [[ $q == floor ]] && continue
     r=${MS[$q.rows]:-} s=${MS[$q.stored]:-} a=${MS[$q.agg]:-}
     # shellcheck disable=SC2059
     printf "$rfmt" "${LABEL[$q]}" \
         "$(ratio "$r" "${MS[$q.clickhouse]:-}")" "$(ratio "$s" "${MS[$q.clickhouse]:-}")" \
-        "$(ratio "$a" "${MS[$q.clickhouse]:-}")" \
+        "$(ratio "${MS[$q.spar]:-}" "${MS[$q.clickhouse]:-}")" \
+        "$(ratio "$a" "${MS[$q.clickhouse]:-}")" "$(ratio "${MS[$q.apar]:-}" "${MS[$q.clickhouse]:-}")" \
         "$(ratio "$r" "${MS[$q.duckdb]:-}")" "$(ratio "$s" "${MS[$q.duckdb]:-}")" \
         "$(ratio "$a" "${MS[$q.duckdb]:-}")" \
         "$(ratio "$r" "${MS[$q.sql]:-}")" "$(ratio "$s" "${MS[$q.sql]:-}")" \
@@ -371,8 +375,11 @@ echo "floors: PostgreSQL ${floor:--} ms, DuckDB ${MS[floor.duckdb]:--} ms, Click
 
 notes=()
 for q in "${QUESTIONS[@]}"; do
-    w=${WORKERS[$q.par]:-}
-    [[ -z ${MS[$q.par]:-} || $w == 2 ]] || notes+=("${LABEL[$q]}: the 2-worker plan launched ${w:-no} workers")
+    for e in par spar apar; do
+        w=${WORKERS[$q.$e]:-}
+        [[ -z ${MS[$q.$e]:-} || $w == 2 ]] ||
+            notes+=("${LABEL[$q]} (${LABEL[$e]}): the 2-worker plan launched ${w:-no} workers")
+    done
 done
 ((${#notes[@]} == 0)) || printf 'note: %s\n' "${notes[@]}"
 

@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(15);
+SELECT plan(17);
 
 -- a 3-step funnel: ad or page view, then signup or demo request, then purchase
 CREATE TEMP TABLE steps AS
@@ -147,6 +147,35 @@ SELECT is_empty($$
                                stage = 'decision', stage = 'retention', stage = 'advocacy') AS wt
     FROM touchpoints GROUP BY customer_id) x WHERE sf <> wt$$,
   'journey_stage_funnel = window_funnel_times over the lifecycle stages');
+
+-- Rows that match no step change no answer in the default mode (they are
+-- not kept), so a WHERE that keeps only step rows gives every customer with
+-- a step row the same level and step times (README, Funnels: "Filter first")
+SELECT is_empty($$
+  SELECT customer_id FROM (
+    SELECT customer_id, window_funnel(interval '14 days', occurred_at, event IN ('ad_click', 'page_view'),
+                                      event IN ('signup', 'demo_request'), event = 'purchase') AS level,
+           window_funnel_times(interval '14 days', occurred_at, event IN ('ad_click', 'page_view'),
+                               event IN ('signup', 'demo_request'), event = 'purchase') AS times
+    FROM touchpoints
+    WHERE event IN ('ad_click', 'page_view', 'signup', 'demo_request', 'purchase')
+    GROUP BY customer_id) f
+  FULL JOIN wf USING (customer_id)
+  WHERE f.level IS DISTINCT FROM wf.level AND NOT (f.customer_id IS NULL AND wf.level = 0)
+     OR f.times IS DISTINCT FROM wf.times AND NOT (f.customer_id IS NULL AND wf.times = '{}')$$,
+  'default mode: filtering out the rows that match no step changes no level or step time');
+-- ... which is not so in strict_order, where any other row breaks a chain
+SELECT isnt_empty($$
+  SELECT customer_id FROM (
+    SELECT customer_id, window_funnel(interval '14 days', 'strict_order', occurred_at, event IN ('ad_click', 'page_view'),
+                                      event IN ('signup', 'demo_request'), event = 'purchase') AS level
+    FROM touchpoints
+    WHERE event IN ('ad_click', 'page_view', 'signup', 'demo_request', 'purchase')
+    GROUP BY customer_id) f
+  JOIN (SELECT customer_id, window_funnel(interval '14 days', 'strict_order', t, s1, s2, s3) AS level
+        FROM steps GROUP BY customer_id) a USING (customer_id)
+  WHERE f.level <> a.level$$,
+  'strict_order: other rows do count, so the filter changes levels (the documented exception)');
 
 SELECT * FROM finish();
 ROLLBACK;

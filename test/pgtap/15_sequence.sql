@@ -9,7 +9,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(31);
+SELECT plan(32);
 
 -- a plain table (temporary ones are never scanned in parallel)
 CREATE TABLE tp AS SELECT * FROM touchpoints;
@@ -30,6 +30,18 @@ FROM tp GROUP BY customer_id;
 CREATE TEMP TABLE cr AS  -- rows with a true condition, numbered in sequence order
 SELECT customer_id, occurred_at AS t, event, row_number() OVER (PARTITION BY customer_id ORDER BY occurred_at, event) AS rn
 FROM tp WHERE event IN ('ad_click', 'purchase');
+-- rows with no true condition are not kept, so filtering them out first
+-- changes no answer for a customer with a row left (README, "Filter first")
+SELECT is_empty($$
+  SELECT customer_id FROM seq s JOIN (
+    SELECT customer_id,
+           sequence_match('(?1).*(?2)', occurred_at, event = 'ad_click', event = 'purchase') AS m_any,
+           sequence_match('(?1)(?t<=86400)(?2)', occurred_at, event = 'ad_click', event = 'purchase') AS m_day,
+           sequence_count('(?1)(?2)', occurred_at, event = 'ad_click', event = 'purchase') AS c_adjacent,
+           sequence_match_events('(?1).*(?2)', occurred_at, event = 'ad_click', event = 'purchase') AS ev
+    FROM tp WHERE event IN ('ad_click', 'purchase') GROUP BY customer_id) f USING (customer_id)
+  WHERE (s.m_any, s.m_day, s.c_adjacent, s.ev) IS DISTINCT FROM (f.m_any, f.m_day, f.c_adjacent, f.ev)$$,
+  'sequence_match, sequence_count, sequence_match_events: the same over only the rows with a true condition');
 SELECT ok((SELECT count(*) FILTER (WHERE m_any) FROM seq) > 50 AND (SELECT count(*) FILTER (WHERE NOT m_any) FROM seq) > 50,
           'the sample has customers with and without click-then-purchase');
 SELECT is_empty($$
