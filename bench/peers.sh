@@ -165,14 +165,14 @@ extver=$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'cjourney'"
 # --- timing --------------------------------------------------------------------
 
 QUESTIONS=(funnel_in funnel stage_median touches_before journey seq_match seq_count next_node floor)
-ENGINES=(rows par stored spar agg apar sql duckdb clickhouse)
+ENGINES=(rows par crows cpar stored spar agg apar sql duckdb clickhouse)
 declare -A LABEL=(
     [funnel_in]="funnel, one IN step" [funnel]="funnel, single labels"
     [stage_median]="median time in stage" [touches_before]="touches before purchase"
     [journey]="journey per customer" [seq_match]="sequence_match, 1-day gate"
     [seq_count]="sequence_count, cart..buy" [next_node]="sequence_next_node"
     [floor]="floor: GROUP BY count(*)"
-    [rows]="cj rows" [par]="cj rows 2w" [stored]="cj stored" [spar]="stored 2w" [agg]="cj agg"
+    [rows]="cj rows" [par]="cj rows 2w" [crows]="rows cust" [cpar]="cust 2w" [stored]="cj stored" [spar]="stored 2w" [agg]="cj agg"
     [apar]="agg 2w" [sql]="plain SQL"
     [duckdb]="DuckDB" [clickhouse]="ClickHouse")
 declare -A MS=() ANSWER=() WORKERS=()
@@ -210,10 +210,25 @@ time_pg() {
 # The 2-worker column: parallel costs zeroed (and no table too small for a
 # worker) so the planner does choose the parallel plan, as in bench.sh.
 PARALLEL="SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;"
+# The "rows cust" columns: the same rows queries over a copy of the
+# touchpoints in customer order (a schema first in search_path holds it), as
+# after CLUSTER on the customer key: a customer's rows are then together,
+# for the hash table's cache and for the split among parallel workers.
+sql <<'SQL' || die "could not copy the touchpoints in customer order"
+SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS cjourney_peers_c CASCADE;
+CREATE SCHEMA cjourney_peers_c;
+CREATE TABLE cjourney_peers_c.touchpoints AS
+    SELECT * FROM public.touchpoints ORDER BY customer_id, occurred_at;
+VACUUM (ANALYZE) cjourney_peers_c.touchpoints;
+SQL
+BY_CUSTOMER="SET search_path = cjourney_peers_c, public;"
 for q in "${QUESTIONS[@]}"; do
     echo "postgres: $q" >&2
     time_pg "$q" rows rows
     time_pg "$q" par rows "$PARALLEL"
+    time_pg "$q" crows rows "$BY_CUSTOMER"
+    time_pg "$q" cpar rows "$BY_CUSTOMER $PARALLEL"
     time_pg "$q" stored stored
     time_pg "$q" spar stored "$PARALLEL"
     time_pg "$q" agg agg
@@ -334,9 +349,10 @@ echo "ms, best of $runs runs: PostgreSQL EXPLAIN ANALYZE Execution Time (serial 
 echo "DuckDB and ClickHouse: wall time of the query in the node process, $threads threads; $(nproc 2>/dev/null || echo '?') CPUs"
 echo
 
-fmt='%-26s %9s %10s %9s %9s %9s %9s %9s %9s %10s  %s\n'
+fmt='%-26s %9s %10s %9s %9s %9s %9s %9s %9s %9s %9s %10s  %s\n'
 # shellcheck disable=SC2059
-printf "$fmt" question "${LABEL[rows]}" "${LABEL[par]}" "${LABEL[stored]}" "${LABEL[spar]}" "${LABEL[agg]}" \
+printf "$fmt" question "${LABEL[rows]}" "${LABEL[par]}" "${LABEL[crows]}" "${LABEL[cpar]}" \
+    "${LABEL[stored]}" "${LABEL[spar]}" "${LABEL[agg]}" \
     "${LABEL[apar]}" "${LABEL[sql]}" "${LABEL[duckdb]}" "${LABEL[clickhouse]}" answers
 for q in "${QUESTIONS[@]}"; do
     cells=()
@@ -354,10 +370,10 @@ done
 floor=${MS[floor.sql]:-}
 echo
 echo "ratios (time / time; x floor: over PostgreSQL's GROUP BY floor):"
-rfmt='%-26s %9s %10s %9s %9s %9s %10s %11s %9s %10s %9s %10s\n'
+rfmt='%-26s %9s %10s %9s %9s %9s %10s %11s %9s %10s %9s %10s %9s\n'
 # shellcheck disable=SC2059
 printf "$rfmt" question "rows/CH" "stored/CH" "st2w/CH" "agg/CH" "agg2w/CH" "rows/Duck" "stored/Duck" "agg/Duck" \
-    "rows/SQL" "stored/SQL" "rows x fl"
+    "rows/SQL" "cust/SQL" "stored/SQL" "rows x fl"
 for q in "${QUESTIONS[@]}"; do
     [[ $q == floor ]] && continue
     r=${MS[$q.rows]:-} s=${MS[$q.stored]:-} a=${MS[$q.agg]:-}
@@ -368,14 +384,15 @@ for q in "${QUESTIONS[@]}"; do
         "$(ratio "$a" "${MS[$q.clickhouse]:-}")" "$(ratio "${MS[$q.apar]:-}" "${MS[$q.clickhouse]:-}")" \
         "$(ratio "$r" "${MS[$q.duckdb]:-}")" "$(ratio "$s" "${MS[$q.duckdb]:-}")" \
         "$(ratio "$a" "${MS[$q.duckdb]:-}")" \
-        "$(ratio "$r" "${MS[$q.sql]:-}")" "$(ratio "$s" "${MS[$q.sql]:-}")" \
+        "$(ratio "$r" "${MS[$q.sql]:-}")" "$(ratio "${MS[$q.crows]:-}" "${MS[$q.sql]:-}")" \
+        "$(ratio "$s" "${MS[$q.sql]:-}")" \
         "$(ratio "$r" "$floor")"
 done
 echo "floors: PostgreSQL ${floor:--} ms, DuckDB ${MS[floor.duckdb]:--} ms, ClickHouse ${MS[floor.clickhouse]:--} ms"
 
 notes=()
 for q in "${QUESTIONS[@]}"; do
-    for e in par spar apar; do
+    for e in par cpar spar apar; do
         w=${WORKERS[$q.$e]:-}
         [[ -z ${MS[$q.$e]:-} || $w == 2 ]] ||
             notes+=("${LABEL[$q]} (${LABEL[$e]}): the 2-worker plan launched ${w:-no} workers")
@@ -424,7 +441,8 @@ for q in "${QUESTIONS[@]}"; do
     fi
 done
 
-sql -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS cjourney_peers CASCADE"
+sql -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS cjourney_peers CASCADE" \
+    -c "DROP SCHEMA IF EXISTS cjourney_peers_c CASCADE"
 if ((failed)); then
     echo "peers.sh: some answers differ or a query failed (see above)" >&2
     exit 3
