@@ -230,12 +230,11 @@ parse_step(StepLexer *lx, JourneyStepAlt **alts, int nalts, int *cap)
 	}
 }
 
-JourneySteps *
-journey_steps_parse(const Datum *values, const bool *nulls, int nsteps, const char *fn)
+/* Empty steps for nsteps steps, within JOURNEY_MAX_STEPS. */
+static JourneySteps *
+steps_new(int nsteps, const char *fn)
 {
-	JourneySteps *js = palloc0(sizeof(JourneySteps));
-	int			cap = Max(nsteps, 4);
-	int			k;
+	JourneySteps *js;
 
 	if (nsteps > JOURNEY_MAX_STEPS)
 		ereport(ERROR,
@@ -243,7 +242,18 @@ journey_steps_parse(const Datum *values, const bool *nulls, int nsteps, const ch
 				 errmsg("%s has too many steps", fn),
 				 errdetail("At most %d steps are allowed; this call has %d.",
 						   JOURNEY_MAX_STEPS, nsteps)));
+	js = palloc0(sizeof(JourneySteps));
 	js->nsteps = nsteps;
+	return js;
+}
+
+JourneySteps *
+journey_steps_parse(const Datum *values, const bool *nulls, int nsteps, const char *fn)
+{
+	JourneySteps *js = steps_new(nsteps, fn);
+	int			cap = Max(nsteps, 4);
+	int			k;
+
 	js->alts = palloc(cap * sizeof(JourneyStepAlt));
 	for (k = 0; k < nsteps; k++)
 	{
@@ -271,16 +281,9 @@ journey_steps_parse(const Datum *values, const bool *nulls, int nsteps, const ch
 JourneySteps *
 journey_steps_labels(const Datum *values, const bool *nulls, int nsteps, const char *fn)
 {
-	JourneySteps *js = palloc0(sizeof(JourneySteps));
+	JourneySteps *js = steps_new(nsteps, fn);
 	int			k;
 
-	if (nsteps > JOURNEY_MAX_STEPS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s has too many steps", fn),
-				 errdetail("At most %d steps are allowed; this call has %d.",
-						   JOURNEY_MAX_STEPS, nsteps)));
-	js->nsteps = nsteps;
 	js->alts = palloc(Max(nsteps, 1) * sizeof(JourneyStepAlt));
 	for (k = 0; k < nsteps; k++)
 	{
