@@ -23,6 +23,9 @@
  *		serialized state after every rows_per_state rows and at the end
  *	cjfuzz.bytes(v anyelement) RETURNS bytea
  *		the bytes of a varlena value as stored (header excluded)
+ *	cjfuzz.stored(data bytea, template anyelement) RETURNS anyelement
+ *		the inverse: data as a stored value of the template's type, with
+ *		no check at all, as a damaged page would hand it to a function
  *	cjfuzz.deserialize(agg regprocedure, state bytea) RETURNS text
  *		deserializes the state twice (exact-size buffers), combines the
  *		copies (NULL + a, then + b), serializes, deserializes and
@@ -58,6 +61,7 @@ PG_FUNCTION_INFO_V1(cjfuzz_recv);
 PG_FUNCTION_INFO_V1(cjfuzz_agg_states);
 PG_FUNCTION_INFO_V1(cjfuzz_deserialize);
 PG_FUNCTION_INFO_V1(cjfuzz_bytes);
+PG_FUNCTION_INFO_V1(cjfuzz_stored);
 
 /* malloc that raises the usual error */
 static char *
@@ -165,6 +169,32 @@ cjfuzz_bytes(PG_FUNCTION_ARGS)
 	SET_VARSIZE(b, VARHDRSZ + len);
 	memcpy(VARDATA(b), VARDATA(v), len);
 	PG_RETURN_BYTEA_P(b);
+}
+
+/*
+ * cjfuzz.stored(data, template): data as the stored form of the template's
+ * varlena type, unchecked.  The value lives in palloc memory like any
+ * datum read from a page, so the functions it reaches see it as they would
+ * a damaged stored value.
+ */
+Datum
+cjfuzz_stored(PG_FUNCTION_ARGS)
+{
+	Oid			typid = template_type(fcinfo);
+	bytea	   *data;
+	struct varlena *v;
+	Size		len;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	if (get_typlen(typid) != -1)
+		elog(ERROR, "cjfuzz.stored makes varlena values only");
+	data = PG_GETARG_BYTEA_PP(0);
+	len = VARSIZE_ANY_EXHDR(data);
+	v = palloc(VARHDRSZ + len);
+	SET_VARSIZE(v, VARHDRSZ + len);
+	memcpy(VARDATA(v), VARDATA_ANY(data), len);
+	PG_RETURN_POINTER(v);
 }
 
 /* ---- aggregate support functions, called as nodeAgg.c calls them ---- */

@@ -12,3 +12,5 @@ CREATE FUNCTION cjfuzz.deserialize(agg regprocedure, state bytea) RETURNS text
 	AS :'fuzz_lib', 'cjfuzz_deserialize' LANGUAGE C STRICT IMMUTABLE;
 CREATE FUNCTION cjfuzz.bytes(v anyelement) RETURNS bytea
 	AS :'fuzz_lib', 'cjfuzz_bytes' LANGUAGE C STRICT IMMUTABLE;
+CREATE FUNCTION cjfuzz.stored(data bytea, template anyelement) RETURNS anyelement
+	AS :'fuzz_lib', 'cjfuzz_stored' LANGUAGE C IMMUTABLE;

@@ -2,10 +2,10 @@
 """fuzz.py -- cjourney's fuzzers, run against a live server.
 
     python3 test/fuzz/fuzz.py --db DB --lib LIB [--seed N] [--long | --count N]
-                              [--only recv,deserialize,text,pattern] [--keep DIR]
+                              [--only recv,deserialize,text,pattern,stored] [--keep DIR]
 
-Four fuzzers, each over every cjourney type or aggregate the catalog lists
-(or, for the last, every function taking a pattern or step text):
+Five fuzzers, each over every cjourney type or aggregate the catalog lists
+(or, for pattern, every function taking a pattern or step text):
 
   recv         binary receive of every type: valid values (test/fuzz/seeds.sql)
                with bit flips, byte stores, truncations, inflated length and
@@ -16,6 +16,11 @@ Four fuzzers, each over every cjourney type or aggregate the catalog lists
   text         grammar-aware text input: literals generated from each type's
                grammar, some with tokens dropped, repeated, swapped or
                replaced, plus character mutations of the seed values
+  stored       damaged stored values of the types read through
+               src/journey_format.c (journey, touchpoint, stage_time): the
+               seeds' stored bytes with the same mutations, handed to every
+               function unchecked (cjfuzz.stored), as a damaged page would;
+               errors may also be XX001 (data corrupted)
   pattern      grammar-aware sequence patterns ((?N), ., .*, (?t op N), with
                bad numbers, operators and spacing) through sequence_match,
                sequence_count, sequence_match_events and the journey forms,
@@ -48,7 +53,12 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_COUNT = {'recv': 40000, 'deserialize': 30000, 'text': 50000, 'pattern': 8000}
+DEFAULT_COUNT = {'recv': 40000, 'deserialize': 30000, 'text': 50000, 'pattern': 8000, 'stored': 20000}
+
+# The types whose stored form every reader parses and checks itself
+# (src/journey_format.c): the stored fuzzer hands their functions damaged
+# stored bytes directly, as a damaged page would.
+STORED_TYPES = ['journey', 'touchpoint', 'stage_time']
 BATCH = 300
 
 # ---------------------------------------------------------------- psql -----
@@ -528,7 +538,7 @@ def load_inputs(db, kind, inputs):
             lines.append('%d\t%s\t\\N\t%s\t\\N\n' % (i, key, copy_escape(v)))
         elif kind == 'pattern':
             lines.append('%d\t\\N\t\\N\t%s\t\\N\t%s\n' % (i, copy_escape(v), copy_escape(key)))
-        elif kind == 'recv':
+        elif kind in ('recv', 'stored'):
             lines.append('%d\t%s\t\\N\t\\N\t\\\\x%s\n' % (i, key, v.hex()))
         else:
             lines.append('%d\t\\N\t%s\t\\N\t\\\\x%s\n' % (i, copy_escape(key), v.hex()))
@@ -561,8 +571,9 @@ def run_kind(db, kind, inputs, keep):
     return outcomes
 
 
-def clean(outcome):
-    return outcome == 'accepted' or (len(outcome) == 5 and outcome[:2] in ('22', '54'))
+def clean(outcome, kind=None):
+    return outcome == 'accepted' or (len(outcome) == 5 and outcome[:2] in ('22', '54')) or \
+        (kind == 'stored' and outcome == 'XX001')
 
 
 def report(kind, inputs, outcomes, emit):
@@ -570,8 +581,8 @@ def report(kind, inputs, outcomes, emit):
     bad = []
     for i, (key, v) in enumerate(inputs):
         o = outcomes.get(i, 'missing')
-        by_key[key]['accepted' if o == 'accepted' else ('rejected' if clean(o) else 'bad')] += 1
-        if not clean(o):
+        by_key[key]['accepted' if o == 'accepted' else ('rejected' if clean(o, kind) else 'bad')] += 1
+        if not clean(o, kind):
             shown = v[:300] if kind in ('text', 'pattern') else v.hex()[:300]
             bad.append('input %d (%s): %s\n  input: %s' % (i, key, o[:600], shown))
     for key in sorted(by_key):
@@ -595,7 +606,7 @@ def main():
     ap.add_argument('--seed', type=int, default=20250301)
     ap.add_argument('--long', action='store_true', help='20 times the default number of inputs')
     ap.add_argument('--count', type=int, help='inputs per fuzzer')
-    ap.add_argument('--only', default='recv,deserialize,text,pattern')
+    ap.add_argument('--only', default='recv,deserialize,text,pattern,stored')
     ap.add_argument('--keep', help='write every input and its outcome here')
     args = ap.parse_args()
     db = Db(args.db)
@@ -636,6 +647,13 @@ def main():
                 send = db.rows("SELECT typsend FROM pg_type WHERE oid = '%s'::regtype" % typ)[0][0]
                 for (h,) in db.rows("SELECT encode(%s(v::%s), 'hex') FROM cjfuzz.seed_values "
                                     "WHERE typ = '%s'::regtype" % (send, typ, typ)):
+                    seeds[typ].append(bytes.fromhex(h))
+            inputs = binary_inputs(rng, seeds, count)
+        elif kind == 'stored':
+            seeds = collections.defaultdict(list)
+            for typ in STORED_TYPES:
+                for (h,) in db.rows("SELECT encode(cjfuzz.bytes(v::%s), 'hex') FROM cjfuzz.seed_values "
+                                    "WHERE typ = '%s'::regtype" % (typ, typ)):
                     seeds[typ].append(bytes.fromhex(h))
             inputs = binary_inputs(rng, seeds, count)
         elif kind == 'deserialize':

@@ -104,9 +104,45 @@ BEGIN
 END
 $f$;
 
+-- A damaged stored value (cjfuzz.stored) through its type's output and send
+-- functions and every call in cjfuzz.calls: each must succeed or fail
+-- cleanly (for a damaged value XX001, data corrupted, is clean too).
+-- Returns the SQLSTATE when the value cannot even be printed, else
+-- 'accepted' (its calls may still fail cleanly: sample arguments need not
+-- suit it), or "bad: ...".  Nothing is compared: a damaged value may read as
+-- another value, as long as nothing reads outside it.
+CREATE FUNCTION cjfuzz.exercise_stored(v anyelement) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE
+	t text;
+	c record;
+BEGIN
+	BEGIN
+		t := v::text;
+	EXCEPTION WHEN others THEN
+		IF cjfuzz.clean_error(SQLSTATE) OR SQLSTATE = 'XX001' THEN
+			RETURN SQLSTATE;
+		END IF;
+		RETURN format('bad: output: %s %s', SQLSTATE, SQLERRM);
+	END;
+	FOR c IN SELECT sql FROM cjfuzz.calls WHERE calls.typ = pg_typeof(v)
+			 UNION ALL SELECT format('SELECT %s($1)', typsend) FROM pg_type WHERE oid = pg_typeof(v)
+			 ORDER BY 1 LOOP
+		BEGIN
+			EXECUTE c.sql INTO t USING v;
+		EXCEPTION WHEN others THEN
+			IF NOT (cjfuzz.clean_error(SQLSTATE) OR SQLSTATE = 'XX001') THEN
+				RETURN format('bad: %s: %s %s', c.sql, SQLSTATE, SQLERRM);
+			END IF;
+		END;
+	END LOOP;
+	RETURN 'accepted';
+END
+$f$;
+
 -- One outcome per input of cjfuzz.inputs with id in [lo, hi).
 --   kind 'text': cjfuzz.input(str) then exercise
 --   kind 'recv': cjfuzz.recv(data) then exercise
+--   kind 'stored': cjfuzz.stored(data) then exercise_stored
 --   kind 'deserialize': cjfuzz.deserialize(agg, data); a result of a
 --       cjourney type is exercised too
 --   kind 'pattern': cjfuzz.pattern_outcome(what, str)
@@ -125,6 +161,9 @@ BEGIN
 				o := cjfuzz.pattern_outcome(r.what, r.str);
 			ELSIF kind = 'recv' THEN
 				EXECUTE format('SELECT cjfuzz.exercise(cjfuzz.recv($1, NULL::%s))', r.typ) INTO o USING r.data;
+			ELSIF kind = 'stored' THEN
+				EXECUTE format('SELECT cjfuzz.exercise_stored(cjfuzz.stored($1, NULL::%s))', r.typ)
+					INTO o USING r.data;
 			ELSE
 				o := 'accepted:' || coalesce(cjfuzz.deserialize(r.agg, r.data), '');
 			END IF;

@@ -14,7 +14,8 @@
 #   1. the regression and pgTAP suites (scripts/test.sh regress pgtap of the
 #      copy, in a cluster of its own)
 #   2. the fuzzers (test/fuzz/fuzz.py, fixed seed): binary receive of every
-#      type, aggregate deserialize, grammar-aware text input
+#      type, aggregate deserialize, grammar-aware text input, patterns and
+#      step texts, damaged stored values
 #   3. the concurrency soak (test/soak/soak.sh): pgbench, 8 clients x 20 s
 # and fails on any sanitizer report, crash or failed check.
 #
