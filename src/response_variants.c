@@ -66,7 +66,7 @@ typedef struct ResponseVariants
 
 #define RV_LABELS(rv)	((char *) &(rv)->e[(rv)->count])
 #define RV_LABEL(rv, i) (RV_LABELS(rv) + (rv)->e[i].off)
-#define PG_GETARG_RV(n) ((ResponseVariants *) PG_DETOAST_DATUM(PG_GETARG_DATUM(n)))
+#define PG_GETARG_RV(n) rv_checked(PG_DETOAST_DATUM(PG_GETARG_DATUM(n)))
 
 /* One variant while building a value. */
 typedef struct VariantItem
@@ -107,6 +107,54 @@ rv_check_count(int count)
 				 errmsg("too many variants"),
 				 errdetail("A response_variants value holds at most %d variants.",
 						   CJ_MAX_VARIANTS)));
+}
+
+pg_attribute_noreturn()
+static void
+rv_corrupt(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("corrupt %s value", RV_TYPE),
+			 errdetail_internal("%s", detail)));
+}
+
+/*
+ * A stored value, checked as rv_build lays it out before anything reads
+ * it: its fixed part, every entry and every label within its size, the
+ * counts as rv_from_items allows them, labels in strict order (rv_find
+ * searches them by halves).  A damaged value is an error, never a read
+ * outside it.  O(count), with count at most CJ_MAX_VARIANTS.
+ */
+static ResponseVariants *
+rv_checked(struct varlena *datum)
+{
+	ResponseVariants *rv = (ResponseVariants *) datum;
+	Size		size = VARSIZE(datum);
+	Size		labels;
+	int			i;
+
+	if (size < offsetof(ResponseVariants, e))
+		rv_corrupt("value too short");
+	if (rv->version != RV_VERSION)
+		rv_corrupt("unknown format version");
+	if (rv->count < 0 || rv->count > CJ_MAX_VARIANTS ||
+		(size - offsetof(ResponseVariants, e)) / sizeof(VariantEntry) < (Size) rv->count)
+		rv_corrupt("variant count out of range");
+	labels = size - offsetof(ResponseVariants, e) - rv->count * sizeof(VariantEntry);
+	for (i = 0; i < rv->count; i++)
+	{
+		const VariantEntry *e = &rv->e[i];
+
+		if (e->len > CJ_MAX_LABEL_BYTES || e->off > labels || e->len > labels - e->off)
+			rv_corrupt("label out of range");
+		if (e->n < 1 || e->responders < 0 || e->responders > e->n)
+			rv_corrupt("counts out of range");
+		if (i > 0 && label_order(RV_LABEL(rv, i - 1), rv->e[i - 1].len,
+								 RV_LABEL(rv, i), e->len) >= 0)
+			rv_corrupt("variants out of order");
+	}
+	return rv;
 }
 
 /* A value from items sorted by label (duplicates are the caller's concern). */

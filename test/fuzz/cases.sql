@@ -3,6 +3,14 @@
 -- regular expression that 'ok: <result as text>' must match.
 CREATE TABLE cjfuzz.cases (name text, sql text, expect text);
 INSERT INTO cjfuzz.cases VALUES
+ -- damaged stored values (the stored fuzzer's first findings: readers of
+ -- response_variants trusted its count and label offsets)
+ ('stored response_variants whose count runs past its size',
+  $$SELECT response_ab_chi2(cjfuzz.stored('\x01000000030000000000000020000000000000000000000000000000000000000800000010000000000000001000000000000000080000000700000020000000000000000000000000000000'::bytea, NULL::response_variants))::text$$,
+  'XX001'),
+ ('stored response_variants read back',
+  $$SELECT cjfuzz.stored(cjfuzz.bytes('{"control": 10/2, "variant a": 12/5}'::response_variants), NULL::response_variants)::text$$,
+  '^ok: \{"control": 10/2, "variant a": 12/5\}$'),
  -- funnel_report states: deserialize holds them to a stored value's rules,
  -- and merging counts never wraps
  ('funnel_report state whose pair counts exceed its customers',

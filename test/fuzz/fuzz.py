@@ -16,11 +16,11 @@ Five fuzzers, each over every cjourney type or aggregate the catalog lists
   text         grammar-aware text input: literals generated from each type's
                grammar, some with tokens dropped, repeated, swapped or
                replaced, plus character mutations of the seed values
-  stored       damaged stored values of the types read through
-               src/journey_format.c (journey, touchpoint, stage_time): the
-               seeds' stored bytes with the same mutations, handed to every
-               function unchecked (cjfuzz.stored), as a damaged page would;
-               errors may also be XX001 (data corrupted)
+  stored       damaged stored values (STORED_TYPES: every type but
+               response_state): the seeds' stored bytes with the same
+               mutations, handed to every function unchecked
+               (cjfuzz.stored), as a damaged page would; errors may also be
+               XX001 (data corrupted)
   pattern      grammar-aware sequence patterns ((?N), ., .*, (?t op N), with
                bad numbers, operators and spacing) through sequence_match,
                sequence_count, sequence_match_events and the journey forms,
@@ -53,12 +53,15 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_COUNT = {'recv': 40000, 'deserialize': 30000, 'text': 50000, 'pattern': 8000, 'stored': 20000}
+DEFAULT_COUNT = {'recv': 40000, 'deserialize': 30000, 'text': 50000, 'pattern': 8000, 'stored': 28000}
 
-# The types whose stored form every reader parses and checks itself
-# (src/journey_format.c): the stored fuzzer hands their functions damaged
-# stored bytes directly, as a damaged page would.
-STORED_TYPES = ['journey', 'touchpoint', 'stage_time']
+# The types whose stored form the stored fuzzer damages: every reader
+# parses and checks it (src/journey_format.c for the first three).  Not
+# response_state: its fields are fixed-width counts that every bit pattern
+# makes valid, and huge damaged counts send the incomplete beta function to
+# its iteration cap (bounded and cancellable, but seconds per value).
+STORED_TYPES = ['journey', 'touchpoint', 'stage_time', 'funnel_report', 'attribution',
+                'path_report', 'response_variants']
 BATCH = 300
 
 # ---------------------------------------------------------------- psql -----
