@@ -31,6 +31,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(conversion_transfn);
@@ -495,6 +496,7 @@ journey_conversion_path(PG_FUNCTION_ARGS)
 /* The conversion event journey_touches_before_conversion last matched. */
 typedef struct ConversionEventCache
 {
+	MemoryContext cxt;			/* holds event and js; replaced on a miss */
 	char	   *event;
 	int			len;
 	JourneySteps *js;			/* one step: event = the conversion event */
@@ -521,13 +523,23 @@ journey_touches_before_conversion(PG_FUNCTION_ARGS)
 			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ConversionEventCache));
 	if (c->js == NULL || c->len != len || memcmp(c->event, VARDATA_ANY(event), len) != 0)
 	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		/* a context per entry, as in journey_steps_cached */
+		MemoryContext cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt,
+												  "cjourney conversion event",
+												  ALLOCSET_SMALL_SIZES);
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		char	   *copy = palloc(Max(len, 1));
+		JourneySteps *js;
 
-		c->event = palloc(Max(len, 1));
-		memcpy(c->event, VARDATA_ANY(event), len);
-		c->len = len;
-		c->js = journey_steps_one(JSK_EVENT, c->event, len);
+		memcpy(copy, VARDATA_ANY(event), len);
+		js = journey_steps_one(JSK_EVENT, copy, len);
 		MemoryContextSwitchTo(old);
+		if (c->cxt)
+			MemoryContextDelete(c->cxt);
+		c->cxt = cxt;
+		c->event = copy;
+		c->len = len;
+		c->js = js;
 	}
 	b = journey_steps_decode(c->js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
 							 CurrentMemoryContext, NULL);

@@ -409,12 +409,14 @@ journey_funnel(PG_FUNCTION_ARGS)
 		memcmp(c->mode, VARDATA_ANY(mode), c->mode_len) != 0)
 	{
 		char	   *m = text_to_cstring(mode);
+		uint32		modes = funnel_parse_modes(m);
+		char	   *copy = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, m);
 
-		c->modes = funnel_parse_modes(m);
 		if (c->mode)
 			pfree(c->mode);
-		c->mode = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, m);
+		c->mode = copy;
 		c->mode_len = VARSIZE_ANY_EXHDR(mode);
+		c->modes = modes;
 	}
 	StaticAssertStmt(JOURNEY_MAX_STEPS == FUNNEL_MAX_STEPS, "a journey step is a funnel step");
 	js = journey_steps_cached(&c->steps, fcinfo->flinfo->fn_mcxt, PG_GETARG_ARRAYTYPE_P(3),

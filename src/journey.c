@@ -320,11 +320,10 @@ journey_duration(PG_FUNCTION_ARGS)
 	Interval   *result;
 	int64		usec;
 
-	j_header(fcinfo, 0, &v);
+	/* every touch checked: the two read must also be in order */
+	j_view(fcinfo, 0, &v);
 	if (v.ntouches == 0)
 		PG_RETURN_NULL();
-	jview_check_touch(&v, 0);
-	jview_check_touch(&v, v.ntouches - 1);
 	usec = jview_time(&v, v.ntouches - 1) - jview_time(&v, 0);
 	result = palloc0(sizeof(Interval));
 	result->day = (int32) (usec / USECS_PER_DAY);

@@ -350,7 +350,14 @@ journey_steps_cached(JourneyStepsCache *cache, MemoryContext mcxt, ArrayType *ar
 	if (cache->arr == NULL || VARSIZE(cache->arr) != VARSIZE(arr) ||
 		memcmp(cache->arr, arr, VARSIZE(arr)) != 0)
 	{
-		MemoryContext old = MemoryContextSwitchTo(mcxt);
+		/*
+		 * Each parse in a context of its own, dropped with the entry it
+		 * replaces: steps that change from row to row (a column, a join)
+		 * must not pile up in fn_mcxt for the rest of the query.
+		 */
+		MemoryContext cxt = AllocSetContextCreate(mcxt, "cjourney steps",
+												  ALLOCSET_SMALL_SIZES);
+		MemoryContext old = MemoryContextSwitchTo(cxt);
 		ArrayType  *copy = palloc(VARSIZE(arr));
 		JourneySteps *js;
 
@@ -358,8 +365,9 @@ journey_steps_cached(JourneyStepsCache *cache, MemoryContext mcxt, ArrayType *ar
 		js = steps_from_array(copy, fn, min_steps, labels_only);
 		MemoryContextSwitchTo(old);
 		/* replaced only once the new steps parsed */
-		if (cache->arr)
-			pfree(cache->arr);
+		if (cache->cxt)
+			MemoryContextDelete(cache->cxt);
+		cache->cxt = cxt;
 		cache->arr = copy;
 		cache->js = js;
 	}

@@ -100,6 +100,7 @@ typedef struct JourneySteps
  */
 typedef struct JourneyStepsCache
 {
+	MemoryContext cxt;			/* holds arr and js; replaced on a miss */
 	ArrayType  *arr;			/* copy of the argument parsed */
 	JourneySteps *js;
 } JourneyStepsCache;

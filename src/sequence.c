@@ -34,6 +34,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(sequence_transfn);
@@ -349,10 +350,11 @@ sequence_match_events_finalfn(PG_FUNCTION_ARGS)
 typedef struct JourneySeqCache
 {
 	JourneyStepsCache steps;
+	MemoryContext pat_cxt;		/* holds pattern and pat; replaced on a miss */
 	char	   *pattern;		/* the pattern text parsed */
 	int			len;
 	int			nsteps;			/* the step count it was checked against */
-	SeqPattern	pat;			/* lives in fn_mcxt */
+	SeqPattern	pat;
 } JourneySeqCache;
 
 /*
@@ -385,17 +387,23 @@ journey_rows(FunctionCallInfo fcinfo, const char *fn, const SeqPattern **pat, in
 		c->len != VARSIZE_ANY_EXHDR(pattern) ||
 		memcmp(c->pattern, VARDATA_ANY(pattern), c->len) != 0)
 	{
-		MemoryContext old = MemoryContextSwitchTo(fn_mcxt);
+		/* a context per entry, as in journey_steps_cached; set on success */
+		MemoryContext cxt = AllocSetContextCreate(fn_mcxt, "cjourney sequence pattern",
+												  ALLOCSET_SMALL_SIZES);
+		MemoryContext old = MemoryContextSwitchTo(cxt);
 		char	   *s = text_to_cstring(pattern);
+		SeqPattern	pat;
 
-		seq_parse_or_error(fn, s, strlen(s), js->nsteps, &c->pat);
-		MemoryContextSwitchTo(old);
+		seq_parse_or_error(fn, s, strlen(s), js->nsteps, &pat);
 		/* the text is kept whole, NUL bytes and all, to compare rows with */
-		if (c->pattern)
-			pfree(c->pattern);
-		c->pattern = MemoryContextAlloc(fn_mcxt, Max(VARSIZE_ANY_EXHDR(pattern), 1));
-		memcpy(c->pattern, VARDATA_ANY(pattern), VARSIZE_ANY_EXHDR(pattern));
 		c->len = VARSIZE_ANY_EXHDR(pattern);
+		c->pattern = palloc(Max(c->len, 1));
+		memcpy(c->pattern, VARDATA_ANY(pattern), c->len);
+		MemoryContextSwitchTo(old);
+		if (c->pat_cxt)
+			MemoryContextDelete(c->pat_cxt);
+		c->pat_cxt = cxt;
+		c->pat = pat;
 		c->nsteps = js->nsteps;
 	}
 	*pat = &c->pat;
