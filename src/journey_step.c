@@ -10,7 +10,6 @@
 #include "cjourney.h"
 #include "journey_format.h"
 #include "journey_step.h"
-#include "labels.h"
 #include "stage.h"
 
 #include "catalog/pg_type.h"
@@ -161,8 +160,6 @@ parse_step(StepLexer *lx, JourneyStepAlt **alts, int nalts, int *cap)
 
 		memset(&a, 0, sizeof(a));
 		a.step = lx->step;
-		a.id = -1;
-		a.stage = -1;
 		skip_space(lx);
 		word_pos = lx->pos;
 		if (lx->pos < lx->len && lx->text[lx->pos] == '*' &&
@@ -374,12 +371,6 @@ journey_steps_cached(JourneyStepsCache *cache, MemoryContext mcxt, ArrayType *ar
 	return cache->js;
 }
 
-JourneySteps *
-journey_steps_from_array(ArrayType *arr, const char *fn, int min_steps)
-{
-	return steps_from_array(arr, fn, min_steps, false);
-}
-
 /* Add alt's step to the masks of the stages of sl it matches. */
 static void
 alt_stage_masks(const JourneyStepAlt *alt, const StageList *sl, uint64 *stage_mask)
@@ -418,48 +409,6 @@ alt_stage_masks(const JourneyStepAlt *alt, const StageList *sl, uint64 *stage_ma
 		}
 		if (hit)
 			stage_mask[s] |= bit;
-	}
-}
-
-void
-journey_steps_bind(JourneySteps *js, const EventBuffer *b)
-{
-	const StageList *sl = b->stages;
-	int			a;
-
-	if (js->event_alts == NULL)
-	{
-		js->event_alts = palloc(Max(js->nalts, 1) * sizeof(JourneyStepAlt *));
-		js->channel_alts = palloc(Max(js->nalts, 1) * sizeof(JourneyStepAlt *));
-	}
-	if (js->dict == b->dict && js->stages != NULL && stagelist_equal(js->stages, sl))
-		return;
-	js->dict = b->dict;
-	/* a copy: the buffer (and its stage list) may not outlive this call */
-	js->stages = stagelist_copy(GetMemoryChunkContext(js), sl);
-	js->nevent = js->nchannel = 0;
-	memset(js->stage_mask, 0, sizeof(js->stage_mask));
-	for (a = 0; a < js->nalts; a++)
-	{
-		JourneyStepAlt *alt = &js->alts[a];
-
-		alt->stage = -1;
-		alt->id = -1;
-		if (alt->kind != JSK_ANY)
-			alt->stage = stagelist_find(sl, alt->label, alt->len);
-		if (alt->kind == JSK_LABEL || alt->kind == JSK_EVENT || alt->kind == JSK_CHANNEL)
-		{
-			if (alt->len <= CJ_MAX_LABEL_BYTES)
-				alt->id = labeldict_intern(b->dict, alt->label, alt->len);
-			if (alt->id >= 0)
-			{
-				if (alt->kind == JSK_CHANNEL)
-					js->channel_alts[js->nchannel++] = alt;
-				else
-					js->event_alts[js->nevent++] = alt;
-			}
-		}
-		alt_stage_masks(alt, sl, js->stage_mask);
 	}
 }
 
@@ -513,17 +462,4 @@ journey_steps_decode(JourneySteps *js, const struct varlena *datum, MemoryContex
 
 	return jview_decode_masks(datum, "journey", mcxt, steps_view_masks, js,
 							  view ? view : &own);
-}
-
-void
-journey_steps_apply(JourneySteps *js, EventBuffer *b)
-{
-	int32		i;
-
-	journey_steps_bind(js, b);
-	for (i = 0; i < b->n; i++)
-	{
-		CJ_CHECK_EVERY(i);
-		b->ev[i].mask = journey_steps_mask(js, b, i);
-	}
 }

@@ -28,16 +28,13 @@
  * with a hint listing the forms.  At most JOURNEY_MAX_STEPS steps (54000).
  *
  * Use:
- *		JourneySteps *js = journey_steps_from_array(arr, "journey_x", 1);
- *		EventBuffer  *b = journey_arg_touches(fcinfo, 0);
- *		journey_steps_bind(js, b);
- *		for (i = 0; i < b->n; i++)
- *			mask = journey_steps_mask(js, b, i);	-- bit k: step k matches
+ *		JourneySteps *js = journey_steps_cached(&cache, fn_mcxt, arr, "journey_x", 1, false);
+ *		EventBuffer  *b = journey_steps_decode(js, datum, CurrentMemoryContext, NULL);
+ *		b->ev[i].mask						-- bit k: step k matches touch i
  *
- * Parsing depends only on the texts (a parsed JourneySteps can be kept for
- * the query); binding resolves labels against one buffer's dictionary and
- * stage list and must be redone for a buffer with a different stage list
- * (journey_steps_bind is cheap when the stage list is the same).
+ * Parsing depends only on the texts (a parsed JourneySteps is kept for the
+ * query); matching compares each alternative with the journey's own labels
+ * and stage list, so one JourneySteps serves journeys of any stage list.
  *
  *-------------------------------------------------------------------------
  */
@@ -72,8 +69,6 @@ typedef struct JourneyStepAlt
 	int			step;			/* 0-based step it belongs to */
 	char	   *label;			/* unquoted, NUL-terminated; NULL for * */
 	int			len;
-	int32		id;				/* bound: label id in the buffer's dictionary */
-	int			stage;			/* bound: stage ordinal, -1 when not a stage */
 } JourneyStepAlt;
 
 typedef struct JourneySteps
@@ -81,14 +76,6 @@ typedef struct JourneySteps
 	int			nsteps;
 	int			nalts;
 	JourneyStepAlt *alts;
-	/* bound state */
-	const StageList *stages;	/* a copy of the stage list bound against */
-	const LabelDict *dict;
-	uint64		stage_mask[CJ_MAX_STAGES];	/* steps a touch's stage alone matches */
-	int			nevent;			/* alternatives that test the event label */
-	int			nchannel;		/* ... the channel label */
-	JourneyStepAlt **event_alts;
-	JourneyStepAlt **channel_alts;
 	/* the stage masks over the built-in lifecycle, for journey_steps_decode */
 	bool		default_masks_valid;
 	uint64		default_stage_mask[CJ_MAX_STAGES];
@@ -113,13 +100,6 @@ extern JourneySteps *journey_steps_parse(const Datum *values, const bool *nulls,
 										 int nsteps, const char *fn);
 
 /*
- * The same from a text[] argument; errors for a multi-dimensional array,
- * fewer than min_steps or more than JOURNEY_MAX_STEPS steps.
- */
-extern JourneySteps *journey_steps_from_array(ArrayType *arr, const char *fn,
-											  int min_steps);
-
-/*
  * journey_funnel's steps (0.1.0): step k matches a touch whose event or
  * stage label is the text, with no syntax; nulls as above.
  */
@@ -130,8 +110,10 @@ extern JourneySteps *journey_steps_labels(const Datum *values, const bool *nulls
 extern JourneySteps *journey_steps_one(JourneyStepKind kind, const char *label, int len);
 
 /*
- * The steps of a text[] argument through a cache living in mcxt (the
- * function's fn_mcxt); labels_only: journey_steps_labels, else the syntax.
+ * The steps of a text[] argument (errors for a multi-dimensional array,
+ * fewer than min_steps or more than JOURNEY_MAX_STEPS steps) through a cache
+ * living in mcxt (the function's fn_mcxt); labels_only: journey_steps_labels,
+ * else the syntax.
  */
 extern JourneySteps *journey_steps_cached(JourneyStepsCache *cache, MemoryContext mcxt,
 										  ArrayType *arr, const char *fn, int min_steps,
@@ -141,35 +123,10 @@ extern JourneySteps *journey_steps_cached(JourneyStepsCache *cache, MemoryContex
  * A stored journey's touches with each touch's mask set to the steps it
  * matches, labels matched by their bytes, not interned (jview_decode_masks:
  * the buffer has no dictionary; channel and event index view's labels, and
- * view may be NULL when the caller reads neither).  No binding needed.
+ * view may be NULL when the caller reads neither).
  */
 struct JourneyView;
 extern EventBuffer *journey_steps_decode(JourneySteps *js, const struct varlena *datum,
 										 MemoryContext mcxt, struct JourneyView *view);
-
-/* Resolve labels against the buffer's dictionary and stage list. */
-extern void journey_steps_bind(JourneySteps *js, const EventBuffer *b);
-
-/* The steps touch i of b matches: bit k for step k (b bound with js). */
-static inline uint64
-journey_steps_mask(const JourneySteps *js, const EventBuffer *b, int32 i)
-{
-	const CjEvent *e = &b->ev[i];
-	uint64		mask = js->stage_mask[e->stage];
-	int			a;
-
-	if (e->event >= 0)
-		for (a = 0; a < js->nevent; a++)
-			if (js->event_alts[a]->id == e->event)
-				mask |= UINT64CONST(1) << js->event_alts[a]->step;
-	if (e->channel >= 0)
-		for (a = 0; a < js->nchannel; a++)
-			if (js->channel_alts[a]->id == e->channel)
-				mask |= UINT64CONST(1) << js->channel_alts[a]->step;
-	return mask;
-}
-
-/* Set every record's mask to the steps it matches (binds first). */
-extern void journey_steps_apply(JourneySteps *js, EventBuffer *b);
 
 #endif							/* CJ_JOURNEY_STEP_H */
