@@ -55,13 +55,33 @@ typedef struct FunnelParams
 	bool		bigint_time;
 } FunnelParams;
 
-/* The mode text last parsed by this query's transition function. */
+/* The mode text a function of this query parsed last. */
 typedef struct ModeCache
 {
 	char	   *text;
 	int			len;
 	uint32		bits;
 } ModeCache;
+
+/* The mode bits of text mode, parsed once per distinct text (copied to mcxt). */
+static uint32
+mode_cached(ModeCache *mc, MemoryContext mcxt, text *mode)
+{
+	if (mc->text == NULL || mc->len != VARSIZE_ANY_EXHDR(mode) ||
+		memcmp(mc->text, VARDATA_ANY(mode), mc->len) != 0)
+	{
+		char	   *s = text_to_cstring(mode);
+		uint32		bits = funnel_parse_modes(s);
+		char	   *copy = MemoryContextStrdup(mcxt, s);
+
+		if (mc->text)
+			pfree(mc->text);
+		mc->text = copy;
+		mc->len = VARSIZE_ANY_EXHDR(mode);
+		mc->bits = bits;
+	}
+	return mc->bits;
+}
 
 /* Funnel rows need no stage: one placeholder stage keeps the buffer valid. */
 static const StageList funnel_stages = {1, false, {"step"}, {4}};
@@ -210,21 +230,11 @@ window_funnel_transfn(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("window_funnel mode must not be NULL"),
 					 errhint("Pass 'default' for the default mode.")));
-		/* parse once per distinct mode text */
 		mode = PG_GETARG_TEXT_PP(2);
 		if (mc == NULL)
 			cache->args = mc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
 													  sizeof(ModeCache));
-		if (mc->text == NULL || mc->len != VARSIZE_ANY_EXHDR(mode) ||
-			memcmp(mc->text, VARDATA_ANY(mode), mc->len) != 0)
-		{
-			char	   *s = text_to_cstring(mode);
-
-			mc->bits = funnel_parse_modes(s);
-			mc->len = VARSIZE_ANY_EXHDR(mode);
-			mc->text = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, s);
-		}
-		params.modes = mc->bits;
+		params.modes = mode_cached(mc, fcinfo->flinfo->fn_mcxt, mode);
 	}
 	state = agg_state_arg(fcinfo, &funnel_ops, false);
 	if (PG_ARGISNULL(ts_arg) || PG_ARGISNULL(steps_arg))
@@ -383,9 +393,7 @@ window_funnel_times_finalfn(PG_FUNCTION_ARGS)
 typedef struct JourneyFunnelArgs
 {
 	JourneyStepsCache steps;
-	char	   *mode;
-	int			mode_len;
-	uint32		modes;
+	ModeCache	mode;
 } JourneyFunnelArgs;
 
 /*
@@ -398,32 +406,20 @@ journey_funnel(PG_FUNCTION_ARGS)
 {
 	int64		window = window_arg(fcinfo, 1, false);
 	JourneyFunnelArgs *c = fcinfo->flinfo->fn_extra;
-	text	   *mode = PG_GETARG_TEXT_PP(2);
+	uint32		modes;
 	JourneySteps *js;
 	EventBuffer *b;
 
 	if (c == NULL)
 		fcinfo->flinfo->fn_extra = c =
 			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyFunnelArgs));
-	if (c->mode == NULL || c->mode_len != VARSIZE_ANY_EXHDR(mode) ||
-		memcmp(c->mode, VARDATA_ANY(mode), c->mode_len) != 0)
-	{
-		char	   *m = text_to_cstring(mode);
-		uint32		modes = funnel_parse_modes(m);
-		char	   *copy = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, m);
-
-		if (c->mode)
-			pfree(c->mode);
-		c->mode = copy;
-		c->mode_len = VARSIZE_ANY_EXHDR(mode);
-		c->modes = modes;
-	}
+	modes = mode_cached(&c->mode, fcinfo->flinfo->fn_mcxt, PG_GETARG_TEXT_PP(2));
 	StaticAssertStmt(JOURNEY_MAX_STEPS == FUNNEL_MAX_STEPS, "a journey step is a funnel step");
 	js = journey_steps_cached(&c->steps, fcinfo->flinfo->fn_mcxt, PG_GETARG_ARRAYTYPE_P(3),
 							  "journey_funnel", 1, true);
 	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
 							 CurrentMemoryContext, NULL);
-	PG_RETURN_INT32(walk_buffer(b, js->nsteps, window, c->modes, NULL, false));
+	PG_RETURN_INT32(walk_buffer(b, js->nsteps, window, modes, NULL, false));
 }
 
 /*
