@@ -275,6 +275,22 @@ journey_steps_parse(const Datum *values, const bool *nulls, int nsteps, const ch
 	return js;
 }
 
+/* Add to js an alternative of step k: kind with a copy of label. */
+static void
+steps_add_alt(JourneySteps *js, int k, JourneyStepKind kind, const char *label, int len)
+{
+	JourneyStepAlt *a = &js->alts[js->nalts++];
+
+	Assert(kind != JSK_ANY);
+	memset(a, 0, sizeof(JourneyStepAlt));
+	a->kind = kind;
+	a->step = k;
+	a->len = len;
+	a->label = palloc(len + 1);
+	memcpy(a->label, label, len);
+	a->label[len] = '\0';
+}
+
 JourneySteps *
 journey_steps_labels(const Datum *values, const bool *nulls, int nsteps, const char *fn)
 {
@@ -284,20 +300,12 @@ journey_steps_labels(const Datum *values, const bool *nulls, int nsteps, const c
 	js->alts = palloc(Max(nsteps, 1) * sizeof(JourneyStepAlt));
 	for (k = 0; k < nsteps; k++)
 	{
-		JourneyStepAlt *a;
 		text	   *t;
 
 		if (nulls != NULL && nulls[k])
 			continue;
 		t = DatumGetTextPP(values[k]);
-		a = &js->alts[js->nalts++];
-		memset(a, 0, sizeof(JourneyStepAlt));
-		a->kind = JSK_LABEL;
-		a->step = k;
-		a->len = VARSIZE_ANY_EXHDR(t);
-		a->label = palloc(a->len + 1);
-		memcpy(a->label, VARDATA_ANY(t), a->len);
-		a->label[a->len] = '\0';
+		steps_add_alt(js, k, JSK_LABEL, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 	}
 	return js;
 }
@@ -305,17 +313,10 @@ journey_steps_labels(const Datum *values, const bool *nulls, int nsteps, const c
 JourneySteps *
 journey_steps_one(JourneyStepKind kind, const char *label, int len)
 {
-	JourneySteps *js = palloc0(sizeof(JourneySteps));
-	JourneyStepAlt *a = palloc0(sizeof(JourneyStepAlt));
+	JourneySteps *js = steps_new(1, "journey_steps_one");
 
-	Assert(kind != JSK_ANY);
-	a->kind = kind;
-	a->len = len;
-	a->label = palloc(len + 1);
-	memcpy(a->label, label, len);
-	a->label[len] = '\0';
-	js->nsteps = js->nalts = 1;
-	js->alts = a;
+	js->alts = palloc(sizeof(JourneyStepAlt));
+	steps_add_alt(js, 0, kind, label, len);
 	return js;
 }
 
