@@ -46,7 +46,7 @@ OBJS = \
 	src/sequence.o \
 	src/next_node.o
 
-DATA = cjourney--0.1.0.sql cjourney--0.1.0--0.2.0.sql
+DATA = cjourney--0.1.0.sql cjourney--0.1.0--0.2.0.sql cjourney--0.2.0--0.3.0.sql
 
 REGRESS = stage touchpoint journey journey_agg journey_errors stage_time funnel response conversion attribution session path crm_output sequence journey_store readme
 REGRESS_OPTS = --load-extension=cjourney --encoding=UTF8

@@ -25,6 +25,36 @@ SELECT journey_touches_before_conversion(j, 'purchase'), journey_conversion_path
 FROM (VALUES ('{2025-01-01T00:00:00Z awareness ads click; 2025-01-02T00:00:00Z consideration email open;
               2025-01-02T01:00:00Z consideration email click; 2025-01-03T00:00:00Z decision web purchase;
               2025-01-04T00:00:00Z retention web purchase}'::journey)) v(j);
+-- the conversion as a step (0.3.0): events, stages, channels, alternatives
+SELECT journey_touches_before(j, 'purchase') AS before_purchase,
+       journey_touches_before(j, 'event = purchase | channel = email') AS before_purchase_or_email,
+       journey_touches_before(j, 'stage >= decision', interval '1 day') AS within_1d_of_decision,
+       journey_touches_before_each(j, 'purchase') AS each,
+       journey_time_to(j, 'click') AS time_to_click,
+       journey_path_before(j, 'purchase') AS path,
+       journey_path_before(j, 'stage = retention', true, 2) AS last_2,
+       journey_path_before(j, 'refund') AS never,
+       journey_retention(j, 'channel = ads', 'purchase', 'refund', NULL) AS retention
+FROM (VALUES ('{2025-01-01T00:00:00Z awareness ads click; 2025-01-02T00:00:00Z consideration email open;
+              2025-01-02T00:00:00Z awareness web click;
+              2025-01-02T01:00:00Z consideration email click; 2025-01-03T00:00:00Z decision web purchase;
+              2025-01-04T00:00:00Z retention web purchase}'::journey)) v(j);
+-- one instant's channels in channel order, as conversion_path gives them
+SELECT journey_path_before(journey_agg(t, s, ch, 'x'), 'stage = decision') AS journey_form,
+       conversion_path(t, ch, s = 'decision') AS rows_form
+FROM (VALUES ('2025-01-01'::timestamptz, 'consideration'::stage, 'web'), ('2025-01-01', 'awareness', 'store'),
+             ('2025-01-01', 'consideration', 'ads'), ('2025-01-02', 'decision', 'web')) v(t, s, ch);
+-- errors and edge values of the step forms
+SELECT journey_touches_before('{}'::journey, 'stage >');
+SELECT journey_touches_before('{}'::journey, 'purchase |');
+SELECT journey_touches_before('{}'::journey, 'purchase', interval '0');
+SELECT journey_touches_before('{}'::journey, 'purchase', interval '-1 day');
+SELECT journey_path_before('{}'::journey, 'purchase', false, -1);
+SELECT journey_retention('{}'::journey, VARIADIC '{}'::text[]);
+SELECT journey_retention('{}'::journey, VARIADIC array_fill('x'::text, ARRAY[65]));
+SELECT journey_touches_before('{}'::journey, NULL) IS NULL AS null_step,
+       journey_touches_before('{}'::journey, '*') IS NULL AS empty_journey,
+       journey_retention('{}'::journey, '*', 'x') AS empty_retention;
 -- errors
 SELECT touches_before_conversion(t, conv, interval '0') FROM c;
 SELECT touches_before_conversion(t, conv, interval '50000000 days 2562047788 hours') FROM c;

@@ -44,6 +44,10 @@ PG_FUNCTION_INFO_V1(time_to_conversion_finalfn);
 PG_FUNCTION_INFO_V1(conversion_path_finalfn);
 PG_FUNCTION_INFO_V1(journey_conversion_path);
 PG_FUNCTION_INFO_V1(journey_touches_before_conversion);
+PG_FUNCTION_INFO_V1(journey_path_before);
+PG_FUNCTION_INFO_V1(journey_touches_before);
+PG_FUNCTION_INFO_V1(journey_touches_before_each);
+PG_FUNCTION_INFO_V1(journey_time_to);
 
 /*
  * Version 2 of the wire format: the shared layout (agg.h), whose
@@ -141,12 +145,12 @@ lookback_usec(Interval *iv)
 	int64		days = (int64) iv->month * DAYS_PER_MONTH + iv->day;
 	int64		w;
 
-	if (days > PG_INT64_MAX / USECS_PER_DAY / 2 || days < 0 ||
-		pg_add_s64_overflow(days * USECS_PER_DAY, iv->time, &w))
+	if (days > PG_INT64_MAX / USECS_PER_DAY / 2 ||
+		(days >= 0 && pg_add_s64_overflow(days * USECS_PER_DAY, iv->time, &w)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("lookback window is out of range")));
-	if (w <= 0)
+	if (days < 0 || w <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("lookback window must be positive"),
@@ -321,15 +325,15 @@ touches_before_conversion_finalfn(PG_FUNCTION_ARGS)
 }
 
 /*
- * touches_before_each_conversion: for each distinct conversion time, in
- * order, the touches strictly before it and since the previous conversion
- * time.  Non-converting touches at a conversion's instant count toward the
- * next conversion.  NULL when the customer never converted.
+ * For each distinct conversion time, in order, the touches strictly before
+ * it and since the previous conversion time; non-converting touches at a
+ * conversion's instant count toward the next conversion.  NULL when no
+ * touch converts.  The walk of touches_before_each_conversion over rows and
+ * over stored journeys alike.
  */
-Datum
-touches_before_each_conversion_finalfn(PG_FUNCTION_ARGS)
+static ArrayType *
+touches_before_each(TouchTimes *tt)
 {
-	CustomerState   *state = final_state(fcinfo, "touches_before_each_conversion", false);
 	const int64 *touch;
 	Datum	   *elems;
 	int32		nt,
@@ -337,18 +341,17 @@ touches_before_each_conversion_finalfn(PG_FUNCTION_ARGS)
 				i = 0,
 				count = 0;
 
-	if (state == NULL)
-		PG_RETURN_NULL();
-	touchtimes_sort(&state->times);
-	touch = state->times.touch;
-	nt = state->times.n;
-	elems = palloc(nt * sizeof(Datum));
+	touchtimes_sort(tt);
+	touch = tt->touch;
+	nt = tt->n;
+	elems = palloc(Max(nt, 1) * sizeof(Datum));
 	while (i < nt)
 	{
 		TimestampTz t = TOUCH_TIME(touch[i]);
 		bool		converts = false;
 		int32		others = 0;
 
+		CJ_CHECK_EVERY(i);
 		/* one instant at a time */
 		for (; i < nt && TOUCH_TIME(touch[i]) == t; i++)
 		{
@@ -366,8 +369,45 @@ touches_before_each_conversion_finalfn(PG_FUNCTION_ARGS)
 			count += others;
 	}
 	if (n == 0)
+		return NULL;
+	return construct_array(elems, n, INT4OID, 4, true, TYPALIGN_INT);
+}
+
+/* touches_before_each_conversion: NULL when the customer never converted */
+Datum
+touches_before_each_conversion_finalfn(PG_FUNCTION_ARGS)
+{
+	CustomerState   *state = final_state(fcinfo, "touches_before_each_conversion", false);
+	ArrayType  *arr;
+
+	if (state == NULL || (arr = touches_before_each(&state->times)) == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_ARRAYTYPE_P(construct_array(elems, n, INT4OID, 4, true, TYPALIGN_INT));
+	PG_RETURN_ARRAYTYPE_P(arr);
+}
+
+/*
+ * First touch to first conversion, or NULL when no touch converts: the walk
+ * of time_to_conversion over rows and over stored journeys alike.
+ */
+static Interval *
+time_to_first(const TouchTimes *tt)
+{
+	TimestampTz t;
+	int64		first,
+				usec;
+	int32		i;
+	Interval   *iv;
+
+	if (!first_conversion_time(tt, &t))
+		return NULL;
+	first = tt->touch[0];
+	for (i = 1; i < tt->n; i++)
+		first = Min(first, tt->touch[i]);
+	usec = t - TOUCH_TIME(first);
+	iv = palloc0(sizeof(Interval));
+	iv->day = (int32) (usec / USECS_PER_DAY);
+	iv->time = usec % USECS_PER_DAY;
+	return iv;
 }
 
 /* time_to_conversion: first touch to first conversion; NULL if none */
@@ -375,66 +415,96 @@ Datum
 time_to_conversion_finalfn(PG_FUNCTION_ARGS)
 {
 	CustomerState   *state = final_state(fcinfo, "time_to_conversion", false);
-	TimestampTz t;
-	int64		first,
-				usec;
-	int32		i;
 	Interval   *iv;
 
-	if (state == NULL || !first_conversion_time(&state->times, &t))
+	if (state == NULL || (iv = time_to_first(&state->times)) == NULL)
 		PG_RETURN_NULL();
-	first = state->times.touch[0];
-	for (i = 1; i < state->times.n; i++)
-		first = Min(first, state->times.touch[i]);
-	usec = t - TOUCH_TIME(first);
-	iv = palloc0(sizeof(Interval));
-	iv->day = (int32) (usec / USECS_PER_DAY);
-	iv->time = usec % USECS_PER_DAY;
 	PG_RETURN_INTERVAL_P(iv);
 }
 
+/* One touch of a path: its time and channel label id. */
+typedef struct PathTouch
+{
+	TimestampTz ts;
+	int32		channel;
+} PathTouch;
+
+/* time, then the channel's label bytes (qsort_arg over a view's labels) */
+static int
+path_touch_cmp(const void *a, const void *b, void *arg)
+{
+	const PathTouch *x = a;
+	const PathTouch *y = b;
+	const JourneyView *v = arg;
+	int			c;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	c = memcmp(v->label[x->channel], v->label[y->channel],
+			   Min(v->label_len[x->channel], v->label_len[y->channel]));
+	if (c != 0)
+		return c < 0 ? -1 : 1;
+	return (v->label_len[x->channel] < v->label_len[y->channel]) ? -1 :
+		(v->label_len[x->channel] > v->label_len[y->channel]) ? 1 : 0;
+}
+
 /*
- * The path before the first conversion of a buffer in canonical order:
- * channels of the touches strictly before it, NULL channels skipped,
- * consecutive repeats merged when collapse, the last max_len kept; NULL
- * when no touch converts.  The walk of conversion_path over rows and over
- * stored journeys alike.
+ * The path before the first conversion: channels of the touches strictly
+ * before it in time order, NULL channels skipped, consecutive repeats
+ * merged when collapse, the last max_len kept; NULL when no touch converts.
+ * The walk of conversion_path over rows and over stored journeys alike.
+ * Channel ids name labels of dict, or for a stored journey's buffer
+ * (journey_steps_decode) labels of view.  Touches of one instant come in
+ * channel order: the rows' canonical order puts them so, and a journey's
+ * order (stage first) is re-sorted here, so both forms give the same path.
  */
 static ArrayType *
-path_before_first(EventBuffer *b, bool collapse, int32 max_len)
+path_before_first(EventBuffer *b, bool collapse, int32 max_len,
+				  const LabelDict *dict, const JourneyView *view)
 {
-	Datum	   *elems = palloc(Max(b->n, 1) * sizeof(Datum));
-	const LabelDict *dict = b->dict;
+	PathTouch  *p = palloc(Max(b->n, 1) * sizeof(PathTouch));
+	Datum	   *elems;
 	int32		c,
 				k = 0,
+				m = 0,
 				i,
 				from;
 
-	evbuf_sort(b);
+	if (view == NULL)
+		evbuf_sort(b);
 	for (c = 0; c < b->n && !(b->ev[c].mask & CONVERTED); c++)
 		;
 	if (c == b->n)
 		return NULL;
-	/* label ids of the touches with a channel; repeats merged on request */
 	for (i = 0; i < b->n && b->ev[i].ts < b->ev[c].ts; i++)
 	{
-		int32		id = b->ev[i].channel;
+		CJ_CHECK_EVERY(i);
+		if (b->ev[i].channel < 0)
+			continue;
+		p[k].ts = b->ev[i].ts;
+		p[k].channel = b->ev[i].channel;
+		k++;
+	}
+	if (view != NULL)
+		qsort_arg(p, k, sizeof(PathTouch), path_touch_cmp, (void *) view);
+	/* repeats merged on request: equal ids are equal labels in both forms */
+	for (i = 0; i < k; i++)
+	{
+		if (collapse && m > 0 && p[m - 1].channel == p[i].channel)
+			continue;
+		p[m++] = p[i];
+	}
+	from = (max_len > 0 && m > max_len) ? m - max_len : 0;
+	elems = palloc(Max(m - from, 1) * sizeof(Datum));
+	for (i = from; i < m; i++)
+	{
+		int32		id = p[i].channel;
 
 		CJ_CHECK_EVERY(i);
-		if (id < 0)
-			continue;
-		if (collapse && k > 0 && DatumGetInt32(elems[k - 1]) == id)
-			continue;
-		elems[k++] = Int32GetDatum(id);
+		elems[i - from] = PointerGetDatum(view != NULL ? jview_label_text(view, id)
+										  : cstring_to_text_with_len(dict->str[id], dict->len[id]));
 	}
-	from = (max_len > 0 && k > max_len) ? k - max_len : 0;
-	for (i = from; i < k; i++)
-	{
-		int32		id = DatumGetInt32(elems[i]);
-
-		elems[i - from] = PointerGetDatum(cstring_to_text_with_len(dict->str[id], dict->len[id]));
-	}
-	return construct_array(elems, k - from, TEXTOID, -1, false, TYPALIGN_INT);
+	return construct_array(elems, m - from, TEXTOID, -1, false, TYPALIGN_INT);
 }
 
 /* conversion_path: channels before the first conversion; NULL if none */
@@ -448,106 +518,140 @@ conversion_path_finalfn(PG_FUNCTION_ARGS)
 	if (state == NULL)
 		PG_RETURN_NULL();
 	p = AGG_PARAMS(state);
-	path = path_before_first(state->buf, p->collapse, p->max_len);
+	path = path_before_first(state->buf, p->collapse, p->max_len, state->buf->dict, NULL);
 	if (path == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_ARRAYTYPE_P(path);
 }
 
 /*
- * A stored journey's touches for the conversion walks: the touches in
- * canonical order, those whose event equals the conversion event flagged.
- * The buffer's order is kept (flags are set after decoding).
+ * The stored-journey forms.  Argument 1 names the conversion: an event
+ * label (the 0.1.0 forms, journey_*_conversion*) or a step in the journey
+ * step syntax (0.3.0: journey_touches_before, journey_path_before, ...).
+ * The journey is decoded with a step mask (journey_steps_decode: no label
+ * interned); mask bit 0 (CONVERTED) marks the touches that convert, and
+ * the buffer is in the journey's canonical order.
  */
 static EventBuffer *
-journey_conversion_touches(FunctionCallInfo fcinfo)
+journey_conversion_touches(FunctionCallInfo fcinfo, const char *fn, JourneyView *view)
 {
-	EventBuffer *b = journey_arg_touches(fcinfo, 0);
-	text	   *event = PG_GETARG_TEXT_PP(1);
-	int32		id = labeldict_intern(b->dict, VARDATA_ANY(event), VARSIZE_ANY_EXHDR(event));
-	int32		i;
+	JourneyStepsCache *c = fcinfo->flinfo->fn_extra;
+	text	   *step = PG_GETARG_TEXT_PP(1);
+	JourneySteps *js;
 
-	for (i = 0; i < b->n; i++)
-		b->ev[i].mask = (b->ev[i].event == id) ? CONVERTED : 0;
-	return b;
+	if (c == NULL)
+		fcinfo->flinfo->fn_extra = c =
+			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyStepsCache));
+	js = (fn == NULL) ? journey_event_step_cached(c, fcinfo->flinfo->fn_mcxt, step)
+		: journey_step_cached(c, fcinfo->flinfo->fn_mcxt, step, fn);
+	return journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
+								CurrentMemoryContext, view);
 }
 
-/*
- * journey_conversion_path(journey, conversion_event [, collapse, max_length]):
- * the path of a stored journey, a conversion being a touch with that event.
- */
-Datum
-journey_conversion_path(PG_FUNCTION_ARGS)
+/* The same touches packed for the walks that need no channel. */
+static void
+journey_conversion_times(FunctionCallInfo fcinfo, const char *fn, TouchTimes *tt)
 {
-	bool		collapse = PG_NARGS() > 2 ? PG_GETARG_BOOL(2) : false;
-	int32		max_len = PG_NARGS() > 3 ? PG_GETARG_INT32(3) : 0;
-	ArrayType  *path;
+	EventBuffer *b = journey_conversion_touches(fcinfo, fn, NULL);
+	int32		i;
+
+	touchtimes_init(tt, CurrentMemoryContext, b->n);
+	for (i = 0; i < b->n; i++)
+		tt->touch[i] = TOUCH_PACK(b->ev[i].ts, (b->ev[i].mask & CONVERTED) != 0);
+	tt->n = b->n;
+}
+
+static int32
+max_length_arg(FunctionCallInfo fcinfo, int argno)
+{
+	int32		max_len = PG_NARGS() > argno ? PG_GETARG_INT32(argno) : 0;
 
 	if (max_len < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_length must be zero (no limit) or positive, not %d", max_len)));
-	path = path_before_first(journey_conversion_touches(fcinfo), collapse, max_len);
+	return max_len;
+}
+
+/* (journey, conversion [, collapse, max_length]): the path before it */
+static Datum
+journey_path_walk(FunctionCallInfo fcinfo, const char *fn)
+{
+	bool		collapse = PG_NARGS() > 2 ? PG_GETARG_BOOL(2) : false;
+	int32		max_len = max_length_arg(fcinfo, 3);
+	JourneyView view;
+	EventBuffer *b = journey_conversion_touches(fcinfo, fn, &view);
+	ArrayType  *path = path_before_first(b, collapse, max_len, NULL, &view);
+
 	if (path == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_ARRAYTYPE_P(path);
 }
 
-/* The conversion event journey_touches_before_conversion last matched. */
-typedef struct ConversionEventCache
+/* journey_conversion_path(journey, conversion_event [, collapse, max_length]) */
+Datum
+journey_conversion_path(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt;			/* holds event and js; replaced on a miss */
-	char	   *event;
-	int			len;
-	JourneySteps *js;			/* one step: event = the conversion event */
-} ConversionEventCache;
+	return journey_path_walk(fcinfo, NULL);
+}
 
-/*
- * journey_touches_before_conversion(journey, conversion_event): only the
- * times and which touches convert are read, so the journey is decoded with
- * a step mask (journey_steps_decode), no label interned.
- */
+/* journey_path_before(journey, step [, collapse, max_length]) */
+Datum
+journey_path_before(PG_FUNCTION_ARGS)
+{
+	return journey_path_walk(fcinfo, "journey_path_before");
+}
+
+/* (journey, conversion [, lookback]): touches before the first conversion */
+static Datum
+journey_touches_walk(FunctionCallInfo fcinfo, const char *fn)
+{
+	int64		lookback = PG_NARGS() > 2 ? lookback_usec(PG_GETARG_INTERVAL_P(2)) : 0;
+	TouchTimes	tt;
+	int32		n;
+
+	journey_conversion_times(fcinfo, fn, &tt);
+	if ((n = touches_before_first(&tt, lookback)) < 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT32(n);
+}
+
+/* journey_touches_before_conversion(journey, conversion_event) */
 Datum
 journey_touches_before_conversion(PG_FUNCTION_ARGS)
 {
-	ConversionEventCache *c = fcinfo->flinfo->fn_extra;
-	text	   *event = PG_GETARG_TEXT_PP(1);
-	int			len = VARSIZE_ANY_EXHDR(event);
-	EventBuffer *b;
+	return journey_touches_walk(fcinfo, NULL);
+}
+
+/* journey_touches_before(journey, step [, lookback]) */
+Datum
+journey_touches_before(PG_FUNCTION_ARGS)
+{
+	return journey_touches_walk(fcinfo, "journey_touches_before");
+}
+
+/* journey_touches_before_each(journey, step) */
+Datum
+journey_touches_before_each(PG_FUNCTION_ARGS)
+{
 	TouchTimes	tt;
-	int32		i,
-				n;
+	ArrayType  *arr;
 
-	if (c == NULL)
-		fcinfo->flinfo->fn_extra = c =
-			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ConversionEventCache));
-	if (c->js == NULL || c->len != len || memcmp(c->event, VARDATA_ANY(event), len) != 0)
-	{
-		/* a context per entry, as in journey_steps_cached */
-		MemoryContext cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt,
-												  "cjourney conversion event",
-												  ALLOCSET_SMALL_SIZES);
-		MemoryContext old = MemoryContextSwitchTo(cxt);
-		char	   *copy = palloc(Max(len, 1));
-		JourneySteps *js;
-
-		memcpy(copy, VARDATA_ANY(event), len);
-		js = journey_steps_one(JSK_EVENT, copy, len);
-		MemoryContextSwitchTo(old);
-		if (c->cxt)
-			MemoryContextDelete(c->cxt);
-		c->cxt = cxt;
-		c->event = copy;
-		c->len = len;
-		c->js = js;
-	}
-	b = journey_steps_decode(c->js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
-							 CurrentMemoryContext, NULL);
-	touchtimes_init(&tt, CurrentMemoryContext, b->n);
-	for (i = 0; i < b->n; i++)
-		tt.touch[i] = TOUCH_PACK(b->ev[i].ts, b->ev[i].mask != 0);
-	tt.n = b->n;
-	if ((n = touches_before_first(&tt, 0)) < 0)
+	journey_conversion_times(fcinfo, "journey_touches_before_each", &tt);
+	if ((arr = touches_before_each(&tt)) == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_INT32(n);
+	PG_RETURN_ARRAYTYPE_P(arr);
+}
+
+/* journey_time_to(journey, step): first touch to the first matching touch */
+Datum
+journey_time_to(PG_FUNCTION_ARGS)
+{
+	TouchTimes	tt;
+	Interval   *iv;
+
+	journey_conversion_times(fcinfo, "journey_time_to", &tt);
+	if ((iv = time_to_first(&tt)) == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_INTERVAL_P(iv);
 }

@@ -341,35 +341,117 @@ steps_from_array(ArrayType *arr, const char *fn, int min_steps, bool labels_only
 		: journey_steps_parse(elems, nulls, n, fn);
 }
 
+/*
+ * The cached steps when key (the argument's bytes) is the one parsed last;
+ * else parse(key) into a new entry.  Each parse lives in a memory context
+ * of its own, dropped with the entry it replaces, so that steps changing
+ * from row to row (a column, a join) do not pile up in fn_mcxt for the rest
+ * of the query; and an entry is replaced only once the new text parsed.
+ */
+typedef JourneySteps *(*StepsParseFn) (const void *key, void *arg);
+
+static JourneySteps *
+steps_cache_lookup(JourneyStepsCache *cache, MemoryContext mcxt, const void *key,
+				   Size len, StepsParseFn parse, void *arg)
+{
+	if (cache->js == NULL || cache->len != len || memcmp(cache->key, key, len) != 0)
+	{
+		MemoryContext cxt = AllocSetContextCreate(mcxt, "cjourney steps",
+												  ALLOCSET_SMALL_SIZES);
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		char	   *copy = palloc(Max(len, 1));
+		JourneySteps *js;
+
+		memcpy(copy, key, len);
+		js = parse(copy, arg);
+		MemoryContextSwitchTo(old);
+		if (cache->cxt)
+			MemoryContextDelete(cache->cxt);
+		cache->cxt = cxt;
+		cache->key = copy;
+		cache->len = len;
+		cache->js = js;
+	}
+	return cache->js;
+}
+
+typedef struct ArrayParseArgs
+{
+	const char *fn;
+	int			min_steps;
+	bool		labels_only;
+} ArrayParseArgs;
+
+static JourneySteps *
+parse_array_key(const void *key, void *arg)
+{
+	ArrayParseArgs *a = arg;
+
+	return steps_from_array((ArrayType *) key, a->fn, a->min_steps, a->labels_only);
+}
+
 JourneySteps *
 journey_steps_cached(JourneyStepsCache *cache, MemoryContext mcxt, ArrayType *arr,
 					 const char *fn, int min_steps, bool labels_only)
 {
-	if (cache->arr == NULL || VARSIZE(cache->arr) != VARSIZE(arr) ||
-		memcmp(cache->arr, arr, VARSIZE(arr)) != 0)
+	ArrayParseArgs a = {fn, min_steps, labels_only};
+
+	/* the copy is a whole array (4-byte header), so the key is its bytes */
+	return steps_cache_lookup(cache, mcxt, arr, VARSIZE(arr), parse_array_key, &a);
+}
+
+typedef struct TextParseArgs
+{
+	const char *fn;
+	JourneyStepKind kind;		/* JSK_ANY: the step syntax */
+} TextParseArgs;
+
+static JourneySteps *
+parse_text_key(const void *key, void *arg)
+{
+	TextParseArgs *a = arg;
+	text	   *t = (text *) key;
+	Datum		d = PointerGetDatum(t);
+	bool		isnull = false;
+
+	if (a->kind != JSK_ANY)
+		return journey_steps_one(a->kind, VARDATA(t), VARSIZE(t) - VARHDRSZ);
+	return journey_steps_parse(&d, &isnull, 1, a->fn);
+}
+
+/* one text argument, its bytes copied with a 4-byte header as the key */
+static JourneySteps *
+steps_cached_text(JourneyStepsCache *cache, MemoryContext mcxt, text *step,
+				  const char *fn, JourneyStepKind kind)
+{
+	TextParseArgs a = {fn, kind};
+	int			len = VARSIZE_ANY_EXHDR(step);
+
+	if (VARATT_IS_SHORT(step))
 	{
-		/*
-		 * Each parse in a context of its own, dropped with the entry it
-		 * replaces: steps that change from row to row (a column, a join)
-		 * must not pile up in fn_mcxt for the rest of the query.
-		 */
-		MemoryContext cxt = AllocSetContextCreate(mcxt, "cjourney steps",
-												  ALLOCSET_SMALL_SIZES);
-		MemoryContext old = MemoryContextSwitchTo(cxt);
-		ArrayType  *copy = palloc(VARSIZE(arr));
+		/* compare by content: a short header becomes a 4-byte one */
+		text	   *full = (text *) palloc(len + VARHDRSZ);
 		JourneySteps *js;
 
-		memcpy(copy, arr, VARSIZE(arr));
-		js = steps_from_array(copy, fn, min_steps, labels_only);
-		MemoryContextSwitchTo(old);
-		/* replaced only once the new steps parsed */
-		if (cache->cxt)
-			MemoryContextDelete(cache->cxt);
-		cache->cxt = cxt;
-		cache->arr = copy;
-		cache->js = js;
+		SET_VARSIZE(full, len + VARHDRSZ);
+		memcpy(VARDATA(full), VARDATA_ANY(step), len);
+		js = steps_cache_lookup(cache, mcxt, full, len + VARHDRSZ, parse_text_key, &a);
+		pfree(full);
+		return js;
 	}
-	return cache->js;
+	return steps_cache_lookup(cache, mcxt, step, len + VARHDRSZ, parse_text_key, &a);
+}
+
+JourneySteps *
+journey_step_cached(JourneyStepsCache *cache, MemoryContext mcxt, text *step, const char *fn)
+{
+	return steps_cached_text(cache, mcxt, step, fn, JSK_ANY);
+}
+
+JourneySteps *
+journey_event_step_cached(JourneyStepsCache *cache, MemoryContext mcxt, text *event)
+{
+	return steps_cached_text(cache, mcxt, event, NULL, JSK_EVENT);
 }
 
 /* Add alt's step to the masks of the stages of sl it matches. */

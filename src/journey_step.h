@@ -87,8 +87,9 @@ typedef struct JourneySteps
  */
 typedef struct JourneyStepsCache
 {
-	MemoryContext cxt;			/* holds arr and js; replaced on a miss */
-	ArrayType  *arr;			/* copy of the argument parsed */
+	MemoryContext cxt;			/* holds key and js; replaced on a miss */
+	char	   *key;			/* bytes of the argument parsed */
+	Size		len;
 	JourneySteps *js;
 } JourneyStepsCache;
 
@@ -118,6 +119,17 @@ extern JourneySteps *journey_steps_one(JourneyStepKind kind, const char *label, 
 extern JourneySteps *journey_steps_cached(JourneyStepsCache *cache, MemoryContext mcxt,
 										  ArrayType *arr, const char *fn, int min_steps,
 										  bool labels_only);
+
+/*
+ * One step text (the step syntax: a one-step JourneySteps) through a cache
+ * as above; the conversion forms' step argument.
+ */
+extern JourneySteps *journey_step_cached(JourneyStepsCache *cache, MemoryContext mcxt,
+										 text *step, const char *fn);
+
+/* One event label (journey_steps_one(JSK_EVENT, ...)) through a cache. */
+extern JourneySteps *journey_event_step_cached(JourneyStepsCache *cache, MemoryContext mcxt,
+											   text *event);
 
 /*
  * A stored journey's touches with each touch's mask set to the steps it

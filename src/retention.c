@@ -13,6 +13,7 @@
  */
 #include "cjourney.h"
 #include "agg.h"
+#include "journey_step.h"
 #include "wire.h"
 
 #include "catalog/pg_type.h"
@@ -21,6 +22,7 @@
 #include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 PG_FUNCTION_INFO_V1(retention_transfn);
 PG_FUNCTION_INFO_V1(retention_sum_transfn);
@@ -29,8 +31,12 @@ PG_FUNCTION_INFO_V1(retention_serialize);
 PG_FUNCTION_INFO_V1(retention_deserialize);
 PG_FUNCTION_INFO_V1(retention_finalfn);
 PG_FUNCTION_INFO_V1(retention_sum_finalfn);
+PG_FUNCTION_INFO_V1(journey_retention);
 
 #define RETENTION_MAX		64
+
+StaticAssertDecl(RETENTION_MAX == JOURNEY_MAX_STEPS,
+				 "journey_retention keeps a step per retention condition");
 
 /* Shared by both aggregates: a set of conditions, or counts per element. */
 typedef struct RetentionState
@@ -185,24 +191,57 @@ retention_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
-/* element 1: c1 held; element k: c1 and ck held.  NULL for no rows. */
+/* element 1: c1 held; element k: c1 and ck held */
+static ArrayType *
+retention_array(uint64 seen, int n)
+{
+	Datum		elems[RETENTION_MAX];
+	bool		first = (seen & 1) != 0;
+	int			k;
+
+	elems[0] = BoolGetDatum(first);
+	for (k = 1; k < n; k++)
+		elems[k] = BoolGetDatum(first && (seen & (UINT64CONST(1) << k)) != 0);
+	return construct_array(elems, n, BOOLOID, 1, true, TYPALIGN_CHAR);
+}
+
+/* the retention array of a group; NULL for no rows */
 Datum
 retention_finalfn(PG_FUNCTION_ARGS)
 {
 	RetentionState *state;
-	Datum		elems[RETENTION_MAX];
-	bool		first;
-	int			k;
 
 	(void) agg_context(fcinfo, "retention_finalfn");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	state = (RetentionState *) PG_GETARG_POINTER(0);
-	first = (state->seen & 1) != 0;
-	elems[0] = BoolGetDatum(first);
-	for (k = 1; k < state->n; k++)
-		elems[k] = BoolGetDatum(first && (state->seen & (UINT64CONST(1) << k)) != 0);
-	PG_RETURN_ARRAYTYPE_P(construct_array(elems, state->n, BOOLOID, 1, true, TYPALIGN_CHAR));
+	PG_RETURN_ARRAYTYPE_P(retention_array(state->seen, state->n));
+}
+
+/*
+ * journey_retention(journey, VARIADIC steps): retention over a stored
+ * journey's touches, condition k being "the touch matches step k" (the
+ * journey step syntax); the journey's touches play the group's rows.
+ */
+Datum
+journey_retention(PG_FUNCTION_ARGS)
+{
+	JourneyStepsCache *c = fcinfo->flinfo->fn_extra;
+	JourneySteps *js;
+	EventBuffer *b;
+	uint64		seen = 0;
+	int32		i;
+
+	if (c == NULL)
+		fcinfo->flinfo->fn_extra = c =
+			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyStepsCache));
+	js = journey_steps_cached(c, fcinfo->flinfo->fn_mcxt, PG_GETARG_ARRAYTYPE_P(1),
+							  "journey_retention", 1, false);
+	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
+							 CurrentMemoryContext, NULL);
+	for (i = 0; i < b->n; i++)
+		seen |= b->ev[i].mask;
+	PG_RETURN_ARRAYTYPE_P(retention_array(seen, js->nsteps));
 }
 
 /* the counts per element as bigint[] */

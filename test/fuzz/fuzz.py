@@ -113,6 +113,7 @@ BY_NAME = {
     'control': ["'control'::text"],
     'correction': ["'holm'::text"],
     'steps': ["ARRAY['awareness', 'decision']"],
+    'step': ["'purchase | stage >= decision'::text", "'channel = web'::text"],
     'max_length': ['3'],
     'pattern': ["'(?1).*(?t<=86400)(?2)'::text"],
     'direction': ["'forward'::text", "'backward'::text"],

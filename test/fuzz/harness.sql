@@ -39,7 +39,10 @@ BEGIN
 		$$SELECT string_agg(journey_sequence_count(v::journey, '(?1)', $1)::text, ',') $$ || journeys,
 		$$SELECT string_agg(journey_sequence_match(v::journey, '(?2).*(?t<=86400)(?1)', $1, $1)::text, ',') $$ || journeys,
 		$$SELECT string_agg(journey_next_node(v::journey, 'forward', 'first_match', $1), ',') $$ || journeys,
-		$$SELECT string_agg(journey_next_node(v::journey, 'backward', 'tail', '*', $1), ',') $$ || journeys]
+		$$SELECT string_agg(journey_next_node(v::journey, 'backward', 'tail', '*', $1), ',') $$ || journeys,
+		$$SELECT string_agg(journey_touches_before(v::journey, $1, '1 day')::text, ',') $$ || journeys,
+		$$SELECT string_agg(journey_path_before(v::journey, $1, true, 2)::text, ',') $$ || journeys,
+		$$SELECT string_agg(journey_retention(v::journey, '*', $1)::text, ',') $$ || journeys]
 	END LOOP
 		BEGIN
 			EXECUTE q INTO r USING s;

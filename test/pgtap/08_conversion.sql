@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(14);
+SELECT plan(24);
 
 CREATE TEMP TABLE conv AS
 SELECT customer_id,
@@ -50,6 +50,64 @@ SELECT is_empty($$SELECT customer_id FROM conv JOIN (
                     SELECT customer_id, conversion_path(occurred_at, channel, event = 'purchase' ORDER BY md5(occurred_at::text || channel)) AS p
                     FROM touchpoints GROUP BY 1) r USING (customer_id) WHERE conv.path IS DISTINCT FROM r.p$$,
                 'shuffled input gives the same paths');
+
+-- The stored-journey forms in the step syntax (0.3.0) over the same
+-- customers, times cut to the day so that many touches share an instant
+-- (stages and channels of one instant in different orders): each equals its
+-- rows aggregate with the step written as a condition, and the paths equal
+-- plain SQL's channels in (time, channel) order.
+CREATE TEMP TABLE dj AS
+SELECT customer_id, date_trunc('day', occurred_at) AS t, stage::stage AS stage, channel, event
+FROM touchpoints;
+CREATE TEMP TABLE dconv AS
+SELECT customer_id, journey_agg(t, stage, channel, event) AS j,
+       touches_before_conversion(t, event IN ('purchase', 'signup')) AS n,
+       touches_before_conversion(t, event IN ('purchase', 'signup'), interval '3 days') AS n3,
+       touches_before_each_conversion(t, stage >= 'decision') AS cycles,
+       time_to_conversion(t, channel = 'email') AS ttc,
+       conversion_path(t, channel, event = 'purchase' OR stage = 'retention') AS path,
+       conversion_path(t, channel, event = 'purchase', true, 3) AS short_path,
+       conversion_path(t, channel, event = 'purchase') AS purchase_path,
+       retention(event = 'signup', event = 'purchase', channel = 'store', stage = 'advocacy') AS r
+FROM dj GROUP BY customer_id;
+SELECT ok((SELECT count(*) FROM (SELECT 1 FROM dj GROUP BY customer_id, t HAVING count(DISTINCT stage) > 1
+                                  AND count(DISTINCT channel) > 1) x) > 100,
+          'the day-cut touches share instants with several stages and channels');
+SELECT is_empty($$SELECT customer_id FROM dconv
+                  WHERE n IS DISTINCT FROM journey_touches_before(j, 'purchase | signup')
+                     OR n IS DISTINCT FROM journey_touches_before(j, 'event = purchase|event="signup"')$$,
+                'journey_touches_before(j, step) = touches_before_conversion with the step as a condition');
+SELECT is_empty($$SELECT customer_id FROM dconv
+                  WHERE n3 IS DISTINCT FROM journey_touches_before(j, 'purchase | signup', interval '3 days')$$,
+                'journey_touches_before with a lookback = touches_before_conversion with that lookback');
+SELECT is_empty($$SELECT d.customer_id FROM dconv d, LATERAL (
+                    SELECT min(t) FILTER (WHERE event IN ('purchase', 'signup')) AS t1 FROM dj WHERE dj.customer_id = d.customer_id) f
+                  WHERE journey_touches_before(j, 'purchase|signup', interval '3 days') IS DISTINCT FROM
+                        (SELECT CASE WHEN f.t1 IS NOT NULL THEN count(*)::int END FROM dj
+                         WHERE dj.customer_id = d.customer_id AND dj.t < f.t1 AND dj.t >= f.t1 - interval '3 days')$$,
+                'journey_touches_before with a lookback = the count of earlier rows in the window (plain SQL)');
+SELECT is_empty($$SELECT customer_id FROM dconv WHERE cycles IS DISTINCT FROM journey_touches_before_each(j, 'stage >= decision')$$,
+                'journey_touches_before_each(j, ''stage >= decision'') = touches_before_each_conversion(t, stage >= ''decision'')');
+SELECT is_empty($$SELECT customer_id FROM dconv WHERE ttc IS DISTINCT FROM journey_time_to(j, 'channel = email')$$,
+                'journey_time_to(j, ''channel = email'') = time_to_conversion(t, channel = ''email'')');
+SELECT is_empty($$SELECT customer_id FROM dconv
+                  WHERE path IS DISTINCT FROM journey_path_before(j, 'event = purchase | stage = retention')
+                     OR short_path IS DISTINCT FROM journey_path_before(j, 'event = purchase', true, 3)$$,
+                'journey_path_before = conversion_path with the step as a condition (collapsed and capped too)');
+SELECT is_empty($$SELECT d.customer_id FROM dconv d, LATERAL (
+                    SELECT min(t) FILTER (WHERE event = 'purchase') AS t1 FROM dj WHERE dj.customer_id = d.customer_id) f
+                  WHERE f.t1 IS NOT NULL AND journey_path_before(j, 'event = purchase') IS DISTINCT FROM
+                        (SELECT coalesce(array_agg(channel ORDER BY t, channel COLLATE "C"), '{}') FROM dj
+                         WHERE dj.customer_id = d.customer_id AND dj.t < f.t1 AND channel IS NOT NULL)$$,
+                'journey_path_before = channels of earlier rows in (time, channel) order (plain SQL)');
+SELECT is_empty($$SELECT customer_id FROM dconv
+                  WHERE purchase_path IS DISTINCT FROM journey_conversion_path(j, 'purchase')
+                     OR short_path IS DISTINCT FROM journey_conversion_path(j, 'purchase', true, 3)
+                     OR journey_touches_before_conversion(j, 'purchase') IS DISTINCT FROM journey_touches_before(j, 'event = purchase')$$,
+                'journey_conversion_path (0.1.0) = conversion_path, instants included; the 0.1.0 forms = the step forms with event =');
+SELECT is_empty($$SELECT customer_id FROM dconv
+                  WHERE r IS DISTINCT FROM journey_retention(j, 'event = signup', 'event = purchase', 'channel = store', 'stage = advocacy')$$,
+                'journey_retention = retention with the steps as conditions');
 
 -- The aggregate state on the wire (parallel plans): the extension's own
 -- serialize and deserialize functions are bound to temporary functions, so
