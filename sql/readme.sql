@@ -161,6 +161,15 @@ SELECT customer_id,
        conversion_path(occurred_at, channel, event = 'purchase', true, 2) AS last_2_collapsed
 FROM touchpoints GROUP BY customer_id ORDER BY customer_id;
 
+SELECT customer_id,
+       journey_touches_before(j, 'purchase') AS touches,
+       journey_touches_before(j, 'event = signup | event = purchase', interval '3 days') AS touches_3d_before_lead,
+       journey_time_to(j, 'stage >= decision') AS time_to_decision,
+       journey_path_before(j, 'event = purchase', true, 3) AS last_3_channels,
+       journey_touches_before_each(j, 'purchase') AS per_purchase,
+       journey_retention(j, 'ad_click', 'purchase', 'channel = email') AS clicked_then
+FROM journeys ORDER BY customer_id;
+
 CREATE TABLE crm_touches (customer_id int, segment text, occurred_at timestamptz,
                           channel text, event text, revenue numeric);
 INSERT INTO crm_touches VALUES
