@@ -46,3 +46,31 @@ CREATE FUNCTION @extschema@.journey_retention(@extschema@.journey, VARIADIC step
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.journey_retention(@extschema@.journey, VARIADIC text[]) IS
 	'retention over a stored journey: element 1 = a touch matches step 1; element k = steps 1 and k each match a touch';
+
+CREATE FUNCTION @extschema@.attribution_journey_step_transfn(internal, @extschema@.journey, text, text)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_journey_step_transfn(internal, @extschema@.journey, text, text) IS
+	'journey_attribution_agg transition function';
+
+CREATE FUNCTION @extschema@.attribution_journey_step_transfn(internal, @extschema@.journey, text, text, text)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.attribution_journey_step_transfn(internal, @extschema@.journey, text, text, text) IS
+	'journey_attribution_agg transition function (options)';
+
+CREATE AGGREGATE @extschema@.journey_attribution_agg(j @extschema@.journey, step text, model text) (
+	SFUNC = @extschema@.attribution_journey_step_transfn, STYPE = internal,
+	FINALFUNC = @extschema@.attribution_finalfn,
+	COMBINEFUNC = @extschema@.attribution_combine,
+	SERIALFUNC = @extschema@.attribution_serialize, DESERIALFUNC = @extschema@.attribution_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.journey_attribution_agg(@extschema@.journey, text, text) IS
+	'attribution across stored journeys; a conversion is a touch that matches the step (journey step syntax)';
+
+CREATE AGGREGATE @extschema@.journey_attribution_agg(j @extschema@.journey, step text, model text, options text) (
+	SFUNC = @extschema@.attribution_journey_step_transfn, STYPE = internal,
+	FINALFUNC = @extschema@.attribution_finalfn,
+	COMBINEFUNC = @extschema@.attribution_combine,
+	SERIALFUNC = @extschema@.attribution_serialize, DESERIALFUNC = @extschema@.attribution_deserialize,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.journey_attribution_agg(@extschema@.journey, text, text, text) IS
+	'attribution across stored journeys, the conversion a step, with model options (lead_stage, opportunity_stage for w_shaped)';

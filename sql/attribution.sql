@@ -86,6 +86,11 @@ SELECT customer, journey_agg(touchpoint(at, CASE WHEN converted THEN 'decision' 
 FROM att_rows GROUP BY customer;
 SELECT customer, c.* FROM att_journeys, journey_attribution(j, 'purchase', 'linear') c ORDER BY 1, 2;
 SELECT c.* FROM attribution_credits((SELECT attribution_agg(j, 'purchase', 'first_touch') FROM att_journeys)) c;
+-- the conversion as a step (0.3.0): here the first touch in decision or later, or any email touch
+SELECT c.* FROM attribution_credits((SELECT journey_attribution_agg(j, 'stage >= decision', 'first_touch') FROM att_journeys)) c;
+SELECT c.* FROM attribution_credits((SELECT journey_attribution_agg(j, 'purchase | channel = email', 'linear', '') FROM att_journeys)) c;
+SELECT journey_attribution_agg(j, NULL, 'linear') FROM att_journeys;
+SELECT journey_attribution_agg(j, 'event =', 'linear') FROM att_journeys;
 
 -- errors
 SELECT attribution_agg(at, channel, converted, revenue, 'nope') FROM att_rows;

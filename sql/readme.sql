@@ -223,6 +223,13 @@ FROM (SELECT customer_id,
       FROM crm_touches GROUP BY customer_id) s,
      journey_attribution(s.j, 'purchase', 'position_based') c
 ORDER BY customer_id, c.channel;
+-- across journeys, a demo or a purchase converting
+SELECT c.*
+FROM attribution_credits((
+       SELECT journey_attribution_agg(j, 'event = demo | event = purchase', 'linear')
+       FROM (SELECT journey_agg(touchpoint(occurred_at, 'awareness'::stage, channel, event, revenue)) AS j
+             FROM crm_touches GROUP BY customer_id) s)) c
+ORDER BY c.channel;
 
 SELECT customer_id, occurred_at, event,
        sessionize(occurred_at, interval '2 days') OVER w AS session,

@@ -51,6 +51,7 @@ typedef struct AggCache
 	int			listcap;
 	StageList **lists;
 	void	   *args;			/* the analysis's parsed constant arguments */
+	struct JourneyStepsCache *steps;	/* its step argument, parsed */
 } AggCache;
 
 /* How one analysis's state differs from the others. */

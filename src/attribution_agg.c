@@ -17,6 +17,7 @@
 #include "attribution.h"
 #include "agg.h"
 #include "journey_format.h"
+#include "journey_step.h"
 
 #include "catalog/pg_type.h"
 #include "funcapi.h"
@@ -45,6 +46,7 @@ PG_FUNCTION_INFO_V1(attribution_finalfn);
 PG_FUNCTION_INFO_V1(attribution_credits);
 PG_FUNCTION_INFO_V1(attribution_to_jsonb);
 PG_FUNCTION_INFO_V1(journey_attribution);
+PG_FUNCTION_INFO_V1(attribution_journey_step_transfn);
 PG_FUNCTION_INFO_V1(attribution_conversions);
 PG_FUNCTION_INFO_V1(attribution_revenue);
 PG_FUNCTION_INFO_V1(attribution_model);
@@ -434,25 +436,31 @@ attribution_paths_transfn(PG_FUNCTION_ARGS)
 
 /*
  * Credit one stored journey: its touches decoded in canonical order, with
- * channel labels in the state's dictionary, conversions marked by event,
- * W-shaped milestones where the journey first climbs to the lead and
- * opportunity stages; then the walk the rows form takes.
+ * channel labels in the state's dictionary, conversions marked by event
+ * (step NULL) or by the touches that match the step (the journey step
+ * syntax, matched on a second decode that interns nothing: both decodes
+ * give the touches in stored order), W-shaped milestones where the journey
+ * first climbs to the lead and opportunity stages; then the walk the rows
+ * form takes, over the records the rows form would keep, so that one
+ * instant's touches come in the same order (0.3.0; before, in stage order).
  */
 static void
-journey_credit(Attr *a, Datum journey, text *event)
+journey_credit(Attr *a, Datum journey, text *event, JourneySteps *step)
 {
+	const struct varlena *datum = PG_DETOAST_DATUM_PACKED(journey);
 	JourneyView v;
 	EventBuffer *b;
+	EventBuffer *matched = NULL;
 	const char *names[2] = {a->spec.lead_stage, a->spec.opp_stage};
 	int			pos[2] = {-1, -1};
 	bool		done[2] = {false, false};
 	uint64		bit[2] = {ATTR_LEAD, ATTR_OPP};
 	int			prev_stage = -1;
-	int32		id,
+	int32		id = -1,
 				i;
 	int			m;
 
-	jview_init(&v, PG_DETOAST_DATUM_PACKED(journey), "journey");
+	jview_init(&v, datum, "journey");
 	b = jview_to_buffer(&v, CurrentMemoryContext, a->dict, 0, v.ntouches);
 	for (m = 0; m < 2; m++)
 	{
@@ -464,13 +472,21 @@ journey_credit(Attr *a, Datum journey, text *event)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("milestone stage \"%s\" is not in the journey's stage list", names[m])));
 	}
-	id = labeldict_intern(a->dict, VARDATA_ANY(event), VARSIZE_ANY_EXHDR(event));
+	if (step != NULL)
+	{
+		matched = journey_steps_decode(step, datum, CurrentMemoryContext, NULL);
+		if (matched->n != b->n)
+			elog(ERROR, "a journey decoded to %d and %d touches", b->n, matched->n);
+	}
+	else
+		id = labeldict_intern(a->dict, VARDATA_ANY(event), VARSIZE_ANY_EXHDR(event));
 	for (i = 0; i < b->n; i++)
 	{
 		CjEvent    *e = &b->ev[i];
+		bool		converts = matched ? (matched->ev[i].mask & 1) != 0 : e->event == id;
 
 		CJ_CHECK_EVERY(i);
-		e->mask = (e->event == id) ? ATTR_CONVERTS : 0;
+		e->mask = converts ? ATTR_CONVERTS : 0;
 		/* a milestone is the touch where the journey first reaches the stage */
 		for (m = 0; m < 2; m++)
 			if (pos[m] >= 0 && !done[m] && e->stage >= pos[m] && prev_stage < pos[m])
@@ -480,7 +496,17 @@ journey_credit(Attr *a, Datum journey, text *event)
 			}
 		prev_stage = e->stage;
 	}
-	walk_records(a, b, false);
+	/*
+	 * Then the records the rows form keeps (no stage, no event), in its
+	 * order: simultaneous touches by flags and channel, not by stage.
+	 */
+	for (i = 0; i < b->n; i++)
+	{
+		b->ev[i].stage = 0;
+		b->ev[i].event = -1;
+	}
+	b->sorted = false;
+	walk_records(a, b, true);
 }
 
 static text *
@@ -505,7 +531,35 @@ attribution_journey_transfn(PG_FUNCTION_ARGS)
 
 	attr_set_spec(a, spec);
 	if (!PG_ARGISNULL(1))
-		journey_credit(a, PG_GETARG_DATUM(1), event);
+		journey_credit(a, PG_GETARG_DATUM(1), event, NULL);
+	PG_RETURN_POINTER(a);
+}
+
+/*
+ * journey_attribution_agg(journey, step, model [, options]): attribution_agg
+ * over journeys with the conversion given as a step (0.3.0).
+ */
+Datum
+attribution_journey_step_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = agg_context(fcinfo, "journey_attribution_agg");
+	Attr	   *a = state_arg(fcinfo, aggcxt);
+	const AttrSpec *spec = arg_spec(fcinfo, 3, PG_NARGS() > 4 ? 4 : -1, true);
+	AggCache   *cache = agg_cache(fcinfo);
+	JourneySteps *step;
+
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("conversion step must not be NULL"),
+				 errhint("Pass a step that marks a conversion, such as 'event = purchase | event = demo_request'.")));
+	if (cache->steps == NULL)
+		cache->steps = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyStepsCache));
+	step = journey_step_cached(cache->steps, fcinfo->flinfo->fn_mcxt, PG_GETARG_TEXT_PP(2),
+							   "journey_attribution_agg");
+	attr_set_spec(a, spec);
+	if (!PG_ARGISNULL(1))
+		journey_credit(a, PG_GETARG_DATUM(1), NULL, step);
 	PG_RETURN_POINTER(a);
 }
 
@@ -724,7 +778,7 @@ journey_attribution(PG_FUNCTION_ARGS)
 
 	attr_spec_parse(&spec, PG_GETARG_TEXT_PP(2), PG_GETARG_TEXT_PP(3), true);
 	attr_set_spec(a, &spec);
-	journey_credit(a, PG_GETARG_DATUM(0), PG_GETARG_TEXT_PP(1));
+	journey_credit(a, PG_GETARG_DATUM(0), PG_GETARG_TEXT_PP(1), NULL);
 	emit_credits(fcinfo, a, false);
 	return (Datum) 0;
 }

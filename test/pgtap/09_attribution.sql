@@ -5,7 +5,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(11);
+SELECT plan(14);
 
 -- every conversion, with the previous purchase time of its customer
 CREATE TEMP TABLE convs AS
@@ -108,6 +108,39 @@ SELECT is_empty($$SELECT customer_id FROM (
                      EXCEPT SELECT channel, round(conversions::numeric, 9), round(revenue::numeric, 6) FROM attribution_credits(p.a)))$$,
                 'journey_attribution = attribution_agg over the same rows, per customer');
 
+-- Stored journeys against the rows form, times cut to the day so that many
+-- touches share an instant: journey_attribution_agg (0.3.0: the conversion
+-- as a step) and attribution_agg over journeys give, rolled up, what the
+-- rows form gives per customer, in every model; position-sensitive models
+-- (first, last touch) see one instant's touches in the same order.
+CREATE TEMP TABLE dcut AS
+SELECT customer_id, date_trunc('day', occurred_at) AS t, stage::stage AS stage, channel, event, revenue
+FROM touchpoints;
+CREATE TEMP TABLE dcut_j AS
+SELECT customer_id, journey_agg(touchpoint(t, stage, channel, event, revenue)) AS j FROM dcut GROUP BY 1;
+CREATE FUNCTION pg_temp.credits(a attribution) RETURNS text LANGUAGE sql AS $$
+    SELECT string_agg(channel || '=' || round(conversions::numeric, 9) || '/' || round(revenue::numeric, 6), ' ' ORDER BY channel)
+    FROM attribution_credits(a) $$;
+SELECT is_empty($$SELECT m FROM unnest(ARRAY['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay',
+                                             'position_based', 'markov', 'shapley']) m
+                  WHERE pg_temp.credits((SELECT rollup(a) FROM (SELECT attribution_agg(t, channel, event IN ('purchase', 'signup'), revenue, m) AS a
+                                                                FROM dcut GROUP BY customer_id) x))
+                        IS DISTINCT FROM pg_temp.credits((SELECT journey_attribution_agg(j, 'purchase | signup', m) FROM dcut_j))$$,
+                'journey_attribution_agg(j, step, model) = the rows form with the step as the conversion, every model');
+SELECT is_empty($$SELECT m FROM unnest(ARRAY['first_touch', 'last_touch', 'position_based', 'markov']) m
+                  WHERE pg_temp.credits((SELECT rollup(a) FROM (SELECT attribution_agg(t, channel, event = 'purchase', revenue, m) AS a
+                                                                FROM dcut GROUP BY customer_id) x))
+                        IS DISTINCT FROM pg_temp.credits((SELECT attribution_agg(j, 'purchase', m) FROM dcut_j))
+                     OR pg_temp.credits((SELECT attribution_agg(j, 'purchase', m) FROM dcut_j))
+                        IS DISTINCT FROM pg_temp.credits((SELECT journey_attribution_agg(j, 'event = purchase', m) FROM dcut_j))$$,
+                'attribution_agg(j, event, model) = the rows form = journey_attribution_agg(j, ''event = <event>'', model), one instant''s touches included');
+SELECT is_empty($$SELECT customer_id FROM dcut_j jj JOIN (
+                    SELECT customer_id, attribution_agg(t, channel, event = 'purchase', revenue, 'first_touch') AS a
+                    FROM dcut GROUP BY 1) p USING (customer_id)
+                  WHERE (SELECT string_agg(channel || '=' || conversions, ',' ORDER BY channel) FROM attribution_credits(p.a))
+                        IS DISTINCT FROM (SELECT string_agg(channel || '=' || conversions, ',' ORDER BY channel)
+                                          FROM journey_attribution(jj.j, 'purchase', 'first_touch'))$$,
+                'journey_attribution first_touch = the rows form per customer, one instant''s touches included');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -500,11 +500,12 @@ UPDATE digest d SET want = w.md5 FROM (VALUES
   (6, '1ac3744f35969a48acf1ae3ff28ed1ee'),
   (7, '1b5bdddb536d8e26a8c74749de9ce921'),
   (8, '849232e066ec91950f4fb1bdee082470'),
-  -- 9 changed on purpose in 0.3.0: journey_conversion_path gives the channels
-  -- of one instant in channel order, as conversion_path over the same rows
-  -- does (0.1.0 and 0.2.0 put them in stage order; 08_conversion checks both
-  -- forms agree); printed by the build of that change
-  (9, '5c5bce2035184a9afdabe6b97f1d7b2d'),
+  -- 9, 35 and 36 changed on purpose in 0.3.0: journey_conversion_path and
+  -- attribution over journeys take one instant's touches in the order the
+  -- rows forms do (channel order; 0.1.0 and 0.2.0 put them in stage order),
+  -- so journey and rows forms agree (08_conversion and 09_attribution check
+  -- it on data with many simultaneous touches); printed by that change
+  (9, '8185d87032ab0da70a0bf35b1623fd43'),
   (10, '6cebc978f0a3cc3fea919cd7b81c1928'),
   (11, 'f02ce21accaa405b3c52e0053704f82e'),
   (12, 'dc547e03f3ed5e2732b86d523d7fec12'),
@@ -530,8 +531,8 @@ UPDATE digest d SET want = w.md5 FROM (VALUES
   (32, '76dbd393d4e1b610dc729b5558c79f9d'),
   (33, '48bd08fd86b90bf83c60d83e9c82b49e'),
   (34, '9902d9c3068232a4ce280412dca7ec68'),
-  (35, 'caff2a589191ecb072900e244cc49528'),
-  (36, '88e7651ae42296c2bdf48317f70efb85'),
+  (35, 'b653c13b3554c4bf28a418c72adefbad'),  -- 0.3.0: see 9
+  (36, '5ffea415498aa1f2a052e8252a18ab10'),  -- 0.3.0: see 9
   (37, 'ca86332a034c5a07edf584920e96714c'),
   (38, '39aecfc5ec9a3ca4381dd070f6a5bfa2'),
   (39, '909c5353779b1dacaec8c74f01d278f7'),
