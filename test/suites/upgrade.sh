@@ -47,7 +47,7 @@ export LC_ALL=C
 export PGOPTIONS='-c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres -c extra_float_digits=1'
 
 # Released versions a database may be upgraded from to default_version.
-UPGRADE_PATHS="0.1.0"
+UPGRADE_PATHS="0.1.0 0.2.0"
 
 CJ_ROOT=${CJ_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 CJ_LIB=${CJ_LIB:-$CJ_ROOT/scripts/lib.sh}
