@@ -57,6 +57,18 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# Header dependencies.  PGXS tracks them only when the server was configured
+# with --enable-depend (Debian's is not); without them a changed header (a
+# struct in agg.h, say) leaves objects compiled against the old one, and the
+# module crashes.  GCC and clang write them while they compile.
+ifneq ($(autodepend),yes)
+%.o: %.c
+	@mkdir -p $(dir .deps/$*)
+	$(COMPILE.c) -o $@ $< -MMD -MP -MF .deps/$*.Po
+-include $(wildcard .deps/src/*.Po)
+endif
+EXTRA_CLEAN += .deps
+
 # PGXN distribution: cjourney-<version>.zip of the committed tree (HEAD), one
 # top directory cjourney-<version>/, META.json at its root.
 DISTFILE ?= $(EXTENSION)-$(EXTVERSION).zip
