@@ -342,33 +342,39 @@ steps_from_array(ArrayType *arr, const char *fn, int min_steps, bool labels_only
 }
 
 /*
- * The cached steps when key (the argument's bytes) is the one parsed last;
- * else parse(key) into a new entry.  Each parse lives in a memory context
- * of its own, dropped with the entry it replaces, so that steps changing
- * from row to row (a column, a join) do not pile up in fn_mcxt for the rest
- * of the query; and an entry is replaced only once the new text parsed.
+ * The cached steps when the argument's bytes (data, len) are the ones
+ * parsed last; else parse() of a copy into a new entry.  The copy is the
+ * bytes behind a 4-byte varlena header when text (a text datum for the
+ * parser, whatever header the argument had), else the bytes as they are (a
+ * whole array).  Each parse lives in a memory context of its own, dropped
+ * with the entry it replaces, so that steps changing from row to row (a
+ * column, a join) do not pile up in fn_mcxt for the rest of the query; and
+ * an entry is replaced only once the new text parsed.
  */
-typedef JourneySteps *(*StepsParseFn) (const void *key, void *arg);
+typedef JourneySteps *(*StepsParseFn) (void *copy, void *arg);
 
 static JourneySteps *
-steps_cache_lookup(JourneyStepsCache *cache, MemoryContext mcxt, const void *key,
-				   Size len, StepsParseFn parse, void *arg)
+steps_cache_lookup(JourneyStepsCache *cache, MemoryContext mcxt, const char *data,
+				   Size len, bool text, StepsParseFn parse, void *arg)
 {
-	if (cache->js == NULL || cache->len != len || memcmp(cache->key, key, len) != 0)
+	if (cache->js == NULL || cache->len != len || memcmp(cache->key, data, len) != 0)
 	{
 		MemoryContext cxt = AllocSetContextCreate(mcxt, "cjourney steps",
 												  ALLOCSET_SMALL_SIZES);
 		MemoryContext old = MemoryContextSwitchTo(cxt);
-		char	   *copy = palloc(Max(len, 1));
+		int			hdr = text ? VARHDRSZ : 0;
+		char	   *copy = palloc(len + hdr + 1);
 		JourneySteps *js;
 
-		memcpy(copy, key, len);
+		if (text)
+			SET_VARSIZE(copy, len + VARHDRSZ);
+		memcpy(copy + hdr, data, len);
 		js = parse(copy, arg);
 		MemoryContextSwitchTo(old);
 		if (cache->cxt)
 			MemoryContextDelete(cache->cxt);
 		cache->cxt = cxt;
-		cache->key = copy;
+		cache->key = copy + hdr;
 		cache->len = len;
 		cache->js = js;
 	}
@@ -383,11 +389,11 @@ typedef struct ArrayParseArgs
 } ArrayParseArgs;
 
 static JourneySteps *
-parse_array_key(const void *key, void *arg)
+parse_array_copy(void *copy, void *arg)
 {
 	ArrayParseArgs *a = arg;
 
-	return steps_from_array((ArrayType *) key, a->fn, a->min_steps, a->labels_only);
+	return steps_from_array((ArrayType *) copy, a->fn, a->min_steps, a->labels_only);
 }
 
 JourneySteps *
@@ -396,8 +402,9 @@ journey_steps_cached(JourneyStepsCache *cache, MemoryContext mcxt, ArrayType *ar
 {
 	ArrayParseArgs a = {fn, min_steps, labels_only};
 
-	/* the copy is a whole array (4-byte header), so the key is its bytes */
-	return steps_cache_lookup(cache, mcxt, arr, VARSIZE(arr), parse_array_key, &a);
+	/* a detoasted array has a 4-byte header: its bytes are its content */
+	return steps_cache_lookup(cache, mcxt, (const char *) arr, VARSIZE(arr), false,
+							  parse_array_copy, &a);
 }
 
 typedef struct TextParseArgs
@@ -407,10 +414,10 @@ typedef struct TextParseArgs
 } TextParseArgs;
 
 static JourneySteps *
-parse_text_key(const void *key, void *arg)
+parse_text_copy(void *copy, void *arg)
 {
 	TextParseArgs *a = arg;
-	text	   *t = (text *) key;
+	text	   *t = (text *) copy;
 	Datum		d = PointerGetDatum(t);
 	bool		isnull = false;
 
@@ -419,39 +426,22 @@ parse_text_key(const void *key, void *arg)
 	return journey_steps_parse(&d, &isnull, 1, a->fn);
 }
 
-/* one text argument, its bytes copied with a 4-byte header as the key */
-static JourneySteps *
-steps_cached_text(JourneyStepsCache *cache, MemoryContext mcxt, text *step,
-				  const char *fn, JourneyStepKind kind)
-{
-	TextParseArgs a = {fn, kind};
-	int			len = VARSIZE_ANY_EXHDR(step);
-
-	if (VARATT_IS_SHORT(step))
-	{
-		/* compare by content: a short header becomes a 4-byte one */
-		text	   *full = (text *) palloc(len + VARHDRSZ);
-		JourneySteps *js;
-
-		SET_VARSIZE(full, len + VARHDRSZ);
-		memcpy(VARDATA(full), VARDATA_ANY(step), len);
-		js = steps_cache_lookup(cache, mcxt, full, len + VARHDRSZ, parse_text_key, &a);
-		pfree(full);
-		return js;
-	}
-	return steps_cache_lookup(cache, mcxt, step, len + VARHDRSZ, parse_text_key, &a);
-}
-
 JourneySteps *
 journey_step_cached(JourneyStepsCache *cache, MemoryContext mcxt, text *step, const char *fn)
 {
-	return steps_cached_text(cache, mcxt, step, fn, JSK_ANY);
+	TextParseArgs a = {fn, JSK_ANY};
+
+	return steps_cache_lookup(cache, mcxt, VARDATA_ANY(step), VARSIZE_ANY_EXHDR(step), true,
+							  parse_text_copy, &a);
 }
 
 JourneySteps *
 journey_event_step_cached(JourneyStepsCache *cache, MemoryContext mcxt, text *event)
 {
-	return steps_cached_text(cache, mcxt, event, NULL, JSK_EVENT);
+	TextParseArgs a = {NULL, JSK_EVENT};
+
+	return steps_cache_lookup(cache, mcxt, VARDATA_ANY(event), VARSIZE_ANY_EXHDR(event), true,
+							  parse_text_copy, &a);
 }
 
 /* Add alt's step to the masks of the stages of sl it matches. */

@@ -88,7 +88,7 @@ typedef struct JourneySteps
 typedef struct JourneyStepsCache
 {
 	MemoryContext cxt;			/* holds key and js; replaced on a miss */
-	char	   *key;			/* bytes of the argument parsed */
+	char	   *key;			/* content of the argument parsed */
 	Size		len;
 	JourneySteps *js;
 } JourneyStepsCache;

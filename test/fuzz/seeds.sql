@@ -167,5 +167,7 @@ INSERT INTO cjfuzz.agg_seeds VALUES
  ('sequence_next_node(text, text, bigint, text, boolean)', $q$SELECT 'backward', 'tail', extract(epoch FROM ts)::bigint, channel, opp FROM cjfuzz.rows$q$, 30),
  ('journey_stage_stats(journey)', $q$SELECT v::journey FROM cjfuzz.seed_values WHERE typ = 'journey'::regtype AND v NOT LIKE '[%'$q$, 3),
  ('journey_stage_stats(journey, timestamptz)', $q$SELECT v::journey, '9999-12-31 23:59:59.999999+00'::timestamptz FROM cjfuzz.seed_values WHERE typ = 'journey'::regtype AND v NOT LIKE '[%'$q$, 3),
- ('funnel_report_agg(journey, interval, text, text[])', $q$SELECT v::journey, interval '30 days', 'default', ARRAY['stage = awareness', 'event = purchase | signup', '*'] FROM cjfuzz.seed_values WHERE typ = 'journey'::regtype$q$, 4);
+ ('funnel_report_agg(journey, interval, text, text[])', $q$SELECT v::journey, interval '30 days', 'default', ARRAY['stage = awareness', 'event = purchase | signup', '*'] FROM cjfuzz.seed_values WHERE typ = 'journey'::regtype$q$, 4),
+ ('journey_attribution_agg(journey, text, text)', $q$SELECT v::journey, 'event = purchase | stage >= decision', 'markov' FROM cjfuzz.seed_values WHERE typ = 'journey'::regtype$q$, 4),
+ ('journey_attribution_agg(journey, text, text, text)', $q$SELECT v::journey, 'purchase | channel = web', 'position_based', 'lookback=30 days' FROM cjfuzz.seed_values WHERE typ = 'journey'::regtype$q$, 4);
 RESET client_min_messages;
