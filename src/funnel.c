@@ -55,17 +55,9 @@ typedef struct FunnelParams
 	bool		bigint_time;
 } FunnelParams;
 
-/* The mode text a function of this query parsed last. */
-typedef struct ModeCache
-{
-	char	   *text;
-	int			len;
-	uint32		bits;
-} ModeCache;
-
 /* The mode bits of text mode, parsed once per distinct text (copied to mcxt). */
-static uint32
-mode_cached(ModeCache *mc, MemoryContext mcxt, text *mode)
+uint32
+funnel_mode_cached(ModeCache *mc, MemoryContext mcxt, text *mode)
 {
 	if (mc->text == NULL || mc->len != VARSIZE_ANY_EXHDR(mode) ||
 		memcmp(mc->text, VARDATA_ANY(mode), mc->len) != 0)
@@ -234,7 +226,7 @@ window_funnel_transfn(PG_FUNCTION_ARGS)
 		if (mc == NULL)
 			cache->args = mc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
 													  sizeof(ModeCache));
-		params.modes = mode_cached(mc, fcinfo->flinfo->fn_mcxt, mode);
+		params.modes = funnel_mode_cached(mc, fcinfo->flinfo->fn_mcxt, mode);
 	}
 	state = agg_state_arg(fcinfo, &funnel_ops, false);
 	if (PG_ARGISNULL(ts_arg) || PG_ARGISNULL(steps_arg))
@@ -387,16 +379,6 @@ window_funnel_times_finalfn(PG_FUNCTION_ARGS)
 }
 
 /*
- * What journey_funnel keeps for the query in fn_extra: the steps and the
- * mode as last parsed (again only when a row passes other ones).
- */
-typedef struct JourneyFunnelArgs
-{
-	JourneyStepsCache steps;
-	ModeCache	mode;
-} JourneyFunnelArgs;
-
-/*
  * journey_funnel(journey, window, mode, VARIADIC steps text[]): the funnel
  * over a stored journey; a step matches a touch whose event or stage label
  * equals it (journey_steps_labels: 0.1.0's steps, with no step syntax).
@@ -413,7 +395,7 @@ journey_funnel(PG_FUNCTION_ARGS)
 	if (c == NULL)
 		fcinfo->flinfo->fn_extra = c =
 			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyFunnelArgs));
-	modes = mode_cached(&c->mode, fcinfo->flinfo->fn_mcxt, PG_GETARG_TEXT_PP(2));
+	modes = funnel_mode_cached(&c->mode, fcinfo->flinfo->fn_mcxt, PG_GETARG_TEXT_PP(2));
 	StaticAssertStmt(JOURNEY_MAX_STEPS == FUNNEL_MAX_STEPS, "a journey step is a funnel step");
 	js = journey_steps_cached(&c->steps, fcinfo->flinfo->fn_mcxt, PG_GETARG_ARRAYTYPE_P(3),
 							  "journey_funnel", 1, true);
@@ -470,12 +452,13 @@ journey_stage_funnel_rule(PG_FUNCTION_ARGS)
 /*
  * The funnel of nsteps steps over one decoded journey b whose masks are set
  * (journey_steps_decode), the window in argument warg and the mode text in
- * marg: the level reached, and the step times in times[] when it is not
- * NULL.  Used by funnel_report_agg over journeys.
+ * marg, parsed through args (the caller's fn_extra state): the level
+ * reached, and the step times in times[] when it is not NULL.  Used by
+ * funnel_report_agg over journeys.
  */
 int
-journey_funnel_walk(FunctionCallInfo fcinfo, EventBuffer *b, int warg, int marg,
-					int nsteps, int64 *times)
+journey_funnel_walk(FunctionCallInfo fcinfo, JourneyFunnelArgs *args, EventBuffer *b,
+					int warg, int marg, int nsteps, int64 *times)
 {
 	int64		window = window_arg(fcinfo, warg, false);
 	uint32		modes;
@@ -485,7 +468,7 @@ journey_funnel_walk(FunctionCallInfo fcinfo, EventBuffer *b, int warg, int marg,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("funnel mode must not be NULL"),
 				 errhint("Pass 'default' or a comma-separated list of modes.")));
-	modes = funnel_parse_modes(text_to_cstring(PG_GETARG_TEXT_PP(marg)));
+	modes = funnel_mode_cached(&args->mode, fcinfo->flinfo->fn_mcxt, PG_GETARG_TEXT_PP(marg));
 	return walk_buffer(b, nsteps, window, modes, times, false);
 }
 

@@ -779,17 +779,16 @@ funnel_report_times_transfn(PG_FUNCTION_ARGS)
 }
 
 /*
- * funnel_report_agg over journeys keeps its parsed steps for the query in
- * fn_extra, a JourneyStepsCache.
+ * funnel_report_agg over journeys keeps its parsed steps and mode for the
+ * query in fn_extra, a JourneyFunnelArgs as journey_funnel's.
  */
-static JourneySteps *
-journey_funnel_steps(FunctionCallInfo fcinfo, int argno)
+static JourneyFunnelArgs *
+journey_funnel_args(FunctionCallInfo fcinfo)
 {
 	if (fcinfo->flinfo->fn_extra == NULL)
 		fcinfo->flinfo->fn_extra =
-			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyStepsCache));
-	return journey_steps_cached(fcinfo->flinfo->fn_extra, fcinfo->flinfo->fn_mcxt,
-								PG_GETARG_ARRAYTYPE_P(argno), "funnel_report_agg", 1, false);
+			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyFunnelArgs));
+	return fcinfo->flinfo->fn_extra;
 }
 
 /*
@@ -803,6 +802,7 @@ funnel_report_journey_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = agg_context(fcinfo, "funnel_report_agg");
 	Report	   *r = PG_ARGISNULL(0) ? NULL : (Report *) PG_GETARG_POINTER(0);
+	JourneyFunnelArgs *args;
 	JourneySteps *js;
 	EventBuffer *b;
 	int64		times[FR_MAX_STEPS];
@@ -812,7 +812,9 @@ funnel_report_journey_transfn(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("funnel_report_agg steps must not be NULL")));
-	js = journey_funnel_steps(fcinfo, 4);
+	args = journey_funnel_args(fcinfo);
+	js = journey_steps_cached(&args->steps, fcinfo->flinfo->fn_mcxt, PG_GETARG_ARRAYTYPE_P(4),
+							  "funnel_report_agg", 1, false);
 	nsteps_check(js->nsteps);
 	if (r == NULL)
 	{
@@ -827,7 +829,7 @@ funnel_report_journey_transfn(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(r);
 	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1)),
 							 CurrentMemoryContext, NULL);
-	level = journey_funnel_walk(fcinfo, b, 2, 3, js->nsteps, times);
+	level = journey_funnel_walk(fcinfo, args, b, 2, 3, js->nsteps, times);
 	report_add_times(r, times, level);
 	PG_RETURN_POINTER(r);
 }

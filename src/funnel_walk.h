@@ -11,6 +11,7 @@
 #include "cjourney.h"
 
 #include "fmgr.h"
+#include "journey_step.h"
 
 /* Steps in one funnel: a row's matched steps are one uint64 mask. */
 #define FUNNEL_MAX_STEPS		64
@@ -62,9 +63,31 @@ extern int	funnel_walk_rows(FunnelRow *rows, int32 n, int nsteps, int64 window,
  * the exclusion as bit 63 of their mask (so at most 63 steps).
  */
 #define FUNNEL_EXCLUDED_BIT	(UINT64CONST(1) << 63)
+/* The mode text a function of this query parsed last, and its bits. */
+typedef struct ModeCache
+{
+	char	   *text;
+	int			len;
+	uint32		bits;
+} ModeCache;
+
+extern uint32 funnel_mode_cached(ModeCache *mc, MemoryContext mcxt, text *mode);
+
+/*
+ * What the funnels over stored journeys (journey_funnel, funnel_report_agg
+ * over journeys) keep for the query in fn_extra: the steps and the mode as
+ * last parsed (again only when a row passes other ones).
+ */
+typedef struct JourneyFunnelArgs
+{
+	JourneyStepsCache steps;
+	ModeCache	mode;
+} JourneyFunnelArgs;
+
 /* the funnel over one stored journey with its masks set (funnel.c) */
 struct EventBuffer;
-extern int	journey_funnel_walk(FunctionCallInfo fcinfo, struct EventBuffer *b, int warg,
-								int marg, int nsteps, int64 *times);
+extern int	journey_funnel_walk(FunctionCallInfo fcinfo, JourneyFunnelArgs *args,
+								struct EventBuffer *b, int warg, int marg, int nsteps,
+								int64 *times);
 
 #endif							/* CJ_FUNNEL_WALK_H */
