@@ -10,7 +10,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(17);
+SELECT plan(18);
 
 -- a regular table of journeys (workers cannot read temp tables), with segments
 CREATE TABLE st_journeys AS
@@ -90,7 +90,8 @@ SELECT is((SELECT funnel_report_agg(j, interval '30 days', 'default', 'page_view
            FROM st_journeys),
           'funnel_report_agg over journeys does not depend on the input order');
 
--- forced parallel plans: Partial/Finalize, workers, serial results
+-- forced parallel plans: Partial/Finalize, workers, serial results (the
+-- attribution credits rounded: their float sums follow the plan's order)
 CREATE FUNCTION pg_temp.par(q text, leader boolean) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE line text; result text := '';
 BEGIN
@@ -112,10 +113,12 @@ BEGIN
   PERFORM set_config('parallel_leader_participation', 'on', true);
   RETURN result;
 END $$;
-\set q 'SELECT segment AS k, journey_stage_stats(j)::text || funnel_report_agg(j, interval ''30 days'', ''default'', ''page_view'', ''signup | trial_start'', ''purchase'')::text AS v FROM st_journeys GROUP BY segment'
+\set q 'SELECT k, v || (SELECT string_agg(c.channel || '' '' || round(c.conversions::numeric, 9) || '' '' || round(c.revenue::numeric, 4), '','' ORDER BY c.channel) FROM attribution_credits(a) c) AS v FROM (SELECT segment AS k, journey_stage_stats(j)::text || funnel_report_agg(j, interval ''30 days'', ''default'', ''page_view'', ''signup | trial_start'', ''purchase'')::text AS v, journey_attribution_agg(j, ''purchase | stage >= retention'', ''markov'') AS a FROM st_journeys GROUP BY segment) g'
 CREATE TEMP TABLE st_serial AS :q;
 SELECT pg_temp.par(:'q', true) AS plan_l \gset
 SELECT pg_temp.par(:'q', false) AS plan_n \gset
+SELECT ok((SELECT count(*) > 1 AND bool_and(v LIKE '%direct %') FROM st_serial),
+          'every segment has its stage stats, funnel report and attribution credits');
 SELECT matches(:'plan_l'::text, 'Finalize [A-Za-z]*Aggregate.*Partial [A-Za-z]*Aggregate', 'the parallel plan has a Partial and a Finalize Aggregate');
 SELECT matches(:'plan_l'::text, 'Workers Launched: [1-9]', 'workers ran');
 SELECT matches(:'plan_n'::text, 'Workers Launched: [1-9]', 'workers ran without the leader');
