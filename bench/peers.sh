@@ -164,11 +164,12 @@ extver=$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'cjourney'"
 
 # --- timing --------------------------------------------------------------------
 
-QUESTIONS=(funnel_in funnel stage_median touches_before journey seq_match seq_count next_node floor)
+QUESTIONS=(funnel_in funnel stage_median touches_before touches_7d journey seq_match seq_count next_node floor)
 ENGINES=(rows par crows cpar stored spar agg apar sql duckdb clickhouse)
 declare -A LABEL=(
     [funnel_in]="funnel, one IN step" [funnel]="funnel, single labels"
     [stage_median]="median time in stage" [touches_before]="touches before purchase"
+    [touches_7d]="touches 7d, buy|signup"
     [journey]="journey per customer" [seq_match]="sequence_match, 1-day gate"
     [seq_count]="sequence_count, cart..buy" [next_node]="sequence_next_node"
     [floor]="floor: GROUP BY count(*)"

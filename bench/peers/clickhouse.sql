@@ -76,6 +76,15 @@ FROM (SELECT t.customer_id, countIf(t.occurred_at < f.first_at) AS n
         ON t.customer_id = f.customer_id
       GROUP BY t.customer_id);
 
+-- name: touches_7d
+SELECT count(), sum(n)
+FROM (SELECT t.customer_id, countIf(t.occurred_at < f.first_at AND t.occurred_at >= f.first_at - INTERVAL 7 DAY) AS n
+      FROM touchpoints t
+      INNER JOIN (SELECT customer_id, min(occurred_at) AS first_at
+                  FROM touchpoints WHERE event IN ('purchase', 'signup') GROUP BY customer_id) f
+        ON t.customer_id = f.customer_id
+      GROUP BY t.customer_id);
+
 -- arraySort of the tuples sorts by time, stage, channel, event.
 -- name: journey
 SELECT sum(length(a)),

@@ -86,6 +86,16 @@ FROM (SELECT t.customer_id, count(*) FILTER (WHERE t.occurred_at < f.first_at) A
         USING (customer_id)
       GROUP BY t.customer_id) s;
 
+-- name: touches_7d
+SELECT count(n), sum(n)
+FROM (SELECT t.customer_id,
+             count(*) FILTER (WHERE t.occurred_at < f.first_at AND t.occurred_at >= f.first_at - INTERVAL 7 DAY) AS n
+      FROM touchpoints t
+      JOIN (SELECT customer_id, min(occurred_at) AS first_at
+            FROM touchpoints WHERE event IN ('purchase', 'signup') GROUP BY customer_id) f
+        USING (customer_id)
+      GROUP BY t.customer_id) s;
+
 -- list_sort of the structs sorts by time, stage, channel, event, as
 -- journey_agg does.  (list(... ORDER BY occurred_at, stage, channel, event)
 -- took 14-36 s on 200,000 customers in DuckDB 1.5; row_number() first was

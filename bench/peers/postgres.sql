@@ -178,6 +178,30 @@ FROM (SELECT t.customer_id, count(*) FILTER (WHERE t.occurred_at < f.first_at) A
         USING (customer_id)
       GROUP BY t.customer_id) s;
 
+-- Touches in the 7 days strictly before the first purchase or signup (the
+-- conversion an either-event step, with a lookback), over the customers who
+-- did either.  Answer: converters, the sum of those touches.
+-- name: touches_7d rows
+SELECT count(n), sum(n)
+FROM (SELECT customer_id,
+             touches_before_conversion(occurred_at, event IN ('purchase', 'signup'), interval '7 days') AS n
+      FROM touchpoints GROUP BY customer_id) s;
+
+-- name: touches_7d stored
+SELECT coalesce(sum(k) FILTER (WHERE n IS NOT NULL), 0)::bigint, sum(n * k)::bigint
+FROM (SELECT journey_touches_before(j, 'event = purchase | event = signup', interval '7 days') AS n, count(*) AS k
+      FROM cjourney_peers.journeys GROUP BY 1) s;
+
+-- name: touches_7d sql
+SELECT count(n), sum(n)
+FROM (SELECT t.customer_id,
+             count(*) FILTER (WHERE t.occurred_at < f.first_at AND t.occurred_at >= f.first_at - interval '7 days') AS n
+      FROM touchpoints t
+      JOIN (SELECT customer_id, min(occurred_at) AS first_at
+            FROM touchpoints WHERE event IN ('purchase', 'signup') GROUP BY customer_id) f
+        USING (customer_id)
+      GROUP BY t.customer_id) s;
+
 -- One journey per customer: all its touches (time, stage, channel, event)
 -- in order (time, stage order, channel, event).  Answer: touches, the sum of
 -- (last touch time - first) in microseconds, the sum of the last touch's
