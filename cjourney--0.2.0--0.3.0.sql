@@ -180,3 +180,23 @@ END
 $fn$;
 COMMENT ON FUNCTION @extschema@.journey_store_refresh(regclass, boolean, boolean) IS
 	'bring a journey store up to date: merge queued inserts, rebuild customers with updates or deletes (or all, with rebuild); NULLs when wait is false and another refresh runs';
+
+--------------------------------------------------------------------------
+-- Funnels over stored journeys in the journey step syntax (src/funnel.c):
+-- window_funnel and window_funnel_times over a journey's touches, steps
+-- with alternatives, stages, channels; one instant's touches ordered by
+-- steps as the rows form orders them.  (journey_funnel keeps 0.1.0's plain
+-- label steps and the journey's stored order.)
+--------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.journey_window_funnel(@extschema@.journey, "window" interval, mode text,
+		VARIADIC steps text[]) RETURNS integer
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_window_funnel(@extschema@.journey, interval, text, VARIADIC text[]) IS
+	'window_funnel over a stored journey: step N is condition N in the journey step syntax';
+
+CREATE FUNCTION @extschema@.journey_window_funnel_times(@extschema@.journey, "window" interval, mode text,
+		VARIADIC steps text[]) RETURNS timestamptz[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_window_funnel_times(@extschema@.journey, interval, text, VARIADIC text[]) IS
+	'window_funnel_times over a stored journey: the time of each step of the chain that first reached the deepest step';

@@ -72,6 +72,18 @@ SELECT journey_funnel('{2025-03-01T09:00:00Z awareness ads ad_click; 2025-03-02T
        journey_funnel('{2025-03-01T09:00:00Z awareness ads ad_click; 2025-03-02T09:00:00Z consideration web signup;
                         2025-03-20T09:00:00Z decision store purchase}'::journey,
                       interval '7 days', 'default', 'ad_click', 'consideration', 'purchase') AS level_7d;
+-- journey_window_funnel(_times) (0.3.0): steps in the step syntax; one instant's
+-- touches by steps (here the signup and the email at 09:00 fill steps 2, 3)
+SELECT journey_window_funnel(j, interval '30 days', 'default', 'ad_click', 'signup | channel = web', 'channel = email') AS level,
+       journey_window_funnel_times(j, interval '30 days', 'strict_once', 'ad_click', 'signup | channel = web', 'channel = email') AS times,
+       journey_window_funnel(j, interval '1 day', 'default', 'stage >= consideration', 'purchase') AS within_a_day
+FROM (VALUES ('{2025-03-01T09:00:00Z awareness ads ad_click; 2025-03-02T09:00:00Z consideration email open;
+              2025-03-02T09:00:00Z consideration web signup; 2025-03-20T09:00:00Z decision store purchase}'::journey)) v(j);
+SELECT journey_window_funnel_times('{2025-03-01T09:00:00Z awareness ads ad_click}'::journey, interval '1 day', 'unordered', 'ad_click');
+SELECT journey_window_funnel('{}'::journey, interval '1 day', 'default', 'stage >=');
+SELECT journey_window_funnel('{}'::journey, interval '1 day', 'nonsense', 'x');
+SELECT journey_window_funnel('{}'::journey, interval '0', 'default', 'x');
+SELECT journey_window_funnel('{}'::journey, interval '1 day', 'default', VARIADIC '{}'::text[]);
 -- errors
 SELECT window_funnel(interval '1 day', 'nonsense', now(), true);
 SELECT window_funnel(interval '1 day', 'strict', now(), true);

@@ -99,6 +99,13 @@ SELECT customer_id,
 FROM touchpoints GROUP BY customer_id ORDER BY customer_id;
 
 SELECT customer_id,
+       journey_window_funnel(j, interval '30 days', 'default',
+                             'ad_click', 'event = signup | event = trial_start', 'stage >= decision') AS level,
+       journey_window_funnel_times(j, interval '30 days', 'strict_order',
+                                   'ad_click', 'event = signup | event = trial_start', 'stage >= decision') AS step_times
+FROM journeys ORDER BY customer_id;
+
+SELECT customer_id,
        window_funnel_excluding(interval '7 days', 'default', occurred_at, event = 'email_open', 2, 3,
                                event = 'ad_click', stage = 'consideration', event = 'purchase') AS level_no_email_between,
        window_funnel_breakdown(interval '7 days', 'default', occurred_at, channel, 'first_touch',

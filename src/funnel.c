@@ -36,6 +36,8 @@ PG_FUNCTION_INFO_V1(window_funnel_deserialize);
 PG_FUNCTION_INFO_V1(window_funnel_finalfn);
 PG_FUNCTION_INFO_V1(window_funnel_times_finalfn);
 PG_FUNCTION_INFO_V1(journey_funnel);
+PG_FUNCTION_INFO_V1(journey_window_funnel);
+PG_FUNCTION_INFO_V1(journey_window_funnel_times);
 PG_FUNCTION_INFO_V1(journey_stage_funnel);
 PG_FUNCTION_INFO_V1(journey_stage_funnel_rule);
 
@@ -288,8 +290,9 @@ funnel_row_cmp(const void *x, const void *y)
  * Adding a last step then never reorders rows that differ in the earlier
  * steps, so a level reached with N steps is still reached with N + 1.
  * (Ordering by the whole mask as a number did not have that property under
- * strict_deduplication, strict_once.)  The journey form keeps the
- * journey's stored order, which does not depend on the steps.
+ * strict_deduplication, strict_once.)  journey_funnel (0.1.0) keeps the
+ * journey's stored order, which does not depend on the steps; the 0.3.0
+ * journey forms order by steps, as the rows form does.
  */
 static int
 walk_buffer(EventBuffer *b, int nsteps, int64 window, uint32 modes, int64 *times,
@@ -405,6 +408,55 @@ journey_funnel(PG_FUNCTION_ARGS)
 }
 
 /*
+ * journey_window_funnel and journey_window_funnel_times (journey, window,
+ * mode, VARIADIC steps text[]), 0.3.0: window_funnel and
+ * window_funnel_times over a stored journey's touches, the steps in the
+ * journey step syntax and the touches of one instant in the rows form's
+ * order (by steps), so that each equals its aggregate over the journey's
+ * rows with the steps as conditions.  The level, and the step times in
+ * times[] when not NULL.
+ */
+static int
+journey_window_funnel_walk(FunctionCallInfo fcinfo, const char *fn, int64 *times)
+{
+	int64		window = window_arg(fcinfo, 1, false);
+	JourneyFunnelArgs *c = fcinfo->flinfo->fn_extra;
+	uint32		modes;
+	JourneySteps *js;
+	EventBuffer *b;
+
+	if (c == NULL)
+		fcinfo->flinfo->fn_extra = c =
+			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyFunnelArgs));
+	modes = funnel_mode_cached(&c->mode, fcinfo->flinfo->fn_mcxt, PG_GETARG_TEXT_PP(2));
+	js = journey_steps_cached(&c->steps, fcinfo->flinfo->fn_mcxt, PG_GETARG_ARRAYTYPE_P(3),
+							  fn, 1, false);
+	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
+							 CurrentMemoryContext, NULL);
+	return walk_buffer(b, js->nsteps, window, modes, times, true);
+}
+
+Datum
+journey_window_funnel(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(journey_window_funnel_walk(fcinfo, "journey_window_funnel", NULL));
+}
+
+Datum
+journey_window_funnel_times(PG_FUNCTION_ARGS)
+{
+	int64		times[FUNNEL_MAX_STEPS];
+	Datum		elems[FUNNEL_MAX_STEPS];
+	int			level = journey_window_funnel_walk(fcinfo, "journey_window_funnel_times", times);
+	int			k;
+
+	for (k = 0; k < level; k++)
+		elems[k] = TimestampTzGetDatum(times[k]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, level, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL,
+										  TYPALIGN_DOUBLE));
+}
+
+/*
  * journey_stage_funnel(journey, rule): with rule 'first_stage' the 0.1.0
  * function below; with 'reached', step k's time is the first touch in stage
  * k or any later stage, so a customer counts at every stage up to the
@@ -454,7 +506,10 @@ journey_stage_funnel_rule(PG_FUNCTION_ARGS)
  * (journey_steps_decode), the window in argument warg and the mode text in
  * marg, parsed through args (the caller's fn_extra state): the level
  * reached, and the step times in times[] when it is not NULL.  Used by
- * funnel_report_agg over journeys.
+ * funnel_report_agg over journeys; one instant's touches are ordered by
+ * steps, as in the rows form and journey_window_funnel (0.3.0; 0.2.0 kept
+ * the journey's stored order, so a report could differ from the rows
+ * form's when touches of several steps shared an instant).
  */
 int
 journey_funnel_walk(FunctionCallInfo fcinfo, JourneyFunnelArgs *args, EventBuffer *b,
@@ -469,7 +524,7 @@ journey_funnel_walk(FunctionCallInfo fcinfo, JourneyFunnelArgs *args, EventBuffe
 				 errmsg("funnel mode must not be NULL"),
 				 errhint("Pass 'default' or a comma-separated list of modes.")));
 	modes = funnel_mode_cached(&args->mode, fcinfo->flinfo->fn_mcxt, PG_GETARG_TEXT_PP(marg));
-	return walk_buffer(b, nsteps, window, modes, times, false);
+	return walk_buffer(b, nsteps, window, modes, times, true);
 }
 
 /*

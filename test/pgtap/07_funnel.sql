@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(17);
+SELECT plan(19);
 
 -- a 3-step funnel: ad or page view, then signup or demo request, then purchase
 CREATE TEMP TABLE steps AS
@@ -58,6 +58,31 @@ SELECT is_empty($$SELECT customer_id FROM wf JOIN (
                            window_funnel(interval '14 days', occurred_at, event = 'ad_click', event = 'signup', event = 'purchase') AS l2
                     FROM touchpoints GROUP BY 1) r USING (customer_id) WHERE r.l1 <> r.l2$$,
                 'journey_funnel over the stored journey = window_funnel over the rows');
+-- journey_window_funnel(_times) (0.3.0, the step syntax) = window_funnel(_times)
+-- over the journey's rows with the steps as conditions, in every mode, on
+-- times cut to the day (many touches at one instant, of several steps)
+CREATE TEMP TABLE wj AS
+SELECT customer_id, date_trunc('day', occurred_at) AS t, stage::stage AS stage, channel, event FROM touchpoints;
+CREATE TEMP TABLE wj_j AS SELECT customer_id, journey_agg(t, stage, channel, event) AS j FROM wj GROUP BY 1;
+CREATE TEMP TABLE wj_modes (mode text);
+INSERT INTO wj_modes VALUES ('default'), ('strict_deduplication'), ('strict_order'), ('strict_order, allow_reentry'),
+    ('strict_increase'), ('strict_once'), ('deduplication'), ('fixed'), ('increase'), ('latest_step_start'), ('first_step_start'),
+    ('unordered');
+CREATE TEMP TABLE wj_rows AS
+SELECT m.mode, w.customer_id,
+       window_funnel(interval '3 days', m.mode, w.t, w.event IN ('page_view', 'ad_click'), w.stage >= 'consideration',
+                     w.channel = 'email' OR w.event = 'signup', w.event = 'purchase') AS level,
+       window_funnel_times(interval '3 days', m.mode, w.t, w.event IN ('page_view', 'ad_click'), w.stage >= 'consideration',
+                           w.channel = 'email' OR w.event = 'signup', w.event = 'purchase')
+           FILTER (WHERE m.mode <> 'unordered') AS times   -- an unordered funnel has no step times
+FROM wj w CROSS JOIN wj_modes m GROUP BY 1, 2;
+SELECT ok((SELECT count(DISTINCT level) FROM wj_rows) = 5, 'the day-cut rows reach every level');
+SELECT is_empty($$SELECT r.mode, r.customer_id FROM wj_rows r JOIN wj_j USING (customer_id)
+                  WHERE r.level IS DISTINCT FROM journey_window_funnel(j, interval '3 days', r.mode,
+                          'event = page_view | event = ad_click', 'stage >= consideration', 'channel = email | event = signup', 'event = purchase')
+                     OR r.mode <> 'unordered' AND r.times IS DISTINCT FROM journey_window_funnel_times(j, interval '3 days', r.mode,
+                          'event = page_view | event = ad_click', 'stage >= consideration', 'channel = email | event = signup', 'event = purchase')$$,
+                'journey_window_funnel and journey_window_funnel_times = window_funnel and window_funnel_times over the rows, every mode');
 -- integer time (epoch seconds, window in seconds) gives the same levels
 SELECT is_empty($$SELECT customer_id FROM wf JOIN (
                     SELECT customer_id, window_funnel(14 * 86400::bigint, extract(epoch FROM t)::bigint, s1, s2, s3) AS l

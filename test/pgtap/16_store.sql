@@ -10,7 +10,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(18);
+SELECT plan(19);
 
 -- a regular table of journeys (workers cannot read temp tables), with segments
 CREATE TABLE st_journeys AS
@@ -84,6 +84,19 @@ SELECT is((SELECT funnel_report_agg(j, interval '7 days', 'strict_order', 'stage
                                           channel = 'email') AS t
                FROM touchpoints GROUP BY customer_id) x),
           'stage, stage >= and channel steps under strict_order equal the rows form');
+-- and on times cut to the day, touches of several steps at one instant
+-- ordered by steps in both forms (0.3.0)
+SELECT is((SELECT funnel_report_agg(j, interval '3 days', m, 'event = page_view | event = ad_click',
+                                    'stage >= consideration', 'event = purchase')::text
+           FROM (SELECT journey_agg(date_trunc('day', occurred_at), stage::stage, channel, event) AS j
+                 FROM touchpoints GROUP BY customer_id) d) || ' ' || m,
+          (SELECT funnel_report_agg(t, 3)::text FROM (
+               SELECT window_funnel_times(interval '3 days', m, date_trunc('day', occurred_at),
+                                          event IN ('page_view', 'ad_click'), stage::stage >= 'consideration',
+                                          event = 'purchase') AS t
+               FROM touchpoints GROUP BY customer_id) x) || ' ' || m,
+          'funnel_report_agg over journeys = the rows form with many simultaneous touches: ' || m)
+FROM (VALUES ('strict_deduplication, strict_once')) v(m);
 SELECT is((SELECT funnel_report_agg(j, interval '30 days', 'default', 'page_view', 'signup')::text
            FROM (SELECT j FROM st_journeys ORDER BY random()) s),
           (SELECT funnel_report_agg(j, interval '30 days', 'default', 'page_view', 'signup')::text
