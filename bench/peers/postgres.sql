@@ -39,6 +39,15 @@ FROM (SELECT customer_id,
       WHERE event IN ('page_view', 'signup', 'trial_start', 'demo_request', 'purchase')
       GROUP BY customer_id) s;
 
+-- (journey_window_funnel, 0.3.0: a step may be alternatives)
+-- name: funnel_in stored
+SELECT coalesce(sum(n) FILTER (WHERE level = 1), 0)::bigint, coalesce(sum(n) FILTER (WHERE level = 2), 0)::bigint,
+       coalesce(sum(n) FILTER (WHERE level = 3), 0)::bigint
+FROM (SELECT journey_window_funnel(j, interval '30 days', 'default', 'event = page_view',
+                                   'event = signup | event = trial_start | event = demo_request',
+                                   'event = purchase') AS level, count(*) AS n
+      FROM cjourney_peers.journeys GROUP BY 1) s;
+
 -- The direct aggregate over stored journeys: one scan of the store, the
 -- funnel report of every journey (steps in the journey step syntax, so the
 -- IN step is an alternative); customers at exactly level k are those who
