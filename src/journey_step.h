@@ -3,7 +3,8 @@
  * journey_step.h
  *		The stored-journey step syntax: which touches of a journey a step
  *		text matches.  Shared by every journey_* form that takes steps
- *		(sequence conditions, next-node events, funnels, anchors).
+ *		(sequence conditions, next-node events, funnels, anchors, and from
+ *		0.3.0 conversions, retention and attribution).
  *
  * A step is one text value: alternatives separated by '|', any of which
  * may match a touch:
