@@ -59,13 +59,16 @@ include $(PGXS)
 
 # Header dependencies.  PGXS tracks them only when the server was configured
 # with --enable-depend (Debian's is not); without them a changed header (a
-# struct in agg.h, say) leaves objects compiled against the old one, and the
-# module crashes.  GCC and clang write them while they compile.
+# struct in agg.h, say) leaves objects and JIT bitcode compiled against the
+# old one, and the module crashes.  GCC and clang (GCC = yes) write them
+# while they compile; the .bc of each file depends on the same headers.
 ifneq ($(autodepend),yes)
+ifeq ($(GCC),yes)
 %.o: %.c
 	@mkdir -p $(dir .deps/$*)
-	$(COMPILE.c) -o $@ $< -MMD -MP -MF .deps/$*.Po
+	$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $< -MMD -MP -MF .deps/$*.Po -MT $@ -MT $(@:.o=.bc)
 -include $(wildcard .deps/src/*.Po)
+endif
 endif
 EXTRA_CLEAN += .deps
 

@@ -143,7 +143,7 @@ static int64
 lookback_usec(Interval *iv)
 {
 	int64		days = (int64) iv->month * DAYS_PER_MONTH + iv->day;
-	int64		w;
+	int64		w = 0;
 
 	if (days > PG_INT64_MAX / USECS_PER_DAY / 2 ||
 		(days >= 0 && pg_add_s64_overflow(days * USECS_PER_DAY, iv->time, &w)))
@@ -276,11 +276,14 @@ first_conversion_time(const TouchTimes *tt, TimestampTz *t)
 	int32		i;
 
 	for (i = 0; i < tt->n; i++)
+	{
+		CJ_CHECK_EVERY(i);
 		if (TOUCH_FLAGGED(tt->touch[i]) && (!found || tt->touch[i] < first))
 		{
 			first = tt->touch[i];
 			found = true;
 		}
+	}
 	*t = TOUCH_TIME(first);
 	return found;
 }
@@ -305,8 +308,11 @@ touches_before_first(const TouchTimes *tt, int64 lookback)
 	lo = (lookback > 0 && lookback <= t - CJ_MIN_TIME)
 		? TOUCH_PACK(t - lookback, false) : PG_INT64_MIN;
 	for (i = 0; i < tt->n; i++)
+	{
+		CJ_CHECK_EVERY(i);
 		if (tt->touch[i] < hi && tt->touch[i] >= lo)
 			n++;
+	}
 	return n;
 }
 
@@ -351,10 +357,10 @@ touches_before_each(TouchTimes *tt)
 		bool		converts = false;
 		int32		others = 0;
 
-		CJ_CHECK_EVERY(i);
 		/* one instant at a time */
 		for (; i < nt && TOUCH_TIME(touch[i]) == t; i++)
 		{
+			CJ_CHECK_EVERY(i);
 			if (TOUCH_FLAGGED(touch[i]))
 				converts = true;
 			else
@@ -402,7 +408,10 @@ time_to_first(const TouchTimes *tt)
 		return NULL;
 	first = tt->touch[0];
 	for (i = 1; i < tt->n; i++)
+	{
+		CJ_CHECK_EVERY(i);
 		first = Min(first, tt->touch[i]);
+	}
 	usec = t - TOUCH_TIME(first);
 	iv = palloc0(sizeof(Interval));
 	iv->day = (int32) (usec / USECS_PER_DAY);
@@ -438,6 +447,7 @@ path_touch_cmp(const void *a, const void *b, void *arg)
 	const JourneyView *v = arg;
 	int			c;
 
+	CJ_SORT_TICK();
 	if (x->ts != y->ts)
 		return x->ts < y->ts ? -1 : 1;
 	c = memcmp(v->label[x->channel], v->label[y->channel],
@@ -473,7 +483,7 @@ path_before_first(EventBuffer *b, bool collapse, int32 max_len,
 	if (view == NULL)
 		evbuf_sort(b);
 	for (c = 0; c < b->n && !(b->ev[c].mask & CONVERTED); c++)
-		;
+		CJ_CHECK_EVERY(c);
 	if (c == b->n)
 		return NULL;
 	for (i = 0; i < b->n && b->ev[i].ts < b->ev[c].ts; i++)
@@ -557,7 +567,10 @@ journey_conversion_times(FunctionCallInfo fcinfo, const char *fn, TouchTimes *tt
 
 	touchtimes_init(tt, CurrentMemoryContext, b->n);
 	for (i = 0; i < b->n; i++)
+	{
+		CJ_CHECK_EVERY(i);
 		tt->touch[i] = TOUCH_PACK(b->ev[i].ts, (b->ev[i].mask & CONVERTED) != 0);
+	}
 	tt->n = b->n;
 }
 

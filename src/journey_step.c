@@ -359,11 +359,16 @@ steps_cache_lookup(JourneyStepsCache *cache, MemoryContext mcxt, const char *dat
 {
 	if (cache->js == NULL || cache->len != len || memcmp(cache->key, data, len) != 0)
 	{
-		MemoryContext cxt = AllocSetContextCreate(mcxt, "cjourney steps",
+		/*
+		 * Parsed in a context of the current one (freed with it if the
+		 * parse fails, even when the error is caught), moved under mcxt
+		 * once it succeeded.
+		 */
+		MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "cjourney steps",
 												  ALLOCSET_SMALL_SIZES);
 		MemoryContext old = MemoryContextSwitchTo(cxt);
 		int			hdr = text ? VARHDRSZ : 0;
-		char	   *copy = palloc(len + hdr + 1);
+		char	   *copy = palloc(Max(len + hdr, 1));
 		JourneySteps *js;
 
 		if (text)
@@ -371,6 +376,7 @@ steps_cache_lookup(JourneyStepsCache *cache, MemoryContext mcxt, const char *dat
 		memcpy(copy + hdr, data, len);
 		js = parse(copy, arg);
 		MemoryContextSwitchTo(old);
+		MemoryContextSetParent(cxt, mcxt);
 		if (cache->cxt)
 			MemoryContextDelete(cache->cxt);
 		cache->cxt = cxt;

@@ -240,7 +240,10 @@ journey_retention(PG_FUNCTION_ARGS)
 	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
 							 CurrentMemoryContext, NULL);
 	for (i = 0; i < b->n; i++)
+	{
+		CJ_CHECK_EVERY(i);
 		seen |= b->ev[i].mask;
+	}
 	PG_RETURN_ARRAYTYPE_P(retention_array(seen, js->nsteps));
 }
 
