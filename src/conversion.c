@@ -615,18 +615,33 @@ journey_path_before(PG_FUNCTION_ARGS)
 	return journey_path_walk(fcinfo, "journey_path_before");
 }
 
-/* (journey, conversion [, lookback]): touches before the first conversion */
+/*
+ * (journey, conversion [, lookback]): touches before the first conversion.
+ * touches_before_first's count, read off the journey's touches in time
+ * order: those of the instants before the first converting touch, from the
+ * first one within the lookback window.
+ */
 static Datum
 journey_touches_walk(FunctionCallInfo fcinfo, const char *fn)
 {
 	int64		lookback = PG_NARGS() > 2 ? lookback_usec(PG_GETARG_INTERVAL_P(2)) : 0;
-	TouchTimes	tt;
-	int32		n;
+	EventBuffer *b = journey_conversion_touches(fcinfo, fn, NULL);
+	TimestampTz t;
+	int32		c,
+				end,
+				from = 0;
 
-	journey_conversion_times(fcinfo, fn, &tt);
-	if ((n = touches_before_first(&tt, lookback)) < 0)
+	for (c = 0; c < b->n && !(b->ev[c].mask & CONVERTED); c++)
+		CJ_CHECK_EVERY(c);
+	if (c == b->n)
 		PG_RETURN_NULL();
-	PG_RETURN_INT32(n);
+	t = b->ev[c].ts;
+	for (end = c; end > 0 && b->ev[end - 1].ts == t; end--)
+		CJ_CHECK_EVERY(end);
+	if (lookback > 0 && lookback <= t - CJ_MIN_TIME)
+		for (; from < end && b->ev[from].ts < t - lookback; from++)
+			CJ_CHECK_EVERY(from);
+	PG_RETURN_INT32(end - from);
 }
 
 /* journey_touches_before_conversion(journey, conversion_event) */
