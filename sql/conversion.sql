@@ -49,6 +49,11 @@ SELECT journey_touches_before('{}'::journey, 'stage >');
 SELECT journey_touches_before('{}'::journey, 'purchase |');
 SELECT journey_touches_before('{}'::journey, 'purchase', interval '0');
 SELECT journey_touches_before('{}'::journey, 'purchase', interval '-1 day');
+-- the parts of an interval add up, as in interval comparison: '-1 day 48:00' is one day
+SELECT journey_touches_before(j, 'stage >= decision', interval '-1 day 48:00') AS within_1d_mixed_signs,
+       journey_touches_before(j, 'stage >= decision', interval '1 mon -29 days') AS within_1d_of_a_month
+FROM (VALUES ('{2025-01-01T00:00:00Z awareness ads click; 2025-01-02T00:00:00Z consideration email open;
+              2025-01-02T01:00:00Z consideration email click; 2025-01-03T00:00:00Z decision web purchase}'::journey)) v(j);
 SELECT journey_path_before('{}'::journey, 'purchase', false, -1);
 SELECT journey_retention('{}'::journey, VARIADIC '{}'::text[]);
 SELECT journey_retention('{}'::journey, VARIADIC array_fill('x'::text, ARRAY[65]));

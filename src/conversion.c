@@ -145,12 +145,13 @@ lookback_usec(Interval *iv)
 	int64		days = (int64) iv->month * DAYS_PER_MONTH + iv->day;
 	int64		w = 0;
 
-	if (days > PG_INT64_MAX / USECS_PER_DAY / 2 ||
-		(days >= 0 && pg_add_s64_overflow(days * USECS_PER_DAY, iv->time, &w)))
+	/* months count as 30 days and the parts add up, as in interval comparison */
+	if (days > PG_INT64_MAX / USECS_PER_DAY / 2 || days < PG_INT64_MIN / USECS_PER_DAY / 2 ||
+		pg_add_s64_overflow(days * USECS_PER_DAY, iv->time, &w))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("lookback window is out of range")));
-	if (days < 0 || w <= 0)
+	if (w <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("lookback window must be positive"),
