@@ -347,6 +347,21 @@ window_funnel_finalfn(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The first level step times as an array of elemtype: bigint, timestamptz
+ * or timestamp, all 8-byte values with the same bits.
+ */
+static ArrayType *
+step_times_array(const int64 *times, int level, Oid elemtype)
+{
+	Datum		elems[FUNNEL_MAX_STEPS];
+	int			k;
+
+	for (k = 0; k < level; k++)
+		elems[k] = Int64GetDatum(times[k]);
+	return construct_array(elems, level, elemtype, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+}
+
+/*
  * the time of each step of the chain that first reached the deepest step:
  * timestamptz[] (or bigint[] for integer times); empty when none matched
  */
@@ -355,9 +370,7 @@ window_funnel_times_finalfn(PG_FUNCTION_ARGS)
 {
 	CustomerState   *state = agg_state_final(fcinfo, "window_funnel_times_finalfn");
 	int64		times[FUNNEL_MAX_STEPS];
-	Datum		elems[FUNNEL_MAX_STEPS];
-	int			level = 0,
-				k;
+	int			level = 0;
 	Oid			rettype;
 	Oid			elemtype;
 
@@ -375,19 +388,24 @@ window_funnel_times_finalfn(PG_FUNCTION_ARGS)
 
 		level = walk_buffer(state->buf, p->nsteps, p->window, p->modes, times, true);
 	}
-	for (k = 0; k < level; k++)
-		elems[k] = Int64GetDatum(times[k]);
-	PG_RETURN_ARRAYTYPE_P(construct_array(elems, level, elemtype,
-										  8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	PG_RETURN_ARRAYTYPE_P(step_times_array(times, level, elemtype));
 }
 
 /*
- * journey_funnel(journey, window, mode, VARIADIC steps text[]): the funnel
- * over a stored journey; a step matches a touch whose event or stage label
- * equals it (journey_steps_labels: 0.1.0's steps, with no step syntax).
+ * The funnel over a stored journey, arguments (journey, window, mode,
+ * VARIADIC steps text[]): the level, and the step times in times[] when
+ * not NULL.  Two flavours:
+ *	- journey_funnel (0.1.0): a step matches a touch whose event or stage
+ *	  label equals it (journey_steps_labels, no step syntax), and the
+ *	  touches of one instant keep the journey's stored order;
+ *	- journey_window_funnel(_times) (0.3.0, step_syntax): window_funnel
+ *	  (_times) over the journey's touches, the steps in the journey step
+ *	  syntax and one instant's touches in the rows form's order (by steps),
+ *	  so that each equals its aggregate over the journey's rows with the
+ *	  steps as conditions.
  */
-Datum
-journey_funnel(PG_FUNCTION_ARGS)
+static int
+journey_funnel_level(FunctionCallInfo fcinfo, const char *fn, bool step_syntax, int64 *times)
 {
 	int64		window = window_arg(fcinfo, 1, false);
 	JourneyFunnelArgs *c = fcinfo->flinfo->fn_extra;
@@ -401,59 +419,31 @@ journey_funnel(PG_FUNCTION_ARGS)
 	modes = funnel_mode_cached(&c->mode, fcinfo->flinfo->fn_mcxt, PG_GETARG_TEXT_PP(2));
 	StaticAssertStmt(JOURNEY_MAX_STEPS == FUNNEL_MAX_STEPS, "a journey step is a funnel step");
 	js = journey_steps_cached(&c->steps, fcinfo->flinfo->fn_mcxt, PG_GETARG_ARRAYTYPE_P(3),
-							  "journey_funnel", 1, true);
+							  fn, 1, !step_syntax);
 	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
 							 CurrentMemoryContext, NULL);
-	PG_RETURN_INT32(walk_buffer(b, js->nsteps, window, modes, NULL, false));
+	return walk_buffer(b, js->nsteps, window, modes, times, step_syntax);
 }
 
-/*
- * journey_window_funnel and journey_window_funnel_times (journey, window,
- * mode, VARIADIC steps text[]), 0.3.0: window_funnel and
- * window_funnel_times over a stored journey's touches, the steps in the
- * journey step syntax and the touches of one instant in the rows form's
- * order (by steps), so that each equals its aggregate over the journey's
- * rows with the steps as conditions.  The level, and the step times in
- * times[] when not NULL.
- */
-static int
-journey_window_funnel_walk(FunctionCallInfo fcinfo, const char *fn, int64 *times)
+Datum
+journey_funnel(PG_FUNCTION_ARGS)
 {
-	int64		window = window_arg(fcinfo, 1, false);
-	JourneyFunnelArgs *c = fcinfo->flinfo->fn_extra;
-	uint32		modes;
-	JourneySteps *js;
-	EventBuffer *b;
-
-	if (c == NULL)
-		fcinfo->flinfo->fn_extra = c =
-			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyFunnelArgs));
-	modes = funnel_mode_cached(&c->mode, fcinfo->flinfo->fn_mcxt, PG_GETARG_TEXT_PP(2));
-	js = journey_steps_cached(&c->steps, fcinfo->flinfo->fn_mcxt, PG_GETARG_ARRAYTYPE_P(3),
-							  fn, 1, false);
-	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
-							 CurrentMemoryContext, NULL);
-	return walk_buffer(b, js->nsteps, window, modes, times, true);
+	PG_RETURN_INT32(journey_funnel_level(fcinfo, "journey_funnel", false, NULL));
 }
 
 Datum
 journey_window_funnel(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT32(journey_window_funnel_walk(fcinfo, "journey_window_funnel", NULL));
+	PG_RETURN_INT32(journey_funnel_level(fcinfo, "journey_window_funnel", true, NULL));
 }
 
 Datum
 journey_window_funnel_times(PG_FUNCTION_ARGS)
 {
 	int64		times[FUNNEL_MAX_STEPS];
-	Datum		elems[FUNNEL_MAX_STEPS];
-	int			level = journey_window_funnel_walk(fcinfo, "journey_window_funnel_times", times);
-	int			k;
+	int			level = journey_funnel_level(fcinfo, "journey_window_funnel_times", true, times);
 
-	for (k = 0; k < level; k++)
-		elems[k] = TimestampTzGetDatum(times[k]);
-	PG_RETURN_ARRAYTYPE_P(construct_array(elems, level, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL,
-										  TYPALIGN_DOUBLE));
+	PG_RETURN_ARRAYTYPE_P(step_times_array(times, level, TIMESTAMPTZOID));
 }
 
 /*
@@ -470,7 +460,6 @@ journey_stage_funnel_rule(PG_FUNCTION_ARGS)
 	char	   *rule = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	EventBuffer *b;
 	int64		times[FUNNEL_MAX_STEPS];
-	Datum		elems[FUNNEL_MAX_STEPS];
 	int			nstages,
 				level = 0,
 				k;
@@ -495,10 +484,7 @@ journey_stage_funnel_rule(PG_FUNCTION_ARGS)
 				times[k] = b->ev[i].ts;
 		level = Max(level, s + 1);
 	}
-	for (k = 0; k < level; k++)
-		elems[k] = TimestampTzGetDatum(times[k]);
-	PG_RETURN_ARRAYTYPE_P(construct_array(elems, level, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL,
-										  TYPALIGN_DOUBLE));
+	PG_RETURN_ARRAYTYPE_P(step_times_array(times, level, TIMESTAMPTZOID));
 }
 
 /*
@@ -538,17 +524,12 @@ journey_stage_funnel(PG_FUNCTION_ARGS)
 {
 	EventBuffer *b = journey_arg_touches(fcinfo, 0);
 	int64		times[FUNNEL_MAX_STEPS];
-	Datum		elems[FUNNEL_MAX_STEPS];
-	int			level,
-				k;
+	int			level;
 	int32		i;
 
 	for (i = 0; i < b->n; i++)
 		b->ev[i].mask = (b->ev[i].stage < FUNNEL_MAX_STEPS)
 			? UINT64CONST(1) << b->ev[i].stage : 0;
 	level = walk_buffer(b, Min(b->stages->n, FUNNEL_MAX_STEPS), PG_INT64_MAX, 0, times, false);
-	for (k = 0; k < level; k++)
-		elems[k] = TimestampTzGetDatum(times[k]);
-	PG_RETURN_ARRAYTYPE_P(construct_array(elems, level, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL,
-										  TYPALIGN_DOUBLE));
+	PG_RETURN_ARRAYTYPE_P(step_times_array(times, level, TIMESTAMPTZOID));
 }
