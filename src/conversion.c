@@ -139,6 +139,17 @@ static const AggOps conv_ops = {
 	.check_record = conv_check_record,
 };
 
+/* conversion_path's max_length, rows and journey forms alike */
+static int32
+check_max_length(int32 max_len)
+{
+	if (max_len < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_length must be zero (no limit) or positive, not %d", max_len)));
+	return max_len;
+}
+
 static int64
 lookback_usec(Interval *iv)
 {
@@ -203,11 +214,7 @@ conversion_transfn(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("collapse and max_length must not be NULL")));
 		params.collapse = PG_GETARG_BOOL(4);
-		params.max_len = PG_GETARG_INT32(5);
-		if (params.max_len < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("max_length must be zero (no limit) or positive, not %d", params.max_len)));
+		params.max_len = check_max_length(PG_GETARG_INT32(5));
 	}
 	if (state == NULL)
 		state = agg_state_create(fcinfo, aggcxt, &conv_ops, !with_channel, 0);
@@ -575,24 +582,12 @@ journey_conversion_times(FunctionCallInfo fcinfo, const char *fn, TouchTimes *tt
 	tt->n = b->n;
 }
 
-static int32
-max_length_arg(FunctionCallInfo fcinfo, int argno)
-{
-	int32		max_len = PG_NARGS() > argno ? PG_GETARG_INT32(argno) : 0;
-
-	if (max_len < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("max_length must be zero (no limit) or positive, not %d", max_len)));
-	return max_len;
-}
-
 /* (journey, conversion [, collapse, max_length]): the path before it */
 static Datum
 journey_path_walk(FunctionCallInfo fcinfo, const char *fn)
 {
 	bool		collapse = PG_NARGS() > 2 ? PG_GETARG_BOOL(2) : false;
-	int32		max_len = max_length_arg(fcinfo, 3);
+	int32		max_len = check_max_length(PG_NARGS() > 3 ? PG_GETARG_INT32(3) : 0);
 	JourneyView view;
 	EventBuffer *b = journey_conversion_touches(fcinfo, fn, &view);
 	ArrayType  *path = path_before_first(b, collapse, max_len, NULL, &view);
