@@ -13,6 +13,7 @@ OBJS = \
 	src/labels.o \
 	src/wire.o \
 	src/event_buffer.o \
+	src/event_buffer_state.o \
 	src/touch_times.o \
 	src/journey_format.o \
 	src/journey_text.o \

@@ -201,7 +201,7 @@ agg_state_serialize(FunctionCallInfo fcinfo)
 	if (s->packed)
 		touchtimes_write(&buf, &s->times);
 	else
-		evbuf_write(&buf, s->buf, WIRE_INTERNAL);
+		evbuf_write_state(&buf, s->buf, ops->stages);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -239,8 +239,8 @@ agg_state_deserialize(FunctionCallInfo fcinfo, const AggOps *ops)
 		touchtimes_read(&w, &s->times, CurrentMemoryContext);
 	else
 	{
-		EventBuffer *b = evbuf_read(&msg, CurrentMemoryContext, agg_cache(fcinfo)->dict,
-									WIRE_INTERNAL, ops->state_name);
+		EventBuffer *b = evbuf_read_state(&w, CurrentMemoryContext, agg_cache(fcinfo)->dict,
+										  ops->stages);
 		int32		i;
 
 		if (ops->stages != NULL)

@@ -65,6 +65,13 @@ extern void evbuf_write(StringInfo buf, const EventBuffer *b, int flavour);
 extern EventBuffer *evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict,
 							   int flavour, const char *type_name);
 extern int	value_cmp(Datum a, Datum b);
+extern void evbuf_write_value(StringInfo buf, Datum value);
+extern int32 evbuf_read_value(WireReader *w, EventBuffer *b);
+
+/* the compact form of an aggregate's records between backends */
+extern void evbuf_write_state(StringInfo buf, EventBuffer *b, const StageList *known);
+extern EventBuffer *evbuf_read_state(WireReader *w, MemoryContext mcxt, LabelDict *dict,
+									 const StageList *known);
 
 
 #endif							/* CJ_EVENT_BUFFER_H */

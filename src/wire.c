@@ -78,6 +78,51 @@ wire_need(WireReader *w, int64 n)
 		wire_error(w, "The value is truncated.");
 }
 
+/* Unsigned LEB128: 7 bits a byte, low first, the high bit says "more". */
+void
+wire_put_varint(StringInfo buf, uint64 x)
+{
+	char		tmp[10];
+	int			n = 0;
+
+	while (x >= 0x80)
+	{
+		tmp[n++] = (char) ((x & 0x7F) | 0x80);
+		x >>= 7;
+	}
+	tmp[n++] = (char) x;
+	appendBinaryStringInfo(buf, tmp, n);
+}
+
+/* wire_varint beyond its inline one-byte case */
+uint64
+wire_varint_long(WireReader *w, uint64 limit, const char *what)
+{
+	StringInfo	m = w->msg;
+	uint64		x = 0;
+	int			shift = 0;
+
+	for (;;)
+	{
+		uint8		c;
+
+		if (m->cursor >= m->len)
+			wire_error(w, "The value is truncated.");
+		if (shift > 63)
+			wire_error(w, psprintf("The %s field is too long.", what));
+		c = (uint8) m->data[m->cursor++];
+		if (shift == 63 && (c & 0x7E) != 0)
+			wire_error(w, psprintf("The %s is out of range.", what));
+		x |= (uint64) (c & 0x7F) << shift;
+		if ((c & 0x80) == 0)
+			break;
+		shift += 7;
+	}
+	if (x > limit)
+		wire_error(w, psprintf("The %s is out of range.", what));
+	return x;
+}
+
 uint8
 wire_byte(WireReader *w)
 {

@@ -44,6 +44,32 @@ extern int	wire_remaining(const WireReader *w);
 /* Error out ("The value is truncated.") unless n more bytes are there. */
 extern void wire_need(WireReader *w, int64 n);
 
+extern void wire_put_varint(StringInfo buf, uint64 x);
+extern uint64 wire_varint_long(WireReader *w, uint64 limit, const char *what);
+
+/*
+ * A varint written by wire_put_varint, at most limit: truncation, an
+ * over-long encoding and a value above limit are errors.  Inline for one
+ * byte, the common case: every field of every record of a parallel
+ * aggregate's states.
+ */
+static inline uint64
+wire_varint(WireReader *w, uint64 limit, const char *what)
+{
+	StringInfo	m = w->msg;
+
+	if (likely(m->cursor < m->len))
+	{
+		uint8		c = (uint8) m->data[m->cursor];
+
+		if (c < 0x80 && c <= limit)
+		{
+			m->cursor++;
+			return c;
+		}
+	}
+	return wire_varint_long(w, limit, what);
+}
 extern uint8 wire_byte(WireReader *w);
 extern int16 wire_int16(WireReader *w);
 extern int32 wire_int32(WireReader *w);

@@ -41,8 +41,9 @@ EXCEPTION WHEN others THEN
 END $f$;
 
 -- funnel layout: version, flags, window (8), modes (4), steps (4), then the
--- event buffer: version, reserved, stage count (4), the stage "step"
--- (4 + 4), label count (4), record count (4), the first record from byte 40
+-- records' compact form: stage-list flag (byte 18: the analysis's own list),
+-- label count, value count, record count, the first record's time (8), then
+-- its mask (byte 30), stage, channel, event and value
 CREATE TEMP TABLE wire AS
 SELECT 'funnel' AS kind, pg_temp.wf_bytes(interval '1 day', 'strict_order', t, e = 'a', e = 'b', e = 'c') AS b
 FROM (VALUES ('2025-01-01'::timestamptz, 'a'), ('2025-01-01 06:00', 'b'), ('2025-01-03', 'c')) v(t, e)
@@ -83,9 +84,9 @@ SELECT is((SELECT string_agg(DISTINCT pg_temp.load(kind, y), ',') FROM wire, LAT
              (overlay(b placing int4send(0) from 15 for 4)),          -- no step
              (overlay(b placing int4send(65) from 15 for 4)),         -- 65 steps
              (overlay(b placing int4send(2) from 15 for 4)),          -- 2 steps: a record matches step 3
-             (set_byte(b, 55, 128)),                                  -- first record matches step 8
-             (overlay(b placing int4send(1) from 57 for 4)),          -- first record has stage 1
-             (overlay(b placing '\x00000005'::bytea from 29 for 4))) v(y)   -- stage list is not "step"
+             (set_byte(b, 30, 64)),                                   -- first record matches step 7
+             (set_byte(b, 31, 1)),                                    -- first record has stage 1
+             (set_byte(b, 18, 2))) v(y)                               -- stage list is not "step"
            WHERE kind = 'funnel'),
           '22P03', 'bad parameters and records of a window_funnel state are rejected with 22P03');
 SELECT is((SELECT pg_temp.load(kind, overlay(b placing int4send(3) from 15 for 4)) FROM wire WHERE kind = 'funnel'),

@@ -1,0 +1,272 @@
+/*-------------------------------------------------------------------------
+ *
+ * event_buffer_state.c
+ *		The compact form of an aggregate's event records between backends.
+ *
+ * A parallel aggregate over a time-ordered table hands the leader one
+ * partial state per customer per worker: on the bench table 457k states
+ * for 200k customers, every one serialized, sent through a tuple queue,
+ * read back and merged, while the leader alone does the finalize.  That
+ * serial part decides whether two workers beat one backend, so this form
+ * is small and cheap to read, unlike the client wire format of evbuf_write
+ * (32 bytes a record, the stage list as text every time), which stays as
+ * it is for binary send/recv.
+ *
+ * Layout (varint: unsigned LEB128, wire_put_varint):
+ *
+ *	uint8	flags (EVS_*: where the stage list comes from)
+ *	stage list, with EVS_OWN_STAGES only: varint n, n x label
+ *	varint	nlabels, nlabels x label (int32 length, bytes)
+ *	varint	nvalues, nvalues x value (evbuf_write_value)
+ *	varint	nrecords
+ *	records in canonical order: the first time as int64, then per record
+ *			varint time delta from the previous record (none for the
+ *			first), varint mask, varint stage ordinal, varint channel and
+ *			event local label id + 1 (0: NULL), varint value index + 1
+ *			(0: none)
+ *
+ * With the analysis's stage list known to both ends, a funnel record takes
+ * 6 to 9 bytes.  The form is internal (it never leaves a query), so it
+ * carries no version of its own: the aggregate's version byte covers it.
+ * (Bytes of the format before 0.3.0, from a worker that loaded another
+ * build of the library, begin 0x01 0x00: an own stage list of no stages,
+ * always rejected.)
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "cjourney.h"
+#include "event_buffer.h"
+#include "wire.h"
+
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+
+#define EVS_OWN_STAGES		0x01	/* the stage list follows */
+#define EVS_DEFAULT_STAGES	0x02	/* the built-in lifecycle */
+#define EVS_KNOWN_STAGES	0x04	/* the reader's known list (the analysis's) */
+
+/*
+ * Write b's records in the compact form.  known is the stage list both
+ * ends take from the analysis (NULL if the rows bring their own).  The
+ * records are put in canonical order first, here in the worker, so the
+ * leader can merge instead of sort.
+ */
+void
+evbuf_write_state(StringInfo buf, EventBuffer *b, const StageList *known)
+{
+	IdMap		m;
+	int32	   *local;
+	int32		i;
+	uint8		flags;
+	TimestampTz prev = 0;
+
+	evbuf_sort(b);
+	if (b->stages == NULL)
+		flags = 0;
+	else if (known != NULL && (b->stages == known || stagelist_equal(b->stages, known)))
+		flags = EVS_KNOWN_STAGES;
+	else if (b->stages->is_default)
+		flags = EVS_DEFAULT_STAGES;
+	else
+		flags = EVS_OWN_STAGES;
+	pq_sendbyte(buf, flags);
+	if (flags & EVS_OWN_STAGES)
+	{
+		wire_put_varint(buf, b->stages->n);
+		for (i = 0; i < b->stages->n; i++)
+			wire_put_text(buf, b->stages->label[i], b->stages->len[i], WIRE_INTERNAL);
+	}
+
+	/* the labels the records use, numbered in order of first use */
+	idmap_init(&m, 16);
+	local = palloc(Max(b->n, 1) * 2 * sizeof(int32));
+	for (i = 0; i < b->n; i++)
+	{
+		CJ_CHECK_EVERY(i);
+		local[2 * i] = idmap_add(&m, b->ev[i].channel);
+		local[2 * i + 1] = idmap_add(&m, b->ev[i].event);
+	}
+	wire_put_varint(buf, m.n);
+	for (i = 0; i < m.n; i++)
+		wire_put_text(buf, b->dict->str[m.ids[i]], b->dict->len[m.ids[i]], WIRE_INTERNAL);
+
+	wire_put_varint(buf, b->nvalues);
+	for (i = 0; i < b->nvalues; i++)
+	{
+		CJ_CHECK_EVERY(i);
+		evbuf_write_value(buf, b->values[i]);
+	}
+
+	wire_put_varint(buf, b->n);
+	for (i = 0; i < b->n; i++)
+	{
+		const CjEvent *e = &b->ev[i];
+
+		CJ_CHECK_EVERY(i);
+		if (i == 0)
+			pq_sendint64(buf, e->ts);
+		else
+			wire_put_varint(buf, (uint64) (e->ts - prev));
+		prev = e->ts;
+		wire_put_varint(buf, e->mask);
+		wire_put_varint(buf, (uint64) e->stage);
+		/* idmap gives NULL (-1) a local id like any label; keep it apart */
+		wire_put_varint(buf, e->channel < 0 ? 0 : (uint64) local[2 * i] + 1);
+		wire_put_varint(buf, e->event < 0 ? 0 : (uint64) local[2 * i + 1] + 1);
+		wire_put_varint(buf, (uint64) (e->value + 1));
+	}
+	pfree(local);
+	idmap_free(&m);
+}
+
+/*
+ * Read records written by evbuf_write_state into mcxt, labels interned into
+ * dict; known as the writer had it.  Every count, length, index and time is
+ * checked (22P03, or 54000 for a limit); the caller checks for trailing
+ * bytes.  The records are in canonical order on return, whatever the bytes
+ * claimed.
+ */
+EventBuffer *
+evbuf_read_state(WireReader *w, MemoryContext mcxt, LabelDict *dict, const StageList *known)
+{
+	uint8		flags = wire_byte(w);
+	const StageList *sl = NULL;
+	EventBuffer *b;
+	int32		nlabels,
+				nvalues,
+				nrecords,
+				i;
+	int32	   *labelmap;
+	bool	   *used;
+	TimestampTz ts = 0;
+	MemoryContext old;
+
+	if (flags != 0 && flags != EVS_OWN_STAGES && flags != EVS_DEFAULT_STAGES &&
+		flags != EVS_KNOWN_STAGES)
+		wire_error(w, "Unknown stage list flags.");
+	old = MemoryContextSwitchTo(mcxt);
+	if (flags & EVS_KNOWN_STAGES)
+	{
+		if (known == NULL)
+			wire_error(w, "The state names the analysis's stage list, but it has none.");
+		sl = known;
+	}
+	else if (flags & EVS_DEFAULT_STAGES)
+		sl = stagelist_default();
+	else if (flags & EVS_OWN_STAGES)
+	{
+		int32		nstages = (int32) wire_varint(w, CJ_MAX_STAGES, "stage count");
+		StageList  *own = palloc0(sizeof(StageList));
+
+		if (nstages == 0)
+			wire_error(w, "The stage list is empty.");
+		for (i = 0; i < nstages; i++)
+		{
+			int			len;
+			char	   *s = wire_text(w, WIRE_INTERNAL, &len);
+
+			if (stagelist_add_label(own, s, len) != STAGE_LABEL_OK)
+				wire_error(w, psprintf("Stage label %d is empty, too long or a duplicate.", i + 1));
+		}
+		stagelist_finish(own);
+		sl = own;
+	}
+
+	nlabels = (int32) wire_varint(w, 2 * CJ_MAX_TOUCHES, "label count");
+	wire_need(w, (int64) nlabels * 4);
+	labelmap = palloc(Max(nlabels, 1) * sizeof(int32));
+	{
+		IdMap		seen;
+
+		idmap_init(&seen, nlabels);
+		for (i = 0; i < nlabels; i++)
+		{
+			int			len;
+			char	   *s = wire_text(w, WIRE_INTERNAL, &len);
+
+			CJ_CHECK_EVERY(i);
+			label_check(s, len, true);
+			labelmap[i] = labeldict_intern(dict, s, len);
+			if (idmap_add(&seen, labelmap[i]) != i)
+				wire_error(w, psprintf("Label \"%s\" appears twice.", s));
+		}
+		idmap_free(&seen);
+	}
+
+	b = evbuf_create(mcxt, sl, dict);
+	nvalues = (int32) wire_varint(w, CJ_MAX_TOUCHES, "value count");
+	for (i = 0; i < nvalues; i++)
+	{
+		CJ_CHECK_EVERY(i);
+		(void) evbuf_read_value(w, b);
+	}
+
+	nrecords = (int32) wire_varint(w, CJ_MAX_TOUCHES, "record count");
+	if (nrecords > 0 && sl == NULL)
+		wire_error(w, "Records without a stage list.");
+	/* a record takes at least 6 bytes (the first 13) */
+	wire_need(w, (int64) nrecords * 6);
+	evbuf_reserve(b, nrecords);
+	used = palloc0(Max(nlabels + nvalues, 1) * sizeof(bool));
+	for (i = 0; i < nrecords; i++)
+	{
+		CjEvent    *e = &b->ev[i];
+		uint64		ch,
+					ev,
+					vi;
+
+		CJ_CHECK_EVERY(i);
+		if (i == 0)
+			ts = wire_int64(w);
+		else
+		{
+			uint64		delta = wire_varint(w, PG_INT64_MAX, "time delta");
+
+			if ((int64) delta >= CJ_END_TIME - ts)
+				wire_error(w, psprintf("Record %d has a time out of range.", i + 1));
+			ts += (int64) delta;
+		}
+		if (!CJ_TIME_IN_RANGE(ts))
+			wire_error(w, psprintf("Record %d has a time out of range.", i + 1));
+		e->ts = ts;
+		e->mask = wire_varint(w, PG_UINT64_MAX, "mask");
+		e->stage = (int32) wire_varint(w, sl->n - 1, "stage ordinal");
+		ch = wire_varint(w, nlabels, "label index");
+		ev = wire_varint(w, nlabels, "label index");
+		vi = wire_varint(w, nvalues, "value index");
+		if (ch > 0)
+			used[ch - 1] = true;
+		if (ev > 0)
+			used[ev - 1] = true;
+		e->channel = ch > 0 ? labelmap[ch - 1] : -1;
+		e->event = ev > 0 ? labelmap[ev - 1] : -1;
+		e->value = (int32) vi - 1;
+		if (vi > 0)
+		{
+			if (used[nlabels + vi - 1])
+				wire_error(w, psprintf("Record %d shares a numeric value with another.", i + 1));
+			used[nlabels + vi - 1] = true;
+		}
+	}
+	b->n = nrecords;
+	for (i = 0; i < nlabels + nvalues; i++)
+		if (!used[i])
+			wire_error(w, i < nlabels ? "A label belongs to no record."
+					   : "A numeric value belongs to no record.");
+	pfree(used);
+	pfree(labelmap);
+	MemoryContextSwitchTo(old);
+
+	/* written in canonical order: check it rather than trust it */
+	for (i = 1; i < b->n; i++)
+	{
+		CJ_CHECK_EVERY(i);
+		if (evbuf_event_cmp(b, &b->ev[i - 1], b, &b->ev[i]) > 0)
+		{
+			b->sorted = false;
+			break;
+		}
+	}
+	evbuf_sort(b);
+	return b;
+}
