@@ -154,8 +154,19 @@ agg_state_combine(FunctionCallInfo fcinfo, const AggOps *ops)
 		PG_RETURN_POINTER(s1);
 	}
 	if (s1 == NULL)
+	{
 		s1 = agg_state_create(fcinfo, aggcxt, ops, s2->packed,
 							  s2->packed ? s2->times.n : 0);
+
+		/*
+		 * Take the labels of the deserialize function's dictionary, which
+		 * lives as long as the query like every dictionary, so that merging
+		 * this group's further states copies label ids instead of interning
+		 * every label a second time (a third of the leader's combine work).
+		 */
+		if (!s1->packed)
+			s1->buf->dict = s2->buf->dict;
+	}
 	else if (s1->packed != s2->packed)
 		elog(ERROR, "%s: states of different kinds cannot be combined", ops->state_name);
 	if (s2->have_params)

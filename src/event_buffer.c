@@ -211,6 +211,18 @@ evbuf_merge(EventBuffer *dst, const EventBuffer *src)
 	n1 = dst->n;
 	was_sorted = dst->sorted;
 	evbuf_reserve(dst, src->n);
+
+	/*
+	 * Into an empty buffer with the same labels and no values (the first
+	 * partial state of a group, in the leader): the records as they are.
+	 */
+	if (n1 == 0 && dst->dict == src->dict && src->nvalues == 0)
+	{
+		memcpy(dst->ev, src->ev, src->n * sizeof(CjEvent));
+		dst->n = src->n;
+		dst->sorted = src->sorted;
+		return;
+	}
 	for (i = 0; i < src->n; i++)
 	{
 		const CjEvent *s = &src->ev[i];

@@ -15,8 +15,8 @@
  * Layout (varint: unsigned LEB128, wire_put_varint):
  *
  *	uint8	flags (EVS_*: where the stage list comes from)
- *	stage list, with EVS_OWN_STAGES only: varint n, n x label
- *	varint	nlabels, nlabels x label (int32 length, bytes)
+ *	stage list, with EVS_OWN_STAGES only: varint n, n x (int32 length, bytes)
+ *	varint	nlabels, nlabels x label (varint length, bytes)
  *	varint	nvalues, nvalues x value (evbuf_write_value)
  *	varint	nrecords
  *	records in canonical order: the first time as int64, then per record
@@ -39,6 +39,7 @@
 #include "wire.h"
 
 #include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 
 #define EVS_OWN_STAGES		0x01	/* the stage list follows */
@@ -88,7 +89,10 @@ evbuf_write_state(StringInfo buf, EventBuffer *b, const StageList *known)
 	}
 	wire_put_varint(buf, m.n);
 	for (i = 0; i < m.n; i++)
-		wire_put_text(buf, b->dict->str[m.ids[i]], b->dict->len[m.ids[i]], WIRE_INTERNAL);
+	{
+		wire_put_varint(buf, b->dict->len[m.ids[i]]);
+		appendBinaryStringInfo(buf, b->dict->str[m.ids[i]], b->dict->len[m.ids[i]]);
+	}
 
 	wire_put_varint(buf, b->nvalues);
 	for (i = 0; i < b->nvalues; i++)
@@ -117,6 +121,36 @@ evbuf_write_state(StringInfo buf, EventBuffer *b, const StageList *known)
 	}
 	pfree(local);
 	idmap_free(&m);
+}
+
+/* Each label once: a state names its labels, it does not repeat them. */
+static void
+labels_distinct(WireReader *w, const int32 *ids, int32 n)
+{
+	int32		i,
+				j;
+
+	if (n <= 16)
+	{
+		/* a customer's partial state: a handful of labels */
+		for (i = 1; i < n; i++)
+			for (j = 0; j < i; j++)
+				if (ids[i] == ids[j])
+					wire_error(w, "A label appears twice.");
+	}
+	else
+	{
+		IdMap		seen;
+
+		idmap_init(&seen, n);
+		for (i = 0; i < n; i++)
+		{
+			CJ_CHECK_EVERY(i);
+			if (idmap_add(&seen, ids[i]) != i)
+				wire_error(w, "A label appears twice.");
+		}
+		idmap_free(&seen);
+	}
 }
 
 /*
@@ -173,25 +207,22 @@ evbuf_read_state(WireReader *w, MemoryContext mcxt, LabelDict *dict, const Stage
 	}
 
 	nlabels = (int32) wire_varint(w, 2 * CJ_MAX_TOUCHES, "label count");
-	wire_need(w, (int64) nlabels * 4);
+	wire_need(w, nlabels);
 	labelmap = palloc(Max(nlabels, 1) * sizeof(int32));
+	for (i = 0; i < nlabels; i++)
 	{
-		IdMap		seen;
+		/* read in place: interning copies a label the dictionary lacks */
+		int			len = (int) wire_varint(w, CJ_MAX_LABEL_BYTES, "label length");
+		const char *s = wire_bytes(w, len);
 
-		idmap_init(&seen, nlabels);
-		for (i = 0; i < nlabels; i++)
-		{
-			int			len;
-			char	   *s = wire_text(w, WIRE_INTERNAL, &len);
-
-			CJ_CHECK_EVERY(i);
-			label_check(s, len, true);
-			labelmap[i] = labeldict_intern(dict, s, len);
-			if (idmap_add(&seen, labelmap[i]) != i)
-				wire_error(w, psprintf("Label \"%s\" appears twice.", s));
-		}
-		idmap_free(&seen);
+		CJ_CHECK_EVERY(i);
+		if (memchr(s, '\0', len) != NULL)
+			wire_error(w, "A label contains a zero byte.");
+		if (!pg_verify_mbstr(GetDatabaseEncoding(), s, len, true))
+			wire_error(w, "A label is not valid in the database encoding.");
+		labelmap[i] = labeldict_intern(dict, s, len);
 	}
+	labels_distinct(w, labelmap, nlabels);
 
 	b = evbuf_create(mcxt, sl, dict);
 	nvalues = (int32) wire_varint(w, CJ_MAX_TOUCHES, "value count");

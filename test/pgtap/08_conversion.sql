@@ -134,8 +134,8 @@ EXCEPTION WHEN others THEN
 END $f$;
 -- wire layout: version, flags, lookback (8 bytes), max_length (4), then the
 -- touch count (4) and 8 bytes per touch, or, for paths, the records'
--- compact form: stage-list flag, label count (1), the label (4 + 1), value
--- count, record count, the first record's time (8) and, at byte 31, its mask
+-- compact form: stage-list flag, label count (1), the label (1 + 1), value
+-- count, record count, the first record's time (8) and, at byte 28, its mask
 CREATE TEMP TABLE wire AS
 SELECT 'times' AS kind, pg_temp.conv_bytes(t, c) AS b
 FROM (VALUES ('2025-01-03'::timestamptz, false), ('2025-01-01', true), ('2025-01-02', false)) v(t, c)
@@ -179,7 +179,7 @@ SELECT is((SELECT string_agg(DISTINCT pg_temp.load(y), ',') FROM wire, LATERAL (
 SELECT is((SELECT string_agg(DISTINCT pg_temp.load(y), ',') FROM wire, LATERAL (VALUES
              (overlay(b placing int8send(5) from 3 for 8)),              -- a lookback with a channel
              (overlay(b placing int4send(-1) from 11 for 4)),            -- negative max_length
-             (set_byte(b, 31, 2))) v(y)                                  -- first record's mask is 2
+             (set_byte(b, 28, 2))) v(y)                                  -- first record's mask is 2
            WHERE kind = 'path'),
           '22P03', 'bad fields of a path state are rejected with 22P03');
 SELECT is((SELECT string_agg(pg_temp.load(y), ',') FROM wire, LATERAL (VALUES
