@@ -20,7 +20,9 @@
  *
  * Wire format: version byte (ops->version), flag byte (AGG_WIRE_*, plus
  * the analysis's own bits), the parameters (unless AGG_WIRE_NO_PARAMS),
- * then the records (an EventBuffer when AGG_WIRE_EVENTS, else TouchTimes).
+ * then the records (an EventBuffer in its compact state form,
+ * event_buffer_state.c, when AGG_WIRE_EVENTS, else TouchTimes).  Combine
+ * merges two states' records in one pass, both being in canonical order.
  *
  *-------------------------------------------------------------------------
  */
