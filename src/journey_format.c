@@ -850,53 +850,64 @@ EventBuffer *
 jview_decode_masks(const struct varlena *datum, const char *type_name,
 				   MemoryContext mcxt, JViewMaskFn fill, void *arg, JourneyView *view)
 {
-	JourneyView v;
+	JourneyView *v = view;		/* parsed in place: a view is 3 kB, copied per row */
 	JViewMasks	m;
 	uint64		stack_masks[2 * (JVIEW_STACK_LABELS + 1)];
 	EventBuffer *b;
 	uint64		prev_delta = 0;
 	int32		i;
 
-	jview_parse(&v, datum, type_name, false);
-	b = evbuf_create(mcxt, v.stages.is_default ? stagelist_default()
-					 : stagelist_copy(mcxt, &v.stages), NULL);
-	m.event = (v.nlabels <= JVIEW_STACK_LABELS) ? stack_masks
-		: palloc(2 * (v.nlabels + 1) * sizeof(uint64));
-	m.channel = m.event + v.nlabels + 1;
-	memset(m.event, 0, 2 * (v.nlabels + 1) * sizeof(uint64));
-	memset(m.stage, 0, v.stages.n * sizeof(uint64));
-	fill(&v, arg, &m);
+	jview_parse(v, datum, type_name, false);
+	b = evbuf_create(mcxt, v->stages.is_default ? stagelist_default()
+					 : stagelist_copy(mcxt, &v->stages), NULL);
+	m.event = (v->nlabels <= JVIEW_STACK_LABELS) ? stack_masks
+		: palloc(2 * (v->nlabels + 1) * sizeof(uint64));
+	m.channel = m.event + v->nlabels + 1;
+	memset(m.event, 0, 2 * (v->nlabels + 1) * sizeof(uint64));
+	memset(m.stage, 0, v->stages.n * sizeof(uint64));
+	fill(v, arg, &m);
 	/* a NULL label matches nothing, whatever fill said */
 	m.event[0] = m.channel[0] = 0;
-	if (v.ntouches > 0)
-		evbuf_reserve(b, v.ntouches);
-	for (i = 0; i < v.ntouches; i++)
+	if (v->ntouches > 0)
+		evbuf_reserve(b, v->ntouches);
 	{
-		const unsigned char *r = v.touches + (Size) i * v.recsize;
-		uint64		last = prev_delta;
-		uint64		ch,
-					ev;
-		CjEvent    *e = &b->ev[i];
+		/* the view's fields in locals: stores to records may alias it */
+		const unsigned char *touches = v->touches;
+		const int	tw = v->tw,
+					iw = v->iw,
+					recsize = v->recsize;
+		const TimestampTz t0 = v->t0;
+		const int64 unit = v->unit;
+		const int32 ntouches = v->ntouches;
+		CjEvent    *ev0 = b->ev;
 
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		if (touch_bad(&v, r, &prev_delta))
-			touch_corrupt(&v, r, prev_delta);
-		if (i > 0 && prev_delta == last && jview_touch_cmp(&v, i - 1, &v, i) > 0)
-			corrupt(&v, "touches at one instant out of order");
-		ch = get_uint(r + v.tw + 1, v.iw);
-		ev = get_uint(r + v.tw + 1 + v.iw, v.iw);
-		e->ts = v.t0 + (int64) prev_delta * v.unit;
-		e->stage = r[v.tw];
-		e->channel = (int32) ch - 1;
-		e->event = (int32) ev - 1;
-		e->value = -1;
-		e->mask = m.stage[e->stage] | m.channel[ch] | m.event[ev];
+		for (i = 0; i < ntouches; i++)
+		{
+			const unsigned char *r = touches + (Size) i * recsize;
+			uint64		last = prev_delta;
+			uint64		ch,
+						ev;
+			CjEvent    *e = &ev0[i];
+
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (touch_bad(v, r, &prev_delta))
+				touch_corrupt(v, r, prev_delta);
+			if (i > 0 && prev_delta == last && jview_touch_cmp(v, i - 1, v, i) > 0)
+				corrupt(v, "touches at one instant out of order");
+			ch = get_uint(r + tw + 1, iw);
+			ev = get_uint(r + tw + 1 + iw, iw);
+			e->ts = t0 + (int64) prev_delta * unit;
+			e->stage = r[tw];
+			e->channel = (int32) ch - 1;
+			e->event = (int32) ev - 1;
+			e->value = -1;
+			e->mask = m.stage[e->stage] | m.channel[ch] | m.event[ev];
+		}
+		b->n = ntouches;
 	}
-	b->n = v.ntouches;
 	if (m.event != stack_masks)
 		pfree(m.event);
-	*view = v;
 	return b;
 }
 
