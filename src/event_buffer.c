@@ -305,6 +305,28 @@ evbuf_read_value(WireReader *w, EventBuffer *b)
 }
 
 /*
+ * The labels b's records use, numbered 0, 1, ... in order of first use
+ * into m (which the caller frees): local[2 i] and local[2 i + 1] are record
+ * i's channel and event local ids, -1 for NULL.  A written value carries
+ * only its own labels.
+ */
+int32 *
+evbuf_local_labels(const EventBuffer *b, IdMap *m)
+{
+	int32	   *local = palloc(Max(b->n, 1) * 2 * sizeof(int32));
+	int32		i;
+
+	idmap_init(m, 16);
+	for (i = 0; i < b->n; i++)
+	{
+		CJ_CHECK_EVERY(i);
+		local[2 * i] = idmap_add(m, b->ev[i].channel);
+		local[2 * i + 1] = idmap_add(m, b->ev[i].event);
+	}
+	return local;
+}
+
+/*
  * Write the buffer: version, stage list, the labels it uses, records with
  * local label ids, then values in numeric's binary format.
  */
@@ -316,14 +338,7 @@ evbuf_write(StringInfo buf, const EventBuffer *b, int flavour)
 	int32		i;
 
 	/* number the labels first, so they can be written before the records */
-	idmap_init(&m, 16);
-	local = palloc(Max(b->n, 1) * 2 * sizeof(int32));
-	for (i = 0; i < b->n; i++)
-	{
-		CJ_CHECK_EVERY(i);
-		local[2 * i] = idmap_add(&m, b->ev[i].channel);
-		local[2 * i + 1] = idmap_add(&m, b->ev[i].event);
-	}
+	local = evbuf_local_labels(b, &m);
 
 	pq_sendbyte(buf, EVBUF_WIRE_VERSION);
 	pq_sendbyte(buf, 0);

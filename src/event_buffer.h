@@ -65,6 +65,7 @@ extern void evbuf_write(StringInfo buf, const EventBuffer *b, int flavour);
 extern EventBuffer *evbuf_read(StringInfo msg, MemoryContext mcxt, LabelDict *dict,
 							   int flavour, const char *type_name);
 extern int	value_cmp(Datum a, Datum b);
+extern int32 *evbuf_local_labels(const EventBuffer *b, IdMap *m);
 extern void evbuf_write_value(StringInfo buf, Datum value);
 extern int32 evbuf_read_value(WireReader *w, EventBuffer *b);
 

@@ -78,15 +78,7 @@ evbuf_write_state(StringInfo buf, EventBuffer *b, const StageList *known)
 			wire_put_text(buf, b->stages->label[i], b->stages->len[i], WIRE_INTERNAL);
 	}
 
-	/* the labels the records use, numbered in order of first use */
-	idmap_init(&m, 16);
-	local = palloc(Max(b->n, 1) * 2 * sizeof(int32));
-	for (i = 0; i < b->n; i++)
-	{
-		CJ_CHECK_EVERY(i);
-		local[2 * i] = idmap_add(&m, b->ev[i].channel);
-		local[2 * i + 1] = idmap_add(&m, b->ev[i].event);
-	}
+	local = evbuf_local_labels(b, &m);
 	wire_put_varint(buf, m.n);
 	for (i = 0; i < m.n; i++)
 	{
@@ -114,9 +106,9 @@ evbuf_write_state(StringInfo buf, EventBuffer *b, const StageList *known)
 		prev = e->ts;
 		wire_put_varint(buf, e->mask);
 		wire_put_varint(buf, (uint64) e->stage);
-		/* idmap gives NULL (-1) a local id like any label; keep it apart */
-		wire_put_varint(buf, e->channel < 0 ? 0 : (uint64) local[2 * i] + 1);
-		wire_put_varint(buf, e->event < 0 ? 0 : (uint64) local[2 * i + 1] + 1);
+		/* local ids + 1: NULL (-1) is 0 */
+		wire_put_varint(buf, (uint64) (local[2 * i] + 1));
+		wire_put_varint(buf, (uint64) (local[2 * i + 1] + 1));
 		wire_put_varint(buf, (uint64) (e->value + 1));
 	}
 	pfree(local);
