@@ -734,12 +734,71 @@ walk_unordered(FunnelRow *rows, int32 n, int nsteps, int64 window)
  * times, when given, gets the time of each step of the chosen chain, and
  * rowidx the index of its row in rows as passed (ClickHouse modes only).
  */
+/*
+ * The level alone in the default mode, without pairs or chains: ClickHouse's
+ * own walk (windowFunnel keeps, per step, the start time of the latest chain
+ * to reach it; starts only grow, so the latest is the one to keep).  The
+ * (row, step) pairs at one instant are taken in step order, whichever row
+ * they come from, as walk_clickhouse's sort puts them, so the rows of an
+ * instant act through the union of their masks.  Rows must be in time
+ * order; -1 when they are not (the caller takes the general walk).
+ */
+static int
+walk_default_level(const FunnelRow *rows, int32 n, int nsteps, int64 window)
+{
+	int64		first[FUNNEL_MAX_STEPS];
+	bool		set[FUNNEL_MAX_STEPS];
+	int32		i = 0;
+	int			k;
+
+	memset(set, 0, nsteps * sizeof(bool));
+	while (i < n)
+	{
+		int64		t = rows[i].ts;
+		uint64		m = 0;
+
+		if ((i & 0x3FFF) == 0x3FFF)
+			CHECK_FOR_INTERRUPTS();
+		if (i > 0 && t < rows[i - 1].ts)
+			return -1;
+		do
+			m |= rows[i].mask;
+		while (++i < n && rows[i].ts == t);
+		if (m & 1)
+		{
+			first[0] = t;
+			set[0] = true;
+		}
+		for (k = 1; k < nsteps; k++)
+			if ((m & (UINT64CONST(1) << k)) && set[k - 1] && in_window(first[k - 1], t, window))
+			{
+				first[k] = first[k - 1];
+				set[k] = true;
+				if (k + 1 == nsteps)
+					return nsteps;
+			}
+	}
+	for (k = nsteps; k > 0; k--)
+		if (set[k - 1])
+			return k;
+	return 0;
+}
+
 int
 funnel_walk_rows(FunnelRow *rows, int32 n, int nsteps, int64 window, uint32 modes,
 				 int64 *times, int32 *rowidx)
 {
 	if (n == 0)
 		return 0;
+	/* the commonest question (a dashboard's level counts) on its own path */
+	if (times == NULL && rowidx == NULL &&
+		(modes & ~(FM_FIRST_START | FM_LATEST_START)) == 0)
+	{
+		int			level = walk_default_level(rows, n, nsteps, window);
+
+		if (level >= 0)
+			return level;
+	}
 	if (modes & FM_UNORDERED)
 	{
 		if (times || rowidx)
