@@ -251,7 +251,7 @@ agg_state_deserialize(FunctionCallInfo fcinfo, const AggOps *ops)
 	else
 	{
 		EventBuffer *b = evbuf_read_state(&w, CurrentMemoryContext, agg_cache(fcinfo)->dict,
-										  ops->stages);
+										  ops->stages, (flags & ops->int_time_bit) != 0);
 		int32		i;
 
 		if (ops->stages != NULL)

@@ -73,6 +73,12 @@ typedef struct AggOps
 	void		(*params_read) (WireReader *w, uint8 flags, void *p);
 	pg_attribute_noreturn()
 	void		(*params_mismatch) (const void *a, const void *b);
+	/*
+	 * the flag bit (of param_bits) that says the records' times are the
+	 * user's bigint, any int64, not timestamptz within cjourney's range; 0
+	 * when the analysis takes only timestamptz
+	 */
+	uint8		int_time_bit;
 	/* check one record read from the wire (NULL: any record) */
 	void		(*check_record) (WireReader *w, const void *params, const CjEvent *e,
 								 int32 i);

@@ -242,9 +242,12 @@ evbuf_merge(EventBuffer *dst, const EventBuffer *src)
 	 * Two runs in canonical order (label translation keeps it: the order
 	 * compares label text) merge in one pass instead of a sort later: the
 	 * combine of parallel partial states, which on a time-ordered table are
-	 * interleaved halves of each customer's rows.
+	 * interleaved halves of each customer's rows.  A run much shorter than
+	 * the buffer is left for the final sort instead: merging k small states
+	 * one by one (a partitionwise plan over many partitions) would move the
+	 * whole buffer k times.
 	 */
-	if (!dst->sorted && was_sorted && src->sorted && n1 > 0)
+	if (!dst->sorted && was_sorted && src->sorted && n1 > 0 && (int64) src->n * 8 >= n1)
 		merge_runs(dst, n1);
 }
 

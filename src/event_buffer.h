@@ -72,7 +72,7 @@ extern int32 evbuf_read_value(WireReader *w, EventBuffer *b);
 /* the compact form of an aggregate's records between backends */
 extern void evbuf_write_state(StringInfo buf, EventBuffer *b, const StageList *known);
 extern EventBuffer *evbuf_read_state(WireReader *w, MemoryContext mcxt, LabelDict *dict,
-									 const StageList *known);
+									 const StageList *known, bool int_times);
 
 
 #endif							/* CJ_EVENT_BUFFER_H */

@@ -30,7 +30,8 @@
  * carries no version of its own: the aggregate's version byte covers it.
  * (Bytes of the format before 0.3.0, from a worker that loaded another
  * build of the library, begin 0x01 0x00: an own stage list of no stages,
- * always rejected.)
+ * always rejected; and a reader of that format rejects this one, as a
+ * reserved byte that is not zero or an unknown version.)
  *
  *-------------------------------------------------------------------------
  */
@@ -102,7 +103,7 @@ evbuf_write_state(StringInfo buf, EventBuffer *b, const StageList *known)
 		if (i == 0)
 			pq_sendint64(buf, e->ts);
 		else
-			wire_put_varint(buf, (uint64) (e->ts - prev));
+			wire_put_varint(buf, (uint64) e->ts - (uint64) prev);
 		prev = e->ts;
 		wire_put_varint(buf, e->mask);
 		wire_put_varint(buf, (uint64) e->stage);
@@ -147,13 +148,17 @@ labels_distinct(WireReader *w, const int32 *ids, int32 n)
 
 /*
  * Read records written by evbuf_write_state into mcxt, labels interned into
- * dict; known as the writer had it.  Every count, length, index and time is
- * checked (22P03, or 54000 for a limit); the caller checks for trailing
- * bytes.  The records are in canonical order on return, whatever the bytes
- * claimed.
+ * dict; known as the writer had it.  Times are timestamptz within
+ * cjourney's range unless int_times (a bigint time column: any int64, as
+ * the transition function took it).  Every count, length, index and time
+ * is checked (22P03; a state only ever comes from another backend of the
+ * query, so a bad one is damage, not a limit); the caller checks for
+ * trailing bytes.  The records are in canonical order on return, whatever
+ * the bytes claimed.
  */
 EventBuffer *
-evbuf_read_state(WireReader *w, MemoryContext mcxt, LabelDict *dict, const StageList *known)
+evbuf_read_state(WireReader *w, MemoryContext mcxt, LabelDict *dict, const StageList *known,
+				 bool int_times)
 {
 	uint8		flags = wire_byte(w);
 	const StageList *sl = NULL;
@@ -243,13 +248,13 @@ evbuf_read_state(WireReader *w, MemoryContext mcxt, LabelDict *dict, const Stage
 			ts = wire_int64(w);
 		else
 		{
-			uint64		delta = wire_varint(w, PG_INT64_MAX, "time delta");
+			/* up to PG_INT64_MAX, computed without a signed overflow */
+			uint64		delta = wire_varint(w, (uint64) PG_INT64_MAX - (uint64) ts,
+											"time delta");
 
-			if ((int64) delta >= CJ_END_TIME - ts)
-				wire_error(w, psprintf("Record %d has a time out of range.", i + 1));
-			ts += (int64) delta;
+			ts = (int64) ((uint64) ts + delta);
 		}
-		if (!CJ_TIME_IN_RANGE(ts))
+		if (!int_times && !CJ_TIME_IN_RANGE(ts))
 			wire_error(w, psprintf("Record %d has a time out of range.", i + 1));
 		e->ts = ts;
 		e->mask = wire_varint(w, PG_UINT64_MAX, "mask");

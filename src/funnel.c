@@ -155,6 +155,7 @@ static const AggOps funnel_ops = {
 	.params_write = funnel_params_write,
 	.params_read = funnel_params_read,
 	.params_mismatch = funnel_params_mismatch,
+	.int_time_bit = FUNNEL_WIRE_BIGINT,
 	.check_record = funnel_check_record,
 };
 

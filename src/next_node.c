@@ -152,6 +152,7 @@ static const AggOps node_ops = {
 	.params_write = node_params_write,
 	.params_read = node_params_read,
 	.params_mismatch = node_params_mismatch,
+	.int_time_bit = NEXT_NODE_WIRE_BIGINT,
 	.check_record = node_check_record,
 };
 

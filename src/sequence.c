@@ -163,6 +163,7 @@ static const AggOps sequence_ops = {
 	.params_write = seq_params_write,
 	.params_read = seq_params_read,
 	.params_mismatch = seq_params_mismatch,
+	.int_time_bit = SEQUENCE_WIRE_BIGINT,
 	.check_record = seq_check_record,
 };
 

@@ -48,8 +48,9 @@ extern void wire_put_varint(StringInfo buf, uint64 x);
 extern uint64 wire_varint_long(WireReader *w, uint64 limit, const char *what);
 
 /*
- * A varint written by wire_put_varint, at most limit: truncation, an
- * over-long encoding and a value above limit are errors.  Inline for one
+ * A varint written by wire_put_varint, at most limit: truncation, a value
+ * past 64 bits and a value above limit are errors (22P03); a non-minimal
+ * encoding reads as its value (nothing here depends on unique bytes).  Inline for one
  * byte, the common case: every field of every record of a parallel
  * aggregate's states.
  */

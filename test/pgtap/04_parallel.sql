@@ -15,7 +15,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(57);
+SELECT plan(61);
 
 -- serial result of q into temp table tbl (columns k, v)
 CREATE FUNCTION pg_temp.serial(tbl text, q text) RETURNS void LANGUAGE plpgsql AS $$
@@ -213,6 +213,19 @@ ANALYZE par_att;
 SELECT pg_temp.serial('s_at_rollup', :'at_rollup') \gset
 SELECT matches(pg_temp.parallel('p_at_rollup', :'at_rollup'), :'partial_finalize', 'rollup(attribution): Partial and Finalize Aggregate');
 SELECT is_empty(pg_temp.diff('p_at_rollup', 's_at_rollup'), 'rollup(attribution) markov credits: parallel = serial');
+
+-- bigint times are any int64 (epoch nanoseconds are past timestamptz's
+-- range): a state crossing to the leader keeps them, as the serial plan does
+CREATE TABLE par_ns AS SELECT g % 97 AS customer_id, 1700000000000000000::bigint + (g::bigint * 7919 % 50000) * 1000000 AS t,
+       g % 4 AS e FROM generate_series(1, 40000) g;
+ANALYZE par_ns;
+\set ns_q 'SELECT customer_id AS k, window_funnel(86400000000::bigint, t, e = 0, e = 1, e = 2)::text || '' '' || sequence_match(''(?1)(?t<=3600000000)(?2)'', t, e = 1, e = 3)::text || '' '' || coalesce(sequence_next_node(''forward'', ''first_match'', t, e::text, true, e = 2), ''-'') || '' '' || sequence_count(''(?1)(?2)'', t, e = 0, e = 3) AS v FROM par_ns GROUP BY customer_id'
+SELECT pg_temp.serial('s_ns', :'ns_q') \gset
+SELECT matches(pg_temp.parallel('p_ns', :'ns_q'), :'partial_finalize', 'bigint times past timestamptz range: Partial and Finalize Aggregate');
+SELECT is_empty(pg_temp.diff('p_ns', 's_ns'), 'window_funnel, sequence_match/count/next_node over epoch nanoseconds: parallel = serial');
+SELECT length(pg_temp.parallel('p_ns_nl', :'ns_q', false)) AS _ \gset
+SELECT is_empty(pg_temp.diff('p_ns_nl', 's_ns'), 'epoch nanoseconds, leader off: parallel = serial');
+SELECT cmp_ok((SELECT count(DISTINCT v) FROM s_ns), '>', 3::bigint, 'the epoch-nanosecond answers vary across customers');
 
 SELECT * FROM finish();
 ROLLBACK;
