@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(19);
+SELECT plan(20);
 
 -- a 3-step funnel: ad or page view, then signup or demo request, then purchase
 CREATE TEMP TABLE steps AS
@@ -77,6 +77,13 @@ SELECT m.mode, w.customer_id,
            FILTER (WHERE m.mode <> 'unordered') AS times   -- an unordered funnel has no step times
 FROM wj w CROSS JOIN wj_modes m GROUP BY 1, 2;
 SELECT ok((SELECT count(DISTINCT level) FROM wj_rows) = 5, 'the day-cut rows reach every level');
+-- the level alone in the default mode takes its own walk (a start time per
+-- step over each instant's union of masks); the step times take the chain
+-- walk, whose array is as long as the level
+SELECT is_empty($$SELECT mode, customer_id FROM wj_rows
+                  WHERE mode IN ('default', 'latest_step_start', 'first_step_start')
+                    AND level <> coalesce(cardinality(times), 0)$$,
+                'default-mode level (its own walk) = the length of window_funnel_times (the chain walk), on day-cut times');
 SELECT is_empty($$SELECT r.mode, r.customer_id FROM wj_rows r JOIN wj_j USING (customer_id)
                   WHERE r.level IS DISTINCT FROM journey_window_funnel(j, interval '3 days', r.mode,
                           'event = page_view | event = ad_click', 'stage >= consideration', 'channel = email | event = signup', 'event = purchase')
