@@ -67,6 +67,29 @@ agg_intern_stages(FunctionCallInfo fcinfo, AggCache *cache, const StageList *sl)
 }
 
 /*
+ * A zeroed state in mcxt, its event buffer (unless packed) set up empty in
+ * the same chunk, after the parameters: one allocation per customer, not
+ * two, since a large GROUP BY keeps one state per customer and each chunk
+ * is a cache miss per row.
+ */
+static CustomerState *
+state_alloc(MemoryContext mcxt, const AggOps *ops, bool packed, LabelDict *dict)
+{
+	Size		bufoff = CUSTOMER_STATE_HEADER + MAXALIGN(ops->params_size);
+	CustomerState *s;
+
+	s = MemoryContextAllocZero(mcxt, bufoff + (packed ? 0 : sizeof(EventBuffer)));
+	s->ops = ops;
+	s->packed = packed;
+	if (!packed)
+	{
+		s->buf = (EventBuffer *) ((char *) s + bufoff);
+		evbuf_init(s->buf, mcxt, ops->stages, dict);
+	}
+	return s;
+}
+
+/*
  * An empty state in mcxt: packed touch times with room for cap rows, or an
  * event buffer with the analysis's stage list and the query's dictionary.
  */
@@ -74,15 +97,11 @@ CustomerState *
 agg_state_create(FunctionCallInfo fcinfo, MemoryContext mcxt, const AggOps *ops,
 				 bool packed, int32 cap)
 {
-	CustomerState   *s = MemoryContextAllocZero(mcxt, CUSTOMER_STATE_HEADER + ops->params_size);
+	CustomerState *s = state_alloc(mcxt, ops, packed, agg_cache(fcinfo)->dict);
 
-	s->ops = ops;
-	s->packed = packed;
 	s->have_params = (ops->params_size == 0);
 	if (packed)
 		touchtimes_init(&s->times, mcxt, cap);
-	else
-		s->buf = evbuf_create(mcxt, ops->stages, agg_cache(fcinfo)->dict);
 	return s;
 }
 
@@ -136,9 +155,62 @@ agg_state_final(FunctionCallInfo fcinfo, const char *fn)
 }
 
 /*
- * Merge two partial states of one group.  A state adopted from the second
- * argument is deep-copied into the aggregate context: deserialized states
- * live in short-lived memory.
+ * A deserialized state's memory in its context, once combine has merged it
+ * into another state (which copied everything it needs).
+ */
+static void
+state_free_wire(CustomerState *s)
+{
+	if (s->packed)
+	{
+		if (s->times.touch != NULL)
+			pfree(s->times.touch);
+	}
+	else
+	{
+		EventBuffer *b = s->buf;
+		int32		i;
+
+		for (i = 0; i < b->nvalues; i++)
+			pfree(DatumGetPointer(b->values[i]));
+		if (b->values != NULL)
+			pfree(b->values);
+		if (b->ev != NULL)
+			pfree(b->ev);
+	}
+	pfree(s);
+}
+
+/*
+ * Make a deserialized state a group's own, in place: what it points to
+ * outside its chunk and records (the parameters' strings, a stage list of
+ * its own) was read into short-lived memory.
+ */
+static CustomerState *
+state_adopt(FunctionCallInfo fcinfo, MemoryContext aggcxt, CustomerState *s)
+{
+	const AggOps *ops = s->ops;
+
+	s->wire_cxt = NULL;
+	if (s->have_params && ops->params_copy != NULL)
+	{
+		void	   *tmp = palloc(ops->params_size);
+
+		memcpy(tmp, AGG_PARAMS(s), ops->params_size);
+		ops->params_copy(aggcxt, AGG_PARAMS(s), tmp);
+		pfree(tmp);
+	}
+	if (!s->packed && ops->stages == NULL && s->buf->stages != NULL)
+		s->buf->stages = agg_intern_stages(fcinfo, agg_cache(fcinfo), s->buf->stages);
+	return s;
+}
+
+/*
+ * Merge two partial states of one group.  A group's first state is the
+ * second argument itself when deserialize read it into this aggregate
+ * context (the leader of a parallel plan: no copy of every customer's
+ * records), else a deep copy; a deserialized state merged into another is
+ * freed.
  */
 Datum
 agg_state_combine(FunctionCallInfo fcinfo, const AggOps *ops)
@@ -155,6 +227,8 @@ agg_state_combine(FunctionCallInfo fcinfo, const AggOps *ops)
 	}
 	if (s1 == NULL)
 	{
+		if (s2->wire_cxt == aggcxt)
+			PG_RETURN_POINTER(state_adopt(fcinfo, aggcxt, s2));
 		s1 = agg_state_create(fcinfo, aggcxt, ops, s2->packed,
 							  s2->packed ? s2->times.n : 0);
 
@@ -173,20 +247,22 @@ agg_state_combine(FunctionCallInfo fcinfo, const AggOps *ops)
 		agg_state_set_params(s1, aggcxt, AGG_PARAMS(s2));
 
 	if (s1->packed)
-	{
 		touchtimes_merge(&s1->times, &s2->times);
-		PG_RETURN_POINTER(s1);
-	}
-	/* records that take their stage list from the rows must share one */
-	if (s2->buf->n > 0 && ops->stages == NULL)
+	else
 	{
-		if (s1->buf->stages == NULL || s1->buf->n == 0)
-			s1->buf->stages = agg_intern_stages(fcinfo, agg_cache(fcinfo), s2->buf->stages);
-		else if (!stagelist_equal(s1->buf->stages, s2->buf->stages))
-			stage_list_mismatch("partial states of one group", s1->buf->stages,
-								s2->buf->stages);
+		/* records that take their stage list from the rows must share one */
+		if (s2->buf->n > 0 && ops->stages == NULL)
+		{
+			if (s1->buf->stages == NULL || s1->buf->n == 0)
+				s1->buf->stages = agg_intern_stages(fcinfo, agg_cache(fcinfo), s2->buf->stages);
+			else if (!stagelist_equal(s1->buf->stages, s2->buf->stages))
+				stage_list_mismatch("partial states of one group", s1->buf->stages,
+									s2->buf->stages);
+		}
+		evbuf_merge(s1->buf, s2->buf);
 	}
-	evbuf_merge(s1->buf, s2->buf);
+	if (s2->wire_cxt != NULL)
+		state_free_wire(s2);
 	PG_RETURN_POINTER(s1);
 }
 
@@ -218,18 +294,20 @@ agg_state_serialize(FunctionCallInfo fcinfo)
 
 /*
  * Bytes to a state, every field checked; labels go to this function's
- * per-query dictionary.  The state lives in the current (short-lived)
- * context until combine adopts it.
+ * per-query dictionary.  The state's chunk and records are read into the
+ * aggregate context, where combine can adopt them as they are; the rest
+ * (parameters' strings, a stage list of its own) into the current,
+ * short-lived one, which combine copies what it keeps from.
  */
 Datum
 agg_state_deserialize(FunctionCallInfo fcinfo, const AggOps *ops)
 {
+	MemoryContext aggcxt = agg_context(fcinfo, ops->state_name);
 	StringInfoData msg;
 	WireReader	w;
 	CustomerState   *s;
 	uint8		flags;
 
-	(void) agg_context(fcinfo, ops->state_name);
 	cj_bytea_message(PG_GETARG_BYTEA_PP(0), &msg);
 	wire_reader_init(&w, &msg, ops->state_name);
 	wire_version(&w, ops->version);
@@ -239,21 +317,20 @@ agg_state_deserialize(FunctionCallInfo fcinfo, const AggOps *ops)
 	if ((flags & AGG_WIRE_NO_PARAMS) && ((flags & ops->param_bits) || ops->params_size == 0))
 		wire_error(&w, "Parameter flags without parameters.");
 
-	s = palloc0(CUSTOMER_STATE_HEADER + ops->params_size);
-	s->ops = ops;
-	s->packed = (flags & AGG_WIRE_EVENTS) == 0;
+	s = state_alloc(aggcxt, ops, (flags & AGG_WIRE_EVENTS) == 0, agg_cache(fcinfo)->dict);
+	s->wire_cxt = aggcxt;
 	s->have_params = (flags & AGG_WIRE_NO_PARAMS) == 0;
 	if (s->have_params && ops->params_size > 0)
 		ops->params_read(&w, flags, AGG_PARAMS(s));
 
 	if (s->packed)
-		touchtimes_read(&w, &s->times, CurrentMemoryContext);
+		touchtimes_read(&w, &s->times, aggcxt);
 	else
 	{
-		EventBuffer *b = evbuf_read_state(&w, CurrentMemoryContext, agg_cache(fcinfo)->dict,
-										  ops->stages, (flags & ops->int_time_bit) != 0);
+		EventBuffer *b = s->buf;
 		int32		i;
 
+		evbuf_read_state(&w, b, ops->stages, (flags & ops->int_time_bit) != 0);
 		if (ops->stages != NULL)
 		{
 			if (b->stages != NULL && !stagelist_equal(b->stages, ops->stages))
@@ -266,7 +343,6 @@ agg_state_deserialize(FunctionCallInfo fcinfo, const AggOps *ops)
 				CJ_CHECK_EVERY(i);
 				ops->check_record(&w, AGG_PARAMS(s), &b->ev[i], i);
 			}
-		s->buf = b;
 	}
 	if (!s->have_params && AGG_NRECORDS(s) > 0)
 		wire_error(&w, "Records without parameters.");

@@ -92,7 +92,14 @@ typedef struct CustomerState
 	TouchTimes	times;			/* packed records (time, flag) */
 	bool		packed;
 	bool		have_params;
-	/* ops->params_size bytes of parameters follow */
+
+	/*
+	 * Set by deserialize: the context the state was read into, which only
+	 * combine sees.  Combine adopts such a state as a group's first when it
+	 * is its own aggregate context, and frees it once merged.
+	 */
+	MemoryContext wire_cxt;
+	/* ops->params_size bytes of parameters follow, then the EventBuffer */
 } CustomerState;
 
 #define CUSTOMER_STATE_HEADER	MAXALIGN(sizeof(CustomerState))

@@ -32,6 +32,16 @@ typedef struct CjEvent
 	int32		value;			/* index into values[], -1 for none */
 } CjEvent;
 
+/*
+ * A record as the walks over times and step masks alone see it (funnels):
+ * ts is a timestamptz or the user's bigint time.
+ */
+typedef struct TimedMask
+{
+	int64		ts;
+	uint64		mask;
+} TimedMask;
+
 typedef struct EventBuffer
 {
 	MemoryContext mcxt;			/* where records and values live */
@@ -51,6 +61,8 @@ typedef struct EventBuffer
 #define EVBUF_WIRE_INTERNAL	WIRE_INTERNAL
 #define EVBUF_WIRE_CLIENT	WIRE_CLIENT
 
+extern void evbuf_init(EventBuffer *b, MemoryContext mcxt, const StageList *stages,
+					   LabelDict *dict);
 extern EventBuffer *evbuf_create(MemoryContext mcxt, const StageList *stages,
 								 LabelDict *dict);
 extern void evbuf_reserve(EventBuffer *b, int32 extra);
@@ -71,8 +83,8 @@ extern int32 evbuf_read_value(WireReader *w, EventBuffer *b);
 
 /* the compact form of an aggregate's records between backends */
 extern void evbuf_write_state(StringInfo buf, EventBuffer *b, const StageList *known);
-extern EventBuffer *evbuf_read_state(WireReader *w, MemoryContext mcxt, LabelDict *dict,
-									 const StageList *known, bool int_times);
+extern void evbuf_read_state(WireReader *w, EventBuffer *b, const StageList *known,
+							 bool int_times);
 
 
 #endif							/* CJ_EVENT_BUFFER_H */

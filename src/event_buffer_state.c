@@ -47,6 +47,9 @@
 #define EVS_DEFAULT_STAGES	0x02	/* the built-in lifecycle */
 #define EVS_KNOWN_STAGES	0x04	/* the reader's known list (the analysis's) */
 
+/* labels of a state mapped on the stack while it is read, beyond: palloc */
+#define EVS_STACK_LABELS	32
+
 /*
  * Write b's records in the compact form.  known is the stage list both
  * ends take from the analysis (NULL if the rows bring their own).  The
@@ -147,35 +150,38 @@ labels_distinct(WireReader *w, const int32 *ids, int32 n)
 }
 
 /*
- * Read records written by evbuf_write_state into mcxt, labels interned into
- * dict; known as the writer had it.  Times are timestamptz within
- * cjourney's range unless int_times (a bigint time column: any int64, as
- * the transition function took it).  Every count, length, index and time
+ * Read records written by evbuf_write_state into b, an empty buffer set up
+ * with its context and dictionary (evbuf_init), which the labels are
+ * interned into; known as the writer had it.  A stage list of the state's
+ * own is read into the current memory context (the caller interns it).
+ * Times are timestamptz within cjourney's range unless int_times (a bigint
+ * time column: any int64, as the transition function took it).  Every count, length, index and time
  * is checked (22P03; a state only ever comes from another backend of the
  * query, so a bad one is damage, not a limit); the caller checks for
  * trailing bytes.  The records are in canonical order on return, whatever
  * the bytes claimed.
  */
-EventBuffer *
-evbuf_read_state(WireReader *w, MemoryContext mcxt, LabelDict *dict, const StageList *known,
-				 bool int_times)
+void
+evbuf_read_state(WireReader *w, EventBuffer *b, const StageList *known, bool int_times)
 {
 	uint8		flags = wire_byte(w);
 	const StageList *sl = NULL;
-	EventBuffer *b;
+	LabelDict  *dict = b->dict;
 	int32		nlabels,
 				nvalues,
 				nrecords,
 				i;
+	int32		stack_map[EVS_STACK_LABELS];
+	bool		stack_used[2 * EVS_STACK_LABELS];
 	int32	   *labelmap;
 	bool	   *used;
 	TimestampTz ts = 0;
-	MemoryContext old;
+
+	Assert(b->n == 0 && b->nvalues == 0);
 
 	if (flags != 0 && flags != EVS_OWN_STAGES && flags != EVS_DEFAULT_STAGES &&
 		flags != EVS_KNOWN_STAGES)
 		wire_error(w, "Unknown stage list flags.");
-	old = MemoryContextSwitchTo(mcxt);
 	if (flags & EVS_KNOWN_STAGES)
 	{
 		if (known == NULL)
@@ -205,7 +211,9 @@ evbuf_read_state(WireReader *w, MemoryContext mcxt, LabelDict *dict, const Stage
 
 	nlabels = (int32) wire_varint(w, 2 * CJ_MAX_TOUCHES, "label count");
 	wire_need(w, nlabels);
-	labelmap = palloc(Max(nlabels, 1) * sizeof(int32));
+	/* a partial state has a few labels: the maps go on the stack */
+	labelmap = (nlabels <= EVS_STACK_LABELS) ? stack_map
+		: palloc(nlabels * sizeof(int32));
 	for (i = 0; i < nlabels; i++)
 	{
 		/* read in place: interning copies a label the dictionary lacks */
@@ -221,7 +229,7 @@ evbuf_read_state(WireReader *w, MemoryContext mcxt, LabelDict *dict, const Stage
 	}
 	labels_distinct(w, labelmap, nlabels);
 
-	b = evbuf_create(mcxt, sl, dict);
+	b->stages = sl;
 	nvalues = (int32) wire_varint(w, CJ_MAX_TOUCHES, "value count");
 	for (i = 0; i < nvalues; i++)
 	{
@@ -235,7 +243,9 @@ evbuf_read_state(WireReader *w, MemoryContext mcxt, LabelDict *dict, const Stage
 	/* a record takes at least 6 bytes (the first 13) */
 	wire_need(w, (int64) nrecords * 6);
 	evbuf_reserve(b, nrecords);
-	used = palloc0(Max(nlabels + nvalues, 1) * sizeof(bool));
+	used = (nlabels + nvalues <= 2 * EVS_STACK_LABELS) ? stack_used
+		: palloc((nlabels + nvalues) * sizeof(bool));
+	memset(used, 0, (nlabels + nvalues) * sizeof(bool));
 	for (i = 0; i < nrecords; i++)
 	{
 		CjEvent    *e = &b->ev[i];
@@ -281,9 +291,10 @@ evbuf_read_state(WireReader *w, MemoryContext mcxt, LabelDict *dict, const Stage
 		if (!used[i])
 			wire_error(w, i < nlabels ? "A label belongs to no record."
 					   : "A numeric value belongs to no record.");
-	pfree(used);
-	pfree(labelmap);
-	MemoryContextSwitchTo(old);
+	if (used != stack_used)
+		pfree(used);
+	if (labelmap != stack_map)
+		pfree(labelmap);
 
 	/* written in canonical order: check it rather than trust it */
 	for (i = 1; i < b->n; i++)
@@ -296,5 +307,4 @@ evbuf_read_state(WireReader *w, MemoryContext mcxt, LabelDict *dict, const Stage
 		}
 	}
 	evbuf_sort(b);
-	return b;
 }

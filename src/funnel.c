@@ -280,10 +280,10 @@ funnel_row_cmp(const void *x, const void *y)
 }
 
 /*
- * The funnel walk over one customer's records: the rows form and the
- * stored-journey form both come here.  The buffer is put in canonical order
- * first (a no-op for a decoded journey, whose touches already are).  Rows
- * that match no step are left out unless the modes use them.
+ * The funnel walk over one customer's rows (times and masks) in canonical
+ * order: the rows form (walk_buffer) and the stored-journey forms (decoded
+ * straight to rows) both come here.  Rows that match no step are left out
+ * by the caller unless the modes use them.
  *
  * by_steps (the rows form): rows at one instant are ordered by their step
  * vectors compared from step 1, a row matching the lowest step where two
@@ -296,27 +296,14 @@ funnel_row_cmp(const void *x, const void *y)
  * journey forms order by steps, as the rows form does.
  */
 static int
-walk_buffer(EventBuffer *b, int nsteps, int64 window, uint32 modes, int64 *times,
-			bool by_steps)
+walk_rows(FunnelRow *rows, int32 n, int nsteps, int64 window, uint32 modes, int64 *times,
+		  bool by_steps)
 {
-	FunnelRow  *rows;
-	bool		keep_all = funnel_keeps_unmatched(modes);
-	int32		i,
-				n = 0;
+	int32		i;
 	int64		pairs = 0;
 
-	evbuf_sort(b);
-	rows = palloc(Max(b->n, 1) * sizeof(FunnelRow));
-	for (i = 0; i < b->n; i++)
-	{
-		CJ_CHECK_EVERY(i);
-		if (b->ev[i].mask == 0 && !keep_all)
-			continue;
-		rows[n].ts = b->ev[i].ts;
-		rows[n].mask = b->ev[i].mask;
-		pairs += rows[n].mask ? pg_popcount64(rows[n].mask) : 1;
-		n++;
-	}
+	for (i = 0; i < n; i++)
+		pairs += rows[i].mask ? pg_popcount64(rows[i].mask) : 1;
 	if (by_steps)
 	{
 		for (i = 1; i < n; i++)
@@ -332,6 +319,33 @@ walk_buffer(EventBuffer *b, int nsteps, int64 window, uint32 modes, int64 *times
 				 errdetail("One group may have at most %d pairs; this one has " INT64_FORMAT ".",
 						   FUNNEL_MAX_PAIRS, pairs)));
 	return funnel_walk(rows, n, nsteps, window, modes, times);
+}
+
+/*
+ * walk_rows over a buffer's records, put in canonical order first (a no-op
+ * for a decoded journey), those with a mask unless the modes keep all.
+ */
+static int
+walk_buffer(EventBuffer *b, int nsteps, int64 window, uint32 modes, int64 *times,
+			bool by_steps)
+{
+	FunnelRow  *rows;
+	bool		keep_all = funnel_keeps_unmatched(modes);
+	int32		i,
+				n = 0;
+
+	evbuf_sort(b);
+	rows = palloc(Max(b->n, 1) * sizeof(FunnelRow));
+	for (i = 0; i < b->n; i++)
+	{
+		CJ_CHECK_EVERY(i);
+		if (b->ev[i].mask == 0 && !keep_all)
+			continue;
+		rows[n].ts = b->ev[i].ts;
+		rows[n].mask = b->ev[i].mask;
+		n++;
+	}
+	return walk_rows(rows, n, nsteps, window, modes, times, by_steps);
 }
 
 /* the deepest step reached; 0 when no row matched (or no row at all) */
@@ -412,7 +426,8 @@ journey_funnel_level(FunctionCallInfo fcinfo, const char *fn, bool step_syntax, 
 	JourneyFunnelArgs *c = fcinfo->flinfo->fn_extra;
 	uint32		modes;
 	JourneySteps *js;
-	EventBuffer *b;
+	FunnelRow  *rows;
+	int32		n;
 
 	if (c == NULL)
 		fcinfo->flinfo->fn_extra = c =
@@ -421,9 +436,10 @@ journey_funnel_level(FunctionCallInfo fcinfo, const char *fn, bool step_syntax, 
 	StaticAssertStmt(JOURNEY_MAX_STEPS == FUNNEL_MAX_STEPS, "a journey step is a funnel step");
 	js = journey_steps_cached(&c->steps, fcinfo->flinfo->fn_mcxt, PG_GETARG_ARRAYTYPE_P(3),
 							  fn, 1, !step_syntax);
-	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
-							 CurrentMemoryContext, NULL);
-	return walk_buffer(b, js->nsteps, window, modes, times, step_syntax);
+	/* times and masks straight from the stored records: nothing else is read */
+	n = journey_steps_decode_timed(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
+								   funnel_keeps_unmatched(modes), &rows);
+	return walk_rows(rows, n, js->nsteps, window, modes, times, step_syntax);
 }
 
 Datum
@@ -489,9 +505,9 @@ journey_stage_funnel_rule(PG_FUNCTION_ARGS)
 }
 
 /*
- * The funnel of nsteps steps over one decoded journey b whose masks are set
- * (journey_steps_decode), the window in argument warg and the mode text in
- * marg, parsed through args (the caller's fn_extra state): the level
+ * The funnel of js's steps over one stored journey (datum, detoasted),
+ * decoded straight to times and masks, the window in argument warg and the
+ * mode text in marg, parsed through args (the caller's fn_extra state): the level
  * reached, and the step times in times[] when it is not NULL.  Used by
  * funnel_report_agg over journeys; one instant's touches are ordered by
  * steps, as in the rows form and journey_window_funnel (0.3.0; 0.2.0 kept
@@ -499,11 +515,13 @@ journey_stage_funnel_rule(PG_FUNCTION_ARGS)
  * form's when touches of several steps shared an instant).
  */
 int
-journey_funnel_walk(FunctionCallInfo fcinfo, JourneyFunnelArgs *args, EventBuffer *b,
-					int warg, int marg, int nsteps, int64 *times)
+journey_funnel_walk(FunctionCallInfo fcinfo, JourneyFunnelArgs *args, JourneySteps *js,
+					const struct varlena *datum, int warg, int marg, int64 *times)
 {
 	int64		window = window_arg(fcinfo, warg, false);
 	uint32		modes;
+	FunnelRow  *rows;
+	int32		n;
 
 	if (PG_ARGISNULL(marg))
 		ereport(ERROR,
@@ -511,7 +529,8 @@ journey_funnel_walk(FunctionCallInfo fcinfo, JourneyFunnelArgs *args, EventBuffe
 				 errmsg("funnel mode must not be NULL"),
 				 errhint("Pass 'default' or a comma-separated list of modes.")));
 	modes = funnel_mode_cached(&args->mode, fcinfo->flinfo->fn_mcxt, PG_GETARG_TEXT_PP(marg));
-	return walk_buffer(b, nsteps, window, modes, times, true);
+	n = journey_steps_decode_timed(js, datum, funnel_keeps_unmatched(modes), &rows);
+	return walk_rows(rows, n, js->nsteps, window, modes, times, true);
 }
 
 /*

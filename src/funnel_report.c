@@ -804,7 +804,6 @@ funnel_report_journey_transfn(PG_FUNCTION_ARGS)
 	Report	   *r = PG_ARGISNULL(0) ? NULL : (Report *) PG_GETARG_POINTER(0);
 	JourneyFunnelArgs *args;
 	JourneySteps *js;
-	EventBuffer *b;
 	int64		times[FR_MAX_STEPS];
 	int			level;
 
@@ -827,9 +826,8 @@ funnel_report_journey_transfn(PG_FUNCTION_ARGS)
 				 errmsg("funnel_report_agg needs the same number of steps in every row")));
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(r);
-	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1)),
-							 CurrentMemoryContext, NULL);
-	level = journey_funnel_walk(fcinfo, args, b, 2, 3, js->nsteps, times);
+	level = journey_funnel_walk(fcinfo, args, js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1)),
+								2, 3, times);
 	report_add_times(r, times, level);
 	PG_RETURN_POINTER(r);
 }

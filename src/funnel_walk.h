@@ -37,11 +37,7 @@
 #define FM_DORIS_ANY		(FM_DORIS_DEDUP | FM_DORIS_FIXED | FM_DORIS_INCREASE)
 
 /* One row: its time and the steps it matches (bit k-1 for step k). */
-typedef struct FunnelRow
-{
-	int64		ts;
-	uint64		mask;
-} FunnelRow;
+typedef TimedMask FunnelRow;
 
 extern uint32 funnel_parse_modes(const char *modes);
 extern bool funnel_keeps_unmatched(uint32 modes);
@@ -84,10 +80,9 @@ typedef struct JourneyFunnelArgs
 	ModeCache	mode;
 } JourneyFunnelArgs;
 
-/* the funnel over one stored journey with its masks set (funnel.c) */
-struct EventBuffer;
+/* the funnel of js's steps over one stored journey (funnel.c) */
 extern int	journey_funnel_walk(FunctionCallInfo fcinfo, JourneyFunnelArgs *args,
-								struct EventBuffer *b, int warg, int marg, int nsteps,
-								int64 *times);
+								JourneySteps *js, const struct varlena *datum,
+								int warg, int marg, int64 *times);
 
 #endif							/* CJ_FUNNEL_WALK_H */

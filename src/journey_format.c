@@ -176,21 +176,32 @@ put_uint(char *p, uint64 x, int width)
 	return p + width;
 }
 
-/* Touch i's record is damaged: its time, stage or a label index is out of range. */
-static inline bool
-touch_bad(const JourneyView *v, const unsigned char *r, uint64 *prev_delta)
+/*
+ * Touch i's record is damaged: its time, stage or a label index is out of
+ * range.  tw and iw are the view's widths, constants where a caller is
+ * specialised for them.
+ */
+static pg_attribute_always_inline bool
+touch_bad_w(const JourneyView *v, const unsigned char *r, uint64 *prev_delta,
+			const int tw, const int iw)
 {
-	uint64		delta = get_uint(r, v->tw);
-	uint64		ch = get_uint(r + v->tw + 1, v->iw);
-	uint64		ev = get_uint(r + v->tw + 1 + v->iw, v->iw);
+	uint64		delta = get_uint(r, tw);
+	uint64		ch = get_uint(r + tw + 1, iw);
+	uint64		ev = get_uint(r + tw + 1 + iw, iw);
 	bool		bad = delta < *prev_delta ||
 		delta > (uint64) (CJ_END_TIME - v->t0) / v->unit ||
-		r[v->tw] >= v->stages.n ||
+		r[tw] >= v->stages.n ||
 		ch > (uint64) v->nlabels || ev > (uint64) v->nlabels;
 
 	if (!bad)
 		*prev_delta = delta;
 	return bad;
+}
+
+static inline bool
+touch_bad(const JourneyView *v, const unsigned char *r, uint64 *prev_delta)
+{
+	return touch_bad_w(v, r, prev_delta, v->tw, v->iw);
 }
 
 /* Say what is wrong with a record touch_bad found damaged. */
@@ -837,9 +848,104 @@ jview_decode(const struct varlena *datum, const char *type_name,
 }
 
 /*
+ * Set up the masks of a parsed view's stages and labels (fill says what
+ * each matches), on the stack (stack: 2 * (JVIEW_STACK_LABELS + 1)) unless
+ * the view has many labels.
+ */
+static void
+masks_setup(const JourneyView *v, JViewMaskFn fill, void *arg, JViewMasks *m, uint64 *stack)
+{
+	m->event = (v->nlabels <= JVIEW_STACK_LABELS) ? stack
+		: palloc(2 * (v->nlabels + 1) * sizeof(uint64));
+	m->channel = m->event + v->nlabels + 1;
+	memset(m->event, 0, 2 * (v->nlabels + 1) * sizeof(uint64));
+	memset(m->stage, 0, v->stages.n * sizeof(uint64));
+	fill(v, arg, m);
+	/* a NULL label matches nothing, whatever fill said */
+	m->event[0] = m->channel[0] = 0;
+}
+
+/*
+ * The touch records of a parsed view, each checked as it is read, with
+ * their masks: into ev[] (all of them, as CjEvents) or, when ev is NULL,
+ * into tm[] (time and mask, only those with a mask unless keep_unmatched).
+ * Returns the number written.  Inlined in each form so that neither loop
+ * tests which it is.
+ */
+static pg_attribute_always_inline int32
+decode_masked_w(const JourneyView *v, const JViewMasks *m, CjEvent *ev, TimedMask *tm,
+				bool keep_unmatched, const int tw, const int iw)
+{
+	/* the view's fields in locals: stores to records may alias it */
+	const unsigned char *touches = v->touches;
+	const int	recsize = tw + 1 + 2 * iw;
+	const TimestampTz t0 = v->t0;
+	const int64 unit = v->unit;
+	const int32 ntouches = v->ntouches;
+	uint64		prev_delta = 0;
+	int32		n = 0;
+	int32		i;
+
+	for (i = 0; i < ntouches; i++)
+	{
+		const unsigned char *r = touches + (Size) i * recsize;
+		uint64		last = prev_delta;
+		uint64		ch,
+					evl,
+					mask;
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (touch_bad_w(v, r, &prev_delta, tw, iw))
+			touch_corrupt(v, r, prev_delta);
+		if (i > 0 && prev_delta == last && jview_touch_cmp(v, i - 1, v, i) > 0)
+			corrupt(v, "touches at one instant out of order");
+		ch = get_uint(r + tw + 1, iw);
+		evl = get_uint(r + tw + 1 + iw, iw);
+		mask = m->stage[r[tw]] | m->channel[ch] | m->event[evl];
+		if (ev != NULL)
+		{
+			CjEvent    *e = &ev[i];
+
+			e->ts = t0 + (int64) prev_delta * unit;
+			e->stage = r[tw];
+			e->channel = (int32) ch - 1;
+			e->event = (int32) evl - 1;
+			e->value = -1;
+			e->mask = mask;
+			n++;
+		}
+		else if (mask != 0 || keep_unmatched)
+		{
+			tm[n].ts = t0 + (int64) prev_delta * unit;
+			tm[n].mask = mask;
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * decode_masked_w for the view's widths: the common layouts (4-byte times,
+ * up to 255 labels or 65535) with constant widths, so that every field is
+ * one load at a fixed offset; others with the widths read at run time.
+ */
+static pg_attribute_always_inline int32
+decode_masked(const JourneyView *v, const JViewMasks *m, CjEvent *ev, TimedMask *tm,
+			  bool keep_unmatched)
+{
+	Assert(v->recsize == v->tw + 1 + 2 * v->iw);
+	if (v->tw == 4 && v->iw == 1)
+		return decode_masked_w(v, m, ev, tm, keep_unmatched, 4, 1);
+	if (v->tw == 4 && v->iw == 2)
+		return decode_masked_w(v, m, ev, tm, keep_unmatched, 4, 2);
+	return decode_masked_w(v, m, ev, tm, keep_unmatched, v->tw, v->iw);
+}
+
+/*
  * A stored value's touches as times, stages and masks, for the walks that
- * read little else (funnels, sequences): fill says what each stage and each
- * of the view's labels matches, from the labels' bytes, so no label is
+ * read little else (sequences, next_node): fill says what each stage and
+ * each of the view's labels matches, from the labels' bytes, so no label is
  * interned.  The buffer has no dictionary: a record's channel and event are
  * indexes into *view's labels (-1 for NULL), valid while the datum is, and
  * values are left out (-1).  Records are checked as they are decoded;
@@ -854,61 +960,43 @@ jview_decode_masks(const struct varlena *datum, const char *type_name,
 	JViewMasks	m;
 	uint64		stack_masks[2 * (JVIEW_STACK_LABELS + 1)];
 	EventBuffer *b;
-	uint64		prev_delta = 0;
-	int32		i;
 
 	jview_parse(v, datum, type_name, false);
 	b = evbuf_create(mcxt, v->stages.is_default ? stagelist_default()
 					 : stagelist_copy(mcxt, &v->stages), NULL);
-	m.event = (v->nlabels <= JVIEW_STACK_LABELS) ? stack_masks
-		: palloc(2 * (v->nlabels + 1) * sizeof(uint64));
-	m.channel = m.event + v->nlabels + 1;
-	memset(m.event, 0, 2 * (v->nlabels + 1) * sizeof(uint64));
-	memset(m.stage, 0, v->stages.n * sizeof(uint64));
-	fill(v, arg, &m);
-	/* a NULL label matches nothing, whatever fill said */
-	m.event[0] = m.channel[0] = 0;
+	masks_setup(v, fill, arg, &m, stack_masks);
 	if (v->ntouches > 0)
 		evbuf_reserve(b, v->ntouches);
-	{
-		/* the view's fields in locals: stores to records may alias it */
-		const unsigned char *touches = v->touches;
-		const int	tw = v->tw,
-					iw = v->iw,
-					recsize = v->recsize;
-		const TimestampTz t0 = v->t0;
-		const int64 unit = v->unit;
-		const int32 ntouches = v->ntouches;
-		CjEvent    *ev0 = b->ev;
-
-		for (i = 0; i < ntouches; i++)
-		{
-			const unsigned char *r = touches + (Size) i * recsize;
-			uint64		last = prev_delta;
-			uint64		ch,
-						ev;
-			CjEvent    *e = &ev0[i];
-
-			if ((i & 0xFFFF) == 0)
-				CHECK_FOR_INTERRUPTS();
-			if (touch_bad(v, r, &prev_delta))
-				touch_corrupt(v, r, prev_delta);
-			if (i > 0 && prev_delta == last && jview_touch_cmp(v, i - 1, v, i) > 0)
-				corrupt(v, "touches at one instant out of order");
-			ch = get_uint(r + tw + 1, iw);
-			ev = get_uint(r + tw + 1 + iw, iw);
-			e->ts = t0 + (int64) prev_delta * unit;
-			e->stage = r[tw];
-			e->channel = (int32) ch - 1;
-			e->event = (int32) ev - 1;
-			e->value = -1;
-			e->mask = m.stage[e->stage] | m.channel[ch] | m.event[ev];
-		}
-		b->n = ntouches;
-	}
+	b->n = decode_masked(v, &m, b->ev, NULL, false);
 	if (m.event != stack_masks)
 		pfree(m.event);
 	return b;
+}
+
+/*
+ * A stored value's touches as times and masks alone, in canonical order,
+ * for the funnels: the touches that match nothing are left out unless
+ * keep_unmatched.  *out is palloc'd; returns its length.  What
+ * jview_decode_masks does, without a buffer of full records to fill and
+ * copy from.
+ */
+int32
+jview_decode_timed_masks(const struct varlena *datum, const char *type_name,
+						 JViewMaskFn fill, void *arg, JourneyView *view,
+						 bool keep_unmatched, TimedMask **out)
+{
+	JourneyView *v = view;
+	JViewMasks	m;
+	uint64		stack_masks[2 * (JVIEW_STACK_LABELS + 1)];
+	int32		n;
+
+	jview_parse(v, datum, type_name, false);
+	masks_setup(v, fill, arg, &m, stack_masks);
+	*out = palloc(Max(v->ntouches, 1) * sizeof(TimedMask));
+	n = decode_masked(v, &m, NULL, *out, keep_unmatched);
+	if (m.event != stack_masks)
+		pfree(m.event);
+	return n;
 }
 
 /*

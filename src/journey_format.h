@@ -98,6 +98,9 @@ typedef void (*JViewMaskFn) (const JourneyView *v, void *arg, JViewMasks *m);
 extern EventBuffer *jview_decode_masks(const struct varlena *datum, const char *type_name,
 									   MemoryContext mcxt, JViewMaskFn fill, void *arg,
 									   JourneyView *view);
+extern int32 jview_decode_timed_masks(const struct varlena *datum, const char *type_name,
+									  JViewMaskFn fill, void *arg, JourneyView *view,
+									  bool keep_unmatched, TimedMask **out);
 extern void jview_init_header(JourneyView *v, const struct varlena *datum,
 							  const char *type_name);
 extern void jview_check_touch(const JourneyView *v, int32 i);

@@ -542,3 +542,13 @@ journey_steps_decode(JourneySteps *js, const struct varlena *datum, MemoryContex
 	return jview_decode_masks(datum, "journey", mcxt, steps_view_masks, js,
 							  view ? view : &own);
 }
+
+int32
+journey_steps_decode_timed(JourneySteps *js, const struct varlena *datum,
+						   bool keep_unmatched, TimedMask **out)
+{
+	JourneyView v;
+
+	return jview_decode_timed_masks(datum, "journey", steps_view_masks, js, &v,
+									keep_unmatched, out);
+}

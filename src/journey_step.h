@@ -142,4 +142,12 @@ struct JourneyView;
 extern EventBuffer *journey_steps_decode(JourneySteps *js, const struct varlena *datum,
 										 MemoryContext mcxt, struct JourneyView *view);
 
+/*
+ * The same touches as times and masks alone, in canonical order, left out
+ * when they match no step unless keep_unmatched; *out is palloc'd and the
+ * count returned.  For the funnels, which read nothing else.
+ */
+extern int32 journey_steps_decode_timed(JourneySteps *js, const struct varlena *datum,
+										bool keep_unmatched, TimedMask **out);
+
 #endif							/* CJ_JOURNEY_STEP_H */
