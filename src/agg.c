@@ -10,6 +10,7 @@
 #include "agg.h"
 
 #include "libpq/pqformat.h"
+#include "nodes/execnodes.h"
 
 /* The aggregate's memory context; an error outside an aggregate. */
 MemoryContext
@@ -298,11 +299,18 @@ agg_state_serialize(FunctionCallInfo fcinfo)
  * aggregate context, where combine can adopt them as they are; the rest
  * (parameters' strings, a stage list of its own) into the current,
  * short-lived one, which combine copies what it keeps from.
+ *
+ * Not so once a hashed aggregate has spilled: the executor deserializes
+ * every input before it looks at the group, and a tuple whose group went to
+ * disk is never combined, so a state read into the aggregate context would
+ * stay there for the rest of the batch.  Then everything is read into the
+ * short-lived context, reset with the tuple, and combine copies.
  */
 Datum
 agg_state_deserialize(FunctionCallInfo fcinfo, const AggOps *ops)
 {
 	MemoryContext aggcxt = agg_context(fcinfo, ops->state_name);
+	MemoryContext readcxt = aggcxt;
 	StringInfoData msg;
 	WireReader	w;
 	CustomerState   *s;
@@ -317,14 +325,17 @@ agg_state_deserialize(FunctionCallInfo fcinfo, const AggOps *ops)
 	if ((flags & AGG_WIRE_NO_PARAMS) && ((flags & ops->param_bits) || ops->params_size == 0))
 		wire_error(&w, "Parameter flags without parameters.");
 
-	s = state_alloc(aggcxt, ops, (flags & AGG_WIRE_EVENTS) == 0, agg_cache(fcinfo)->dict);
-	s->wire_cxt = aggcxt;
+	if (fcinfo->context != NULL && IsA(fcinfo->context, AggState) &&
+		((AggState *) fcinfo->context)->hash_spill_mode)
+		readcxt = CurrentMemoryContext;
+	s = state_alloc(readcxt, ops, (flags & AGG_WIRE_EVENTS) == 0, agg_cache(fcinfo)->dict);
+	s->wire_cxt = readcxt;
 	s->have_params = (flags & AGG_WIRE_NO_PARAMS) == 0;
 	if (s->have_params && ops->params_size > 0)
 		ops->params_read(&w, flags, AGG_PARAMS(s));
 
 	if (s->packed)
-		touchtimes_read(&w, &s->times, aggcxt);
+		touchtimes_read(&w, &s->times, readcxt);
 	else
 	{
 		EventBuffer *b = s->buf;
