@@ -491,15 +491,71 @@ alt_stage_masks(const JourneyStepAlt *alt, const StageList *sl, uint64 *stage_ma
 	}
 }
 
+/* the slot of a label's text: its length and its first and last bytes */
+static inline int
+label_slot(const char *label, int len)
+{
+	uint32		h = (uint32) len * 31;
+
+	if (len > 0)
+		h += (uint32) (unsigned char) label[0] * 7 + (unsigned char) label[len - 1];
+	return (int) (h & (JOURNEY_LABEL_SLOTS - 1));
+}
+
+/* js's event and channel labels, indexed, in the memory of js */
+static JourneyStepLabels *
+steps_label_index(JourneySteps *js)
+{
+	MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(js));
+	JourneyStepLabels *x;
+	int			a,
+				k;
+
+	x = palloc(offsetof(JourneyStepLabels, e) + Max(js->nalts, 1) * sizeof(JourneyStepLabel));
+	MemoryContextSwitchTo(old);
+	for (k = 0; k < JOURNEY_LABEL_SLOTS; k++)
+		x->slot[k] = -1;
+	x->n = 0;
+	for (a = 0; a < js->nalts; a++)
+	{
+		const JourneyStepAlt *alt = &js->alts[a];
+		uint64		bit = UINT64CONST(1) << alt->step;
+		bool		as_channel = (alt->kind == JSK_CHANNEL);
+		int			h;
+
+		if (alt->kind != JSK_LABEL && alt->kind != JSK_EVENT && !as_channel)
+			continue;
+		h = label_slot(alt->label, alt->len);
+		for (k = x->slot[h]; k >= 0; k = x->e[k].next)
+			if (x->e[k].len == alt->len && memcmp(x->e[k].label, alt->label, alt->len) == 0)
+				break;
+		if (k < 0)
+		{
+			k = x->n++;
+			x->e[k].label = alt->label;
+			x->e[k].len = alt->len;
+			x->e[k].event = x->e[k].channel = 0;
+			x->e[k].next = x->slot[h];
+			x->slot[h] = k;
+		}
+		if (as_channel)
+			x->e[k].channel |= bit;
+		else
+			x->e[k].event |= bit;
+	}
+	return x;
+}
+
 /*
  * The steps' masks for a view's stages and labels (a JViewMaskFn): labels
- * compared by their bytes; the stage masks of the built-in lifecycle are
- * kept with the steps.
+ * found by their bytes in the steps' label index; the stage masks of the
+ * built-in lifecycle are kept with the steps.
  */
 static void
 steps_view_masks(const JourneyView *v, void *arg, JViewMasks *m)
 {
 	JourneySteps *js = arg;
+	const JourneyStepLabels *x;
 	int			a,
 				l;
 
@@ -515,21 +571,24 @@ steps_view_masks(const JourneyView *v, void *arg, JViewMasks *m)
 			js->default_masks_valid = true;
 		}
 	}
-	for (a = 0; a < js->nalts; a++)
+	if (js->labels == NULL)
+		js->labels = steps_label_index(js);
+	x = js->labels;
+	if (x->n == 0)
+		return;
+	for (l = 0; l < v->nlabels; l++)
 	{
-		const JourneyStepAlt *alt = &js->alts[a];
-		uint64		bit = UINT64CONST(1) << alt->step;
-		uint64	   *to;
+		const char *label = v->label[l];
+		int			len = v->label_len[l];
+		int			k;
 
-		if (alt->kind == JSK_LABEL || alt->kind == JSK_EVENT)
-			to = m->event;
-		else if (alt->kind == JSK_CHANNEL)
-			to = m->channel;
-		else
-			continue;
-		for (l = 0; l < v->nlabels; l++)
-			if (v->label_len[l] == alt->len && memcmp(v->label[l], alt->label, alt->len) == 0)
-				to[l + 1] |= bit;
+		for (k = x->slot[label_slot(label, len)]; k >= 0; k = x->e[k].next)
+			if (x->e[k].len == len && memcmp(x->e[k].label, label, len) == 0)
+			{
+				m->event[l + 1] |= x->e[k].event;
+				m->channel[l + 1] |= x->e[k].channel;
+				break;
+			}
 	}
 }
 

@@ -72,11 +72,37 @@ typedef struct JourneyStepAlt
 	int			len;
 } JourneyStepAlt;
 
+/*
+ * The steps' event and channel labels, found by a label's bytes: one entry
+ * per distinct text with the steps it matches as an event and as a
+ * channel, chained from a small hash of length and end bytes.  Built on
+ * first use (journey_steps_decode), so that matching a journey's ~15 labels
+ * is a probe each instead of a comparison with every alternative.
+ */
+#define JOURNEY_LABEL_SLOTS	64
+
+typedef struct JourneyStepLabel
+{
+	const char *label;
+	int			len;
+	int			next;			/* next entry of the slot, -1 at the end */
+	uint64		event;			/* steps it matches as an event */
+	uint64		channel;		/* steps it matches as a channel */
+} JourneyStepLabel;
+
+typedef struct JourneyStepLabels
+{
+	int			slot[JOURNEY_LABEL_SLOTS];	/* first entry, -1 for none */
+	int			n;
+	JourneyStepLabel e[FLEXIBLE_ARRAY_MEMBER];
+} JourneyStepLabels;
+
 typedef struct JourneySteps
 {
 	int			nsteps;
 	int			nalts;
 	JourneyStepAlt *alts;
+	JourneyStepLabels *labels;	/* NULL until first needed */
 	/* the stage masks over the built-in lifecycle, for journey_steps_decode */
 	bool		default_masks_valid;
 	uint64		default_stage_mask[CJ_MAX_STAGES];
