@@ -546,40 +546,60 @@ conversion_path_finalfn(PG_FUNCTION_ARGS)
  * The stored-journey forms.  Argument 1 names the conversion: an event
  * label (the 0.1.0 forms, journey_*_conversion*) or a step in the journey
  * step syntax (0.3.0: journey_touches_before, journey_path_before, ...).
- * The journey is decoded with a step mask (journey_steps_decode: no label
- * interned); mask bit 0 (CONVERTED) marks the touches that convert, and
- * the buffer is in the journey's canonical order.
+ * The journey is decoded with a step mask (journey_steps_decode, or
+ * journey_steps_decode_timed where times and masks are all a walk reads:
+ * no label interned); mask bit 0 (CONVERTED) marks the touches that
+ * convert, and the touches are in the journey's canonical order.  This is
+ * the step, parsed once per query.
  */
-static EventBuffer *
-journey_conversion_touches(FunctionCallInfo fcinfo, const char *fn, JourneyView *view)
+static JourneySteps *
+journey_conversion_step(FunctionCallInfo fcinfo, const char *fn)
 {
 	JourneyStepsCache *c = fcinfo->flinfo->fn_extra;
 	text	   *step = PG_GETARG_TEXT_PP(1);
-	JourneySteps *js;
 
 	if (c == NULL)
 		fcinfo->flinfo->fn_extra = c =
 			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyStepsCache));
-	js = (fn == NULL) ? journey_event_step_cached(c, fcinfo->flinfo->fn_mcxt, step)
+	return (fn == NULL) ? journey_event_step_cached(c, fcinfo->flinfo->fn_mcxt, step)
 		: journey_step_cached(c, fcinfo->flinfo->fn_mcxt, step, fn);
-	return journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
+}
+
+/* The journey's touches, whole, with their masks. */
+static EventBuffer *
+journey_conversion_touches(FunctionCallInfo fcinfo, const char *fn, JourneyView *view)
+{
+	return journey_steps_decode(journey_conversion_step(fcinfo, fn),
+								PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
 								CurrentMemoryContext, view);
+}
+
+/*
+ * The same touches as times and masks alone (every touch kept), for the
+ * walks that read nothing else: decoded straight from the stored records.
+ */
+static int32
+journey_conversion_timed(FunctionCallInfo fcinfo, const char *fn, TimedMask **rows)
+{
+	return journey_steps_decode_timed(journey_conversion_step(fcinfo, fn),
+									  PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), true, rows);
 }
 
 /* The same touches packed for the walks that need no channel. */
 static void
 journey_conversion_times(FunctionCallInfo fcinfo, const char *fn, TouchTimes *tt)
 {
-	EventBuffer *b = journey_conversion_touches(fcinfo, fn, NULL);
+	TimedMask  *rows;
+	int32		n = journey_conversion_timed(fcinfo, fn, &rows);
 	int32		i;
 
-	touchtimes_init(tt, CurrentMemoryContext, b->n);
-	for (i = 0; i < b->n; i++)
+	touchtimes_init(tt, CurrentMemoryContext, n);
+	for (i = 0; i < n; i++)
 	{
 		CJ_CHECK_EVERY(i);
-		tt->touch[i] = TOUCH_PACK(b->ev[i].ts, (b->ev[i].mask & CONVERTED) != 0);
+		tt->touch[i] = TOUCH_PACK(rows[i].ts, (rows[i].mask & CONVERTED) != 0);
 	}
-	tt->n = b->n;
+	tt->n = n;
 }
 
 /* (journey, conversion [, collapse, max_length]): the path before it */
@@ -621,21 +641,22 @@ static Datum
 journey_touches_walk(FunctionCallInfo fcinfo, const char *fn)
 {
 	int64		lookback = PG_NARGS() > 2 ? lookback_usec(PG_GETARG_INTERVAL_P(2)) : 0;
-	EventBuffer *b = journey_conversion_touches(fcinfo, fn, NULL);
+	TimedMask  *rows;
+	int32		n = journey_conversion_timed(fcinfo, fn, &rows);
 	TimestampTz t;
 	int32		c,
 				end,
 				from = 0;
 
-	for (c = 0; c < b->n && !(b->ev[c].mask & CONVERTED); c++)
+	for (c = 0; c < n && !(rows[c].mask & CONVERTED); c++)
 		CJ_CHECK_EVERY(c);
-	if (c == b->n)
+	if (c == n)
 		PG_RETURN_NULL();
-	t = b->ev[c].ts;
-	for (end = c; end > 0 && b->ev[end - 1].ts == t; end--)
+	t = rows[c].ts;
+	for (end = c; end > 0 && rows[end - 1].ts == t; end--)
 		CJ_CHECK_EVERY(end);
 	if (lookback > 0 && lookback <= t - CJ_MIN_TIME)
-		for (; from < end && b->ev[from].ts < t - lookback; from++)
+		for (; from < end && rows[from].ts < t - lookback; from++)
 			CJ_CHECK_EVERY(from);
 	PG_RETURN_INT32(end - from);
 }

@@ -228,21 +228,23 @@ journey_retention(PG_FUNCTION_ARGS)
 {
 	JourneyStepsCache *c = fcinfo->flinfo->fn_extra;
 	JourneySteps *js;
-	EventBuffer *b;
+	TimedMask  *rows;
 	uint64		seen = 0;
-	int32		i;
+	int32		n,
+				i;
 
 	if (c == NULL)
 		fcinfo->flinfo->fn_extra = c =
 			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyStepsCache));
 	js = journey_steps_cached(c, fcinfo->flinfo->fn_mcxt, PG_GETARG_ARRAYTYPE_P(1),
 							  "journey_retention", 1, false);
-	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
-							 CurrentMemoryContext, NULL);
-	for (i = 0; i < b->n; i++)
+	/* the touches that match a step, as times and masks */
+	n = journey_steps_decode_timed(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), false,
+								   &rows);
+	for (i = 0; i < n; i++)
 	{
 		CJ_CHECK_EVERY(i);
-		seen |= b->ev[i].mask;
+		seen |= rows[i].mask;
 	}
 	PG_RETURN_ARRAYTYPE_P(retention_array(seen, js->nsteps));
 }

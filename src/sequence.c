@@ -369,10 +369,8 @@ journey_rows(FunctionCallInfo fcinfo, const char *fn, const SeqPattern **pat, in
 	MemoryContext fn_mcxt = fcinfo->flinfo->fn_mcxt;
 	text	   *pattern;
 	JourneySteps *js;
-	EventBuffer *b;
 	SeqRow	   *rows;
-	int32		i,
-				m = 0;
+	int32		m;
 
 	if (PG_ARGISNULL(1))
 		pattern_null_error(fn);
@@ -408,17 +406,9 @@ journey_rows(FunctionCallInfo fcinfo, const char *fn, const SeqPattern **pat, in
 		c->nsteps = js->nsteps;
 	}
 	*pat = &c->pat;
-	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
-							 CurrentMemoryContext, NULL);
-	rows = palloc(Max(b->n, 1) * sizeof(SeqRow));
-	for (i = 0; i < b->n; i++)
-	{
-		if (b->ev[i].mask == 0)
-			continue;
-		rows[m].ts = b->ev[i].ts;
-		rows[m].mask = b->ev[i].mask;
-		m++;
-	}
+	/* times and masks straight from the stored records, those with a mask */
+	m = journey_steps_decode_timed(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), false,
+								   &rows);
 	seq_sort_rows(rows, m);
 	*n = m;
 	return rows;

@@ -31,6 +31,7 @@
 #define CJ_SEQUENCE_MATCH_H
 
 #include "cjourney.h"
+#include "event_buffer.h"
 
 /* conditions of one call: a row's true conditions are one uint64 mask */
 #define SEQ_MAX_CONDITIONS	64
@@ -71,12 +72,11 @@ typedef struct SeqPattern
 	int			max_cond;		/* largest condition number used (1-based), 0 none */
 } SeqPattern;
 
-/* One row of the sequence: its time and its true conditions. */
-typedef struct SeqRow
-{
-	int64		ts;
-	uint64		mask;
-} SeqRow;
+/*
+ * One row of the sequence: its time and its true conditions, as a stored
+ * journey decodes straight to (journey_steps_decode_timed).
+ */
+typedef TimedMask SeqRow;
 
 /*
  * Parse a pattern for nconds conditions (nconds < 0: do not check
