@@ -944,11 +944,11 @@ decode_masked(const JourneyView *v, const JViewMasks *m, CjEvent *ev, TimedMask 
 
 /*
  * A stored value's touches as times, stages and masks, for the walks that
- * read little else (sequences, next_node): fill says what each stage and
- * each of the view's labels matches, from the labels' bytes, so no label is
- * interned.  The buffer has no dictionary: a record's channel and event are
- * indexes into *view's labels (-1 for NULL), valid while the datum is, and
- * values are left out (-1).  Records are checked as they are decoded;
+ * read little else (next_node, attribution, paths): fill says what each
+ * stage and each of the view's labels matches, from the labels' bytes, so
+ * no label is interned.  The buffer has no dictionary: a record's channel
+ * and event are indexes into *view's labels (-1 for NULL), valid while the
+ * datum is, and values are left out (-1).  Records are checked as they are decoded;
  * touches at one instant must be in canonical order (journey_encode's), as
  * every stored value is: nothing here could sort them by label.
  */
@@ -975,7 +975,8 @@ jview_decode_masks(const struct varlena *datum, const char *type_name,
 
 /*
  * A stored value's touches as times and masks alone, in canonical order,
- * for the funnels: the touches that match nothing are left out unless
+ * for the walks that read nothing else (funnels, sequences, retention,
+ * touches before a conversion): the touches that match nothing are left out unless
  * keep_unmatched.  *out is palloc'd; returns its length.  What
  * jview_decode_masks does, without a buffer of full records to fill and
  * copy from.

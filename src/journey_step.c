@@ -491,15 +491,20 @@ alt_stage_masks(const JourneyStepAlt *alt, const StageList *sl, uint64 *stage_ma
 	}
 }
 
-/* the slot of a label's text: its length and its first and last bytes */
+/*
+ * The slot of a label's text: its length and its first, middle and last
+ * bytes (cheap, per label of every journey; labels that differ only
+ * elsewhere share a chain, which costs comparisons, not answers).
+ */
 static inline int
 label_slot(const char *label, int len)
 {
 	uint32		h = (uint32) len * 31;
 
 	if (len > 0)
-		h += (uint32) (unsigned char) label[0] * 7 + (unsigned char) label[len - 1];
-	return (int) (h & (JOURNEY_LABEL_SLOTS - 1));
+		h += (uint32) (unsigned char) label[0] * 7 + (unsigned char) label[len - 1] +
+			(uint32) (unsigned char) label[len / 2] * 131;
+	return (int) ((h ^ (h >> 6)) & (JOURNEY_LABEL_SLOTS - 1));
 }
 
 /* js's event and channel labels, indexed, in the memory of js */

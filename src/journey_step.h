@@ -171,7 +171,8 @@ extern EventBuffer *journey_steps_decode(JourneySteps *js, const struct varlena 
 /*
  * The same touches as times and masks alone, in canonical order, left out
  * when they match no step unless keep_unmatched; *out is palloc'd and the
- * count returned.  For the funnels, which read nothing else.
+ * count returned.  For the walks that read nothing else (funnels,
+ * sequences, retention, touches before a conversion).
  */
 extern int32 journey_steps_decode_timed(JourneySteps *js, const struct varlena *datum,
 										bool keep_unmatched, TimedMask **out);

@@ -382,6 +382,8 @@ typedef struct SeqSearch
 	int			best_len;
 } SeqSearch;
 
+#define SEQ_MEMO_INITIAL	32		/* a power of 2 */
+
 #define SEQ_KEY(a, e, b)	(((uint64) (a) << 48) | ((uint64) ((e) + 1) << 24) | (uint64) ((b) + 1))
 
 static inline uint32
@@ -426,7 +428,13 @@ memo_grow(SeqSearch *s)
 	uint32		oldcap = s->memo_cap;
 	uint32		i;
 
-	s->memo_cap = oldcap ? oldcap * 2 : 1024;
+	/*
+	 * Small at first: the search runs once per customer, most of whom have
+	 * a few rows and so a few dead ends, and a first table of 1024 entries
+	 * (16 kB, zeroed, beyond AllocSet's chunk limit: a malloc and a free)
+	 * cost more than the whole match of such a customer.
+	 */
+	s->memo_cap = oldcap ? oldcap * 2 : SEQ_MEMO_INITIAL;
 	s->keys = MemoryContextAllocHuge(CurrentMemoryContext, (Size) s->memo_cap * sizeof(uint64));
 	memset(s->keys, 0, (Size) s->memo_cap * sizeof(uint64));
 	s->vals = MemoryContextAllocHuge(CurrentMemoryContext, (Size) s->memo_cap * sizeof(int64));
