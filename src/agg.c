@@ -168,17 +168,7 @@ state_free_wire(CustomerState *s)
 			pfree(s->times.touch);
 	}
 	else
-	{
-		EventBuffer *b = s->buf;
-		int32		i;
-
-		for (i = 0; i < b->nvalues; i++)
-			pfree(DatumGetPointer(b->values[i]));
-		if (b->values != NULL)
-			pfree(b->values);
-		if (b->ev != NULL)
-			pfree(b->ev);
-	}
+		evbuf_free_records(s->buf);
 	pfree(s);
 }
 

@@ -35,6 +35,23 @@ evbuf_init(EventBuffer *b, MemoryContext mcxt, const StageList *stages, LabelDic
 	b->sorted = true;
 }
 
+/*
+ * Free a buffer's records and values (not the buffer itself, which may be
+ * embedded in a larger chunk); it must not be used again.
+ */
+void
+evbuf_free_records(EventBuffer *b)
+{
+	int32		i;
+
+	for (i = 0; i < b->nvalues; i++)
+		pfree(DatumGetPointer(b->values[i]));
+	if (b->values != NULL)
+		pfree(b->values);
+	if (b->ev != NULL)
+		pfree(b->ev);
+}
+
 /* An empty buffer in mcxt. */
 EventBuffer *
 evbuf_create(MemoryContext mcxt, const StageList *stages, LabelDict *dict)

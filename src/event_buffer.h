@@ -63,6 +63,7 @@ typedef struct EventBuffer
 
 extern void evbuf_init(EventBuffer *b, MemoryContext mcxt, const StageList *stages,
 					   LabelDict *dict);
+extern void evbuf_free_records(EventBuffer *b);
 extern EventBuffer *evbuf_create(MemoryContext mcxt, const StageList *stages,
 								 LabelDict *dict);
 extern void evbuf_reserve(EventBuffer *b, int32 extra);

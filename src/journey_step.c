@@ -507,6 +507,18 @@ label_slot(const char *label, int len)
 	return (int) ((h ^ (h >> 6)) & (JOURNEY_LABEL_SLOTS - 1));
 }
 
+/* the entry of x for a label's text, or -1 */
+static inline int
+label_find(const JourneyStepLabels *x, const char *label, int len)
+{
+	int			k;
+
+	for (k = x->slot[label_slot(label, len)]; k >= 0; k = x->e[k].next)
+		if (x->e[k].len == len && memcmp(x->e[k].label, label, len) == 0)
+			break;
+	return k;
+}
+
 /* js's event and channel labels, indexed, in the memory of js */
 static JourneyStepLabels *
 steps_label_index(JourneySteps *js)
@@ -526,16 +538,14 @@ steps_label_index(JourneySteps *js)
 		const JourneyStepAlt *alt = &js->alts[a];
 		uint64		bit = UINT64CONST(1) << alt->step;
 		bool		as_channel = (alt->kind == JSK_CHANNEL);
-		int			h;
 
 		if (alt->kind != JSK_LABEL && alt->kind != JSK_EVENT && !as_channel)
 			continue;
-		h = label_slot(alt->label, alt->len);
-		for (k = x->slot[h]; k >= 0; k = x->e[k].next)
-			if (x->e[k].len == alt->len && memcmp(x->e[k].label, alt->label, alt->len) == 0)
-				break;
+		k = label_find(x, alt->label, alt->len);
 		if (k < 0)
 		{
+			int			h = label_slot(alt->label, alt->len);
+
 			k = x->n++;
 			x->e[k].label = alt->label;
 			x->e[k].len = alt->len;
@@ -583,17 +593,13 @@ steps_view_masks(const JourneyView *v, void *arg, JViewMasks *m)
 		return;
 	for (l = 0; l < v->nlabels; l++)
 	{
-		const char *label = v->label[l];
-		int			len = v->label_len[l];
-		int			k;
+		int			k = label_find(x, v->label[l], v->label_len[l]);
 
-		for (k = x->slot[label_slot(label, len)]; k >= 0; k = x->e[k].next)
-			if (x->e[k].len == len && memcmp(x->e[k].label, label, len) == 0)
-			{
-				m->event[l + 1] |= x->e[k].event;
-				m->channel[l + 1] |= x->e[k].channel;
-				break;
-			}
+		if (k >= 0)
+		{
+			m->event[l + 1] |= x->e[k].event;
+			m->channel[l + 1] |= x->e[k].channel;
+		}
 	}
 }
 
