@@ -15,6 +15,7 @@ OBJS = \
 	src/event_buffer.o \
 	src/event_buffer_state.o \
 	src/touch_times.o \
+	src/key_sort.o \
 	src/journey_format.o \
 	src/journey_text.o \
 	src/journey_step.o \

@@ -28,6 +28,7 @@
 #include "funnel_walk.h"
 #include "journey_format.h"
 #include "journey_step.h"
+#include "key_sort.h"
 #include "wire.h"
 
 #include "catalog/pg_type.h"
@@ -94,6 +95,10 @@ typedef struct Pair
 	int64		count;
 } Pair;
 
+/* sorted as key_sort_keyed_pairs' (key, payload) elements */
+StaticAssertDecl(offsetof(Pair, d) == 0 && sizeof(Pair) == 2 * sizeof(int64),
+				 "a funnel report pair is a duration key and a count");
+
 /* In memory: the aggregate state, and a decoded stored value. */
 typedef struct Report
 {
@@ -139,16 +144,6 @@ report_new(MemoryContext mcxt, int nsteps)
 	return r;
 }
 
-static int
-pair_cmp(const void *a, const void *b)
-{
-	int64		x = ((const Pair *) a)->d;
-	int64		y = ((const Pair *) b)->d;
-
-	CJ_SORT_TICK();
-	return (x > y) - (x < y);
-}
-
 pg_attribute_noreturn()
 static void
 count_out_of_range(void)
@@ -167,7 +162,7 @@ normalize_step(Report *r, int k)
 
 	if (r->sorted[k])
 		return;
-	qsort(r->pairs[k], r->npairs[k], sizeof(Pair), pair_cmp);
+	key_sort_keyed_pairs((int64 *) r->pairs[k], r->npairs[k]);
 	for (i = 1; i < r->npairs[k]; i++)
 	{
 		if ((i & 0xFFFF) == 0)

@@ -25,6 +25,7 @@
 #include "agg.h"
 #include "journey_format.h"
 #include "journey_text.h"
+#include "key_sort.h"
 #include "stage.h"
 #include "wire.h"
 
@@ -836,15 +837,6 @@ journey_stage_stats_deserialize(PG_FUNCTION_ARGS)
 	return agg_state_deserialize(fcinfo, &stage_stats_ops);
 }
 
-static int
-int64_cmp(const void *a, const void *b)
-{
-	int64		x = *(const int64 *) a;
-	int64		y = *(const int64 *) b;
-
-	return (x > y) - (x < y);
-}
-
 /* percentile_cont over sorted values: interpolated, rounded to the microsecond */
 static int64
 sorted_percentile(const int64 *v, int64 n, double fraction)
@@ -928,7 +920,7 @@ journey_stage_stats_finalfn(PG_FUNCTION_ARGS)
 		if (count[s] == 0)
 			continue;
 		CHECK_FOR_INTERRUPTS();
-		qsort(values[s], count[s], sizeof(int64), int64_cmp);
+		key_sort_int64(values[s], count[s]);
 		d[0] = stage_label_of(b->stages, s);
 		d[1] = Int64GetDatum(count[s]);
 		d[2] = Int64GetDatum(visits[s]);

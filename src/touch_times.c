@@ -6,6 +6,7 @@
  *-------------------------------------------------------------------------
  */
 #include "cjourney.h"
+#include "key_sort.h"
 #include "touch_times.h"
 #include "wire.h"
 
@@ -52,16 +53,6 @@ touchtimes_merge(TouchTimes *dst, const TouchTimes *src)
 	dst->n += src->n;
 }
 
-static int
-touch_cmp(const void *a, const void *b)
-{
-	int64		x = *(const int64 *) a;
-	int64		y = *(const int64 *) b;
-
-	CJ_SORT_TICK();
-	return (x > y) - (x < y);
-}
-
 /* Put the touches in ascending order; cheap when they already are. */
 void
 touchtimes_sort(TouchTimes *tt)
@@ -71,7 +62,7 @@ touchtimes_sort(TouchTimes *tt)
 	for (i = 1; i < tt->n; i++)
 		if (tt->touch[i] < tt->touch[i - 1])
 		{
-			qsort(tt->touch, tt->n, sizeof(int64), touch_cmp);
+			key_sort_int64(tt->touch, tt->n);
 			return;
 		}
 }

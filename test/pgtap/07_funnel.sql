@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(20);
+SELECT plan(22);
 
 -- a 3-step funnel: ad or page view, then signup or demo request, then purchase
 CREATE TEMP TABLE steps AS
@@ -208,6 +208,37 @@ SELECT isnt_empty($$
         FROM steps GROUP BY customer_id) a USING (customer_id)
   WHERE f.level <> a.level$$,
   'strict_order: other rows do count, so the filter changes levels (the documented exception)');
+
+-- A report sorts its durations by radix (src/key_sort.c): groups around the
+-- insertion-sort size and past it, shuffled, with zero, equal and close
+-- durations (percentile_cont, to the microsecond), and durations spread
+-- over 60 bits (n - 1 a multiple of 10, so that the median and p90 are
+-- elements: percentile_disc, exact)
+CREATE TEMP TABLE ks AS
+SELECT n, i, CASE WHEN n IN (11, 51, 20001) THEN abs(hashint8(n * 100000 + i)) % (1::bigint << 60)
+                  ELSE CASE i % 4 WHEN 0 THEN 0 WHEN 1 THEN abs(hashint8(i)) % 1000
+                                  WHEN 2 THEN abs(hashint8(i)) % (1::bigint << 41) ELSE 7 END END AS d
+FROM unnest(ARRAY[1, 2, 11, 47, 48, 49, 50, 51, 64, 65, 1000, 20001, 70000]) n, generate_series(1, n) i;
+CREATE TEMP TABLE ks_steps AS
+SELECT n, (extract(epoch FROM f.median_time_from_previous) * 1000000)::numeric AS median_us,
+       (extract(epoch FROM f.p90_time_from_previous) * 1000000)::numeric AS p90_us, f.customers
+FROM (SELECT n, funnel_report_agg(ARRAY[t, t + (d::text || ' microseconds')::interval], 2) AS r
+      FROM (SELECT n, d, '0001-01-01 00:00:00+00'::timestamptz AS t FROM ks ORDER BY hashint8(i)) s
+      GROUP BY n) k, funnel_steps(k.r) f
+WHERE f.step = 2;
+SELECT is_empty($$
+  SELECT n FROM ks_steps s JOIN (
+    SELECT n, count(*) AS customers,
+           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY d)::numeric) AS median_us,
+           round(percentile_cont(0.9) WITHIN GROUP (ORDER BY d)::numeric) AS p90_us
+    FROM ks WHERE n NOT IN (11, 51, 20001) GROUP BY n) p USING (n)
+  WHERE s.customers <> p.customers OR abs(s.median_us - p.median_us) > 1 OR abs(s.p90_us - p.p90_us) > 1$$,
+  'funnel report percentiles of 1 to 70,000 shuffled durations = percentile_cont');
+SELECT results_eq(
+  $$SELECT n, median_us, p90_us FROM ks_steps WHERE n IN (11, 51, 20001) ORDER BY n$$,
+  $$SELECT n, percentile_disc(0.5) WITHIN GROUP (ORDER BY d)::numeric, percentile_disc(0.9) WITHIN GROUP (ORDER BY d)::numeric
+    FROM ks WHERE n IN (11, 51, 20001) GROUP BY n ORDER BY n$$,
+  'funnel report percentiles of durations spread over 60 bits = percentile_disc, exactly');
 
 SELECT * FROM finish();
 ROLLBACK;
