@@ -581,8 +581,10 @@ journey_conversion_touches(FunctionCallInfo fcinfo, const char *fn, JourneyView 
 static int32
 journey_conversion_timed(FunctionCallInfo fcinfo, const char *fn, TimedMask **rows)
 {
+	/* none when no touch can convert: every such walk then answers NULL */
 	return journey_steps_decode_timed(journey_conversion_step(fcinfo, fn),
-									  PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), true, rows);
+									  PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), true,
+									  CONVERTED, rows);
 }
 
 /* The same touches packed for the walks that need no channel. */

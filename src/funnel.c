@@ -436,9 +436,14 @@ journey_funnel_level(FunctionCallInfo fcinfo, const char *fn, bool step_syntax, 
 	StaticAssertStmt(JOURNEY_MAX_STEPS == FUNNEL_MAX_STEPS, "a journey step is a funnel step");
 	js = journey_steps_cached(&c->steps, fcinfo->flinfo->fn_mcxt, PG_GETARG_ARRAYTYPE_P(3),
 							  fn, 1, !step_syntax);
-	/* times and masks straight from the stored records: nothing else is read */
+	/*
+	 * times and masks straight from the stored records: nothing else is
+	 * read, and nothing at all when no touch can match step 1 (level 0, in
+	 * the modes of a chain)
+	 */
 	n = journey_steps_decode_timed(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
-								   funnel_keeps_unmatched(modes), &rows);
+								   funnel_keeps_unmatched(modes), funnel_required_steps(modes),
+								   &rows);
 	return walk_rows(rows, n, js->nsteps, window, modes, times, step_syntax);
 }
 
@@ -529,7 +534,8 @@ journey_funnel_walk(FunctionCallInfo fcinfo, JourneyFunnelArgs *args, JourneySte
 				 errmsg("funnel mode must not be NULL"),
 				 errhint("Pass 'default' or a comma-separated list of modes.")));
 	modes = funnel_mode_cached(&args->mode, fcinfo->flinfo->fn_mcxt, PG_GETARG_TEXT_PP(marg));
-	n = journey_steps_decode_timed(js, datum, funnel_keeps_unmatched(modes), &rows);
+	n = journey_steps_decode_timed(js, datum, funnel_keeps_unmatched(modes),
+								   funnel_required_steps(modes), &rows);
 	return walk_rows(rows, n, js->nsteps, window, modes, times, true);
 }
 

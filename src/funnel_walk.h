@@ -41,6 +41,17 @@ typedef TimedMask FunnelRow;
 
 extern uint32 funnel_parse_modes(const char *modes);
 extern bool funnel_keeps_unmatched(uint32 modes);
+
+/*
+ * The steps a funnel of these modes reaches no level without: step 1 (bit
+ * 0) in every mode of a chain; none for an unordered funnel, whose level
+ * counts whichever steps matched.
+ */
+static inline uint64
+funnel_required_steps(uint32 modes)
+{
+	return (modes & FM_UNORDERED) ? 0 : UINT64CONST(1);
+}
 extern int	funnel_walk(FunnelRow *rows, int32 n, int nsteps, int64 window,
 						uint32 modes, int64 *times);
 

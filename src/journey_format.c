@@ -973,6 +973,20 @@ jview_decode_masks(const struct varlena *datum, const char *type_name,
 	return b;
 }
 
+/* the union of the masks of a view's stages and labels */
+static uint64
+masks_union(const JourneyView *v, const JViewMasks *m)
+{
+	uint64		all = 0;
+	int32		i;
+
+	for (i = 0; i < v->stages.n; i++)
+		all |= m->stage[i];
+	for (i = 1; i <= v->nlabels; i++)
+		all |= m->event[i] | m->channel[i];
+	return all;
+}
+
 /*
  * A stored value's touches as times and masks alone, in canonical order,
  * for the walks that read nothing else (funnels, sequences, retention,
@@ -980,11 +994,18 @@ jview_decode_masks(const struct varlena *datum, const char *type_name,
  * keep_unmatched.  *out is palloc'd; returns its length.  What
  * jview_decode_masks does, without a buffer of full records to fill and
  * copy from.
+ *
+ * required: mask bits the walk needs on some touch to find anything (a
+ * funnel's first step, a sequence's conditions, a conversion).  A touch's
+ * mask is the union of its stage's and labels' masks, so when a bit is on
+ * no stage or label of the value, no touch has it: the touches are then
+ * neither read nor checked, and 0 is returned.  The journey's label block
+ * serves as an index: most customers never purchased.
  */
 int32
 jview_decode_timed_masks(const struct varlena *datum, const char *type_name,
 						 JViewMaskFn fill, void *arg, JourneyView *view,
-						 bool keep_unmatched, TimedMask **out)
+						 bool keep_unmatched, uint64 required, TimedMask **out)
 {
 	JourneyView *v = view;
 	JViewMasks	m;
@@ -993,8 +1014,16 @@ jview_decode_timed_masks(const struct varlena *datum, const char *type_name,
 
 	jview_parse(v, datum, type_name, false);
 	masks_setup(v, fill, arg, &m, stack_masks);
-	*out = palloc(Max(v->ntouches, 1) * sizeof(TimedMask));
-	n = decode_masked(v, &m, NULL, *out, keep_unmatched);
+	if (required != 0 && (masks_union(v, &m) & required) != required)
+	{
+		*out = palloc(sizeof(TimedMask));
+		n = 0;
+	}
+	else
+	{
+		*out = palloc(Max(v->ntouches, 1) * sizeof(TimedMask));
+		n = decode_masked(v, &m, NULL, *out, keep_unmatched);
+	}
 	if (m.event != stack_masks)
 		pfree(m.event);
 	return n;

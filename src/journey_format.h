@@ -100,7 +100,7 @@ extern EventBuffer *jview_decode_masks(const struct varlena *datum, const char *
 									   JourneyView *view);
 extern int32 jview_decode_timed_masks(const struct varlena *datum, const char *type_name,
 									  JViewMaskFn fill, void *arg, JourneyView *view,
-									  bool keep_unmatched, TimedMask **out);
+									  bool keep_unmatched, uint64 required, TimedMask **out);
 extern void jview_init_header(JourneyView *v, const struct varlena *datum,
 							  const char *type_name);
 extern void jview_check_touch(const JourneyView *v, int32 i);

@@ -615,10 +615,10 @@ journey_steps_decode(JourneySteps *js, const struct varlena *datum, MemoryContex
 
 int32
 journey_steps_decode_timed(JourneySteps *js, const struct varlena *datum,
-						   bool keep_unmatched, TimedMask **out)
+						   bool keep_unmatched, uint64 required, TimedMask **out)
 {
 	JourneyView v;
 
 	return jview_decode_timed_masks(datum, "journey", steps_view_masks, js, &v,
-									keep_unmatched, out);
+									keep_unmatched, required, out);
 }

@@ -172,9 +172,12 @@ extern EventBuffer *journey_steps_decode(JourneySteps *js, const struct varlena 
  * The same touches as times and masks alone, in canonical order, left out
  * when they match no step unless keep_unmatched; *out is palloc'd and the
  * count returned.  For the walks that read nothing else (funnels,
- * sequences, retention, touches before a conversion).
+ * sequences, retention, touches before a conversion).  None at all when a
+ * bit of required (the steps the walk cannot do without) is on no stage or
+ * label of the journey (jview_decode_timed_masks).
  */
 extern int32 journey_steps_decode_timed(JourneySteps *js, const struct varlena *datum,
-										bool keep_unmatched, TimedMask **out);
+										bool keep_unmatched, uint64 required,
+										TimedMask **out);
 
 #endif							/* CJ_JOURNEY_STEP_H */

@@ -238,9 +238,12 @@ journey_retention(PG_FUNCTION_ARGS)
 			MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(JourneyStepsCache));
 	js = journey_steps_cached(c, fcinfo->flinfo->fn_mcxt, PG_GETARG_ARRAYTYPE_P(1),
 							  "journey_retention", 1, false);
-	/* the touches that match a step, as times and masks */
+	/*
+	 * the touches that match a step, as times and masks (none when no
+	 * touch can match the first condition: every element is then false)
+	 */
 	n = journey_steps_decode_timed(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), false,
-								   &rows);
+								   UINT64CONST(1), &rows);
 	for (i = 0; i < n; i++)
 	{
 		CJ_CHECK_EVERY(i);

@@ -360,10 +360,13 @@ typedef struct JourneySeqCache
 
 /*
  * The rows of a journey for a pattern: each touch's mask of matching
- * steps, touches matching none dropped, sorted like the row form.
+ * steps, touches matching none dropped, sorted like the row form.  For a
+ * walk that only counts full matches (full_match), no rows when one of the
+ * pattern's conditions is met by no touch.
  */
 static SeqRow *
-journey_rows(FunctionCallInfo fcinfo, const char *fn, const SeqPattern **pat, int32 *n)
+journey_rows(FunctionCallInfo fcinfo, const char *fn, bool full_match, const SeqPattern **pat,
+			 int32 *n)
 {
 	JourneySeqCache *c = fcinfo->flinfo->fn_extra;
 	MemoryContext fn_mcxt = fcinfo->flinfo->fn_mcxt;
@@ -406,9 +409,13 @@ journey_rows(FunctionCallInfo fcinfo, const char *fn, const SeqPattern **pat, in
 		c->nsteps = js->nsteps;
 	}
 	*pat = &c->pat;
-	/* times and masks straight from the stored records, those with a mask */
+
+	/*
+	 * times and masks straight from the stored records, those with a mask;
+	 * none when a full match needs a condition no touch can meet
+	 */
 	m = journey_steps_decode_timed(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)), false,
-								   &rows);
+								   full_match ? c->pat.cond_mask : 0, &rows);
 	seq_sort_rows(rows, m);
 	*n = m;
 	return rows;
@@ -420,7 +427,7 @@ journey_sequence_match(PG_FUNCTION_ARGS)
 {
 	const SeqPattern *pat;
 	int32		n;
-	SeqRow	   *rows = journey_rows(fcinfo, "journey_sequence_match", &pat, &n);
+	SeqRow	   *rows = journey_rows(fcinfo, "journey_sequence_match", true, &pat, &n);
 
 	PG_RETURN_BOOL(seq_match(pat, rows, n, USECS_PER_SEC_U64));
 }
@@ -431,7 +438,7 @@ journey_sequence_count(PG_FUNCTION_ARGS)
 {
 	const SeqPattern *pat;
 	int32		n;
-	SeqRow	   *rows = journey_rows(fcinfo, "journey_sequence_count", &pat, &n);
+	SeqRow	   *rows = journey_rows(fcinfo, "journey_sequence_count", true, &pat, &n);
 
 	PG_RETURN_INT64(seq_count(pat, rows, n, USECS_PER_SEC_U64));
 }
@@ -442,7 +449,7 @@ journey_sequence_match_events(PG_FUNCTION_ARGS)
 {
 	const SeqPattern *pat;
 	int32		n;
-	SeqRow	   *rows = journey_rows(fcinfo, "journey_sequence_match_events", &pat, &n);
+	SeqRow	   *rows = journey_rows(fcinfo, "journey_sequence_match_events", false, &pat, &n);
 	int64	   *times = palloc((pat->nevents + 1) * sizeof(int64));
 	int			k = seq_match_events(pat, rows, n, USECS_PER_SEC_U64, times);
 
