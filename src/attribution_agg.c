@@ -474,7 +474,7 @@ journey_credit(Attr *a, Datum journey, text *event, JourneySteps *step)
 	}
 	if (step != NULL)
 	{
-		matched = journey_steps_decode(step, datum, CurrentMemoryContext, NULL);
+		matched = journey_steps_decode(step, datum, CurrentMemoryContext, NULL, 0);
 		if (matched->n != b->n)
 			elog(ERROR, "a journey decoded to %d and %d touches", b->n, matched->n);
 	}

@@ -571,7 +571,7 @@ journey_conversion_touches(FunctionCallInfo fcinfo, const char *fn, JourneyView 
 {
 	return journey_steps_decode(journey_conversion_step(fcinfo, fn),
 								PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
-								CurrentMemoryContext, view);
+								CurrentMemoryContext, view, 0);
 }
 
 /*

@@ -865,6 +865,20 @@ masks_setup(const JourneyView *v, JViewMaskFn fill, void *arg, JViewMasks *m, ui
 	m->event[0] = m->channel[0] = 0;
 }
 
+/* the union of the masks of a view's stages and labels */
+static uint64
+masks_union(const JourneyView *v, const JViewMasks *m)
+{
+	uint64		all = 0;
+	int32		i;
+
+	for (i = 0; i < v->stages.n; i++)
+		all |= m->stage[i];
+	for (i = 1; i <= v->nlabels; i++)
+		all |= m->event[i] | m->channel[i];
+	return all;
+}
+
 /*
  * The touch records of a parsed view, each checked as it is read, with
  * their masks: into ev[] (all of them, as CjEvents) or, when ev is NULL,
@@ -950,11 +964,14 @@ decode_masked(const JourneyView *v, const JViewMasks *m, CjEvent *ev, TimedMask 
  * and event are indexes into *view's labels (-1 for NULL), valid while the
  * datum is, and values are left out (-1).  Records are checked as they are decoded;
  * touches at one instant must be in canonical order (journey_encode's), as
- * every stored value is: nothing here could sort them by label.
+ * every stored value is: nothing here could sort them by label.  With
+ * required, no records when a bit of it is on no stage or label (as
+ * jview_decode_timed_masks below).
  */
 EventBuffer *
 jview_decode_masks(const struct varlena *datum, const char *type_name,
-				   MemoryContext mcxt, JViewMaskFn fill, void *arg, JourneyView *view)
+				   MemoryContext mcxt, JViewMaskFn fill, void *arg, JourneyView *view,
+				   uint64 required)
 {
 	JourneyView *v = view;		/* parsed in place: a view is 3 kB, copied per row */
 	JViewMasks	m;
@@ -965,26 +982,15 @@ jview_decode_masks(const struct varlena *datum, const char *type_name,
 	b = evbuf_create(mcxt, v->stages.is_default ? stagelist_default()
 					 : stagelist_copy(mcxt, &v->stages), NULL);
 	masks_setup(v, fill, arg, &m, stack_masks);
-	if (v->ntouches > 0)
-		evbuf_reserve(b, v->ntouches);
-	b->n = decode_masked(v, &m, b->ev, NULL, false);
+	if (required == 0 || (masks_union(v, &m) & required) == required)
+	{
+		if (v->ntouches > 0)
+			evbuf_reserve(b, v->ntouches);
+		b->n = decode_masked(v, &m, b->ev, NULL, false);
+	}
 	if (m.event != stack_masks)
 		pfree(m.event);
 	return b;
-}
-
-/* the union of the masks of a view's stages and labels */
-static uint64
-masks_union(const JourneyView *v, const JViewMasks *m)
-{
-	uint64		all = 0;
-	int32		i;
-
-	for (i = 0; i < v->stages.n; i++)
-		all |= m->stage[i];
-	for (i = 1; i <= v->nlabels; i++)
-		all |= m->event[i] | m->channel[i];
-	return all;
 }
 
 /*

@@ -97,7 +97,7 @@ typedef void (*JViewMaskFn) (const JourneyView *v, void *arg, JViewMasks *m);
 
 extern EventBuffer *jview_decode_masks(const struct varlena *datum, const char *type_name,
 									   MemoryContext mcxt, JViewMaskFn fill, void *arg,
-									   JourneyView *view);
+									   JourneyView *view, uint64 required);
 extern int32 jview_decode_timed_masks(const struct varlena *datum, const char *type_name,
 									  JViewMaskFn fill, void *arg, JourneyView *view,
 									  bool keep_unmatched, uint64 required, TimedMask **out);

@@ -605,12 +605,12 @@ steps_view_masks(const JourneyView *v, void *arg, JViewMasks *m)
 
 EventBuffer *
 journey_steps_decode(JourneySteps *js, const struct varlena *datum, MemoryContext mcxt,
-					 JourneyView *view)
+					 JourneyView *view, uint64 required)
 {
 	JourneyView own;
 
 	return jview_decode_masks(datum, "journey", mcxt, steps_view_masks, js,
-							  view ? view : &own);
+							  view ? view : &own, required);
 }
 
 int32

@@ -30,7 +30,7 @@
  *
  * Use:
  *		JourneySteps *js = journey_steps_cached(&cache, fn_mcxt, arr, "journey_x", 1, false);
- *		EventBuffer  *b = journey_steps_decode(js, datum, CurrentMemoryContext, NULL);
+ *		EventBuffer  *b = journey_steps_decode(js, datum, CurrentMemoryContext, NULL, 0);
  *		b->ev[i].mask						-- bit k: step k matches touch i
  *
  * Parsing depends only on the texts (a parsed JourneySteps is kept for the
@@ -162,11 +162,13 @@ extern JourneySteps *journey_event_step_cached(JourneyStepsCache *cache, MemoryC
  * A stored journey's touches with each touch's mask set to the steps it
  * matches, labels matched by their bytes, not interned (jview_decode_masks:
  * the buffer has no dictionary; channel and event index view's labels, and
- * view may be NULL when the caller reads neither).
+ * view may be NULL when the caller reads neither).  No records when a bit
+ * of required is on no stage or label of the journey.
  */
 struct JourneyView;
 extern EventBuffer *journey_steps_decode(JourneySteps *js, const struct varlena *datum,
-										 MemoryContext mcxt, struct JourneyView *view);
+										 MemoryContext mcxt, struct JourneyView *view,
+										 uint64 required);
 
 /*
  * The same touches as times and masks alone, in canonical order, left out

@@ -335,6 +335,21 @@ node_walk(NodeRow *rows, int32 n, const NodeParams *p)
 	return (i < 0 || i >= n) ? -1 : i;
 }
 
+/*
+ * The steps node_walk finds no node without: each event of the chain, and
+ * event 1 for a base that is its first (last) match.
+ */
+static uint64
+node_required_steps(const NodeParams *p)
+{
+	uint64		required = (p->nevents >= 64) ? ~UINT64CONST(0)
+		: (UINT64CONST(1) << p->nevents) - 1;
+
+	if (p->base == BASE_FIRST_MATCH || p->base == BASE_LAST_MATCH)
+		required |= UINT64CONST(1);
+	return required;
+}
+
 /* the value of the next (previous) row after the chain, or NULL */
 Datum
 sequence_next_node_finalfn(PG_FUNCTION_ARGS)
@@ -408,8 +423,9 @@ journey_next_node(PG_FUNCTION_ARGS)
 	parse_direction_base(fn, PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1),
 						 PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2),
 						 js->nsteps, &params);
+	/* no node unless some touches can fill every event of the chain */
 	b = journey_steps_decode(js, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0)),
-							 CurrentMemoryContext, &v);
+							 CurrentMemoryContext, &v, node_required_steps(&params));
 	rows = palloc(Max(b->n, 1) * sizeof(NodeRow));
 	for (i = 0; i < b->n; i++)
 	{
