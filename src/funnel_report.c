@@ -987,7 +987,8 @@ funnel_report_finalfn(PG_FUNCTION_ARGS)
 
 /*
  * percentile_cont over a sorted multiset of durations, in microseconds,
- * rounded to the microsecond.  The interpolation runs in double, so the
+ * rounded to the microsecond; exact when the position is a rank.  The
+ * interpolation between two durations runs in double, so the
  * result is clamped to the upper neighbour: near INT64_MAX the double
  * rounds up to 2^63, which does not fit in an int64.
  */
@@ -1024,6 +1025,9 @@ percentile(const Pair *pairs, int64 n, int64 total, double p)
 		if (i == n - 1)
 			hi = pairs[i].d;
 	}
+	/* at a rank, the duration itself (a double has 53 bits: 285 years) */
+	if (frac == 0)
+		return lo;
 	v = (double) lo + ((double) hi - (double) lo) * frac;
 	/* below (double) hi, v (an integer from 2^52 on) fits in an int64 */
 	if (!(v < (double) hi))

@@ -52,6 +52,7 @@ funnel_required_steps(uint32 modes)
 {
 	return (modes & FM_UNORDERED) ? 0 : UINT64CONST(1);
 }
+
 extern int	funnel_walk(FunnelRow *rows, int32 n, int nsteps, int64 window,
 						uint32 modes, int64 *times);
 

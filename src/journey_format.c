@@ -865,18 +865,25 @@ masks_setup(const JourneyView *v, JViewMaskFn fill, void *arg, JViewMasks *m, ui
 	m->event[0] = m->channel[0] = 0;
 }
 
-/* the union of the masks of a view's stages and labels */
-static uint64
-masks_union(const JourneyView *v, const JViewMasks *m)
+/*
+ * Whether every bit of required is on some stage or label of the view: a
+ * touch's mask is the union of its stage's and labels' masks, so when one
+ * is on none, no touch has it.  (A stage counts whether or not a touch is
+ * in it: a step on stages never skips a journey.)
+ */
+static bool
+masks_cover(const JourneyView *v, const JViewMasks *m, uint64 required)
 {
 	uint64		all = 0;
 	int32		i;
 
+	if (required == 0)
+		return true;
 	for (i = 0; i < v->stages.n; i++)
 		all |= m->stage[i];
 	for (i = 1; i <= v->nlabels; i++)
 		all |= m->event[i] | m->channel[i];
-	return all;
+	return (all & required) == required;
 }
 
 /*
@@ -982,7 +989,7 @@ jview_decode_masks(const struct varlena *datum, const char *type_name,
 	b = evbuf_create(mcxt, v->stages.is_default ? stagelist_default()
 					 : stagelist_copy(mcxt, &v->stages), NULL);
 	masks_setup(v, fill, arg, &m, stack_masks);
-	if (required == 0 || (masks_union(v, &m) & required) == required)
+	if (masks_cover(v, &m, required))
 	{
 		if (v->ntouches > 0)
 			evbuf_reserve(b, v->ntouches);
@@ -1002,10 +1009,9 @@ jview_decode_masks(const struct varlena *datum, const char *type_name,
  * copy from.
  *
  * required: mask bits the walk needs on some touch to find anything (a
- * funnel's first step, a sequence's conditions, a conversion).  A touch's
- * mask is the union of its stage's and labels' masks, so when a bit is on
- * no stage or label of the value, no touch has it: the touches are then
- * neither read nor checked, and 0 is returned.  The journey's label block
+ * funnel's first step, a sequence's conditions, a conversion).  When one is
+ * on no stage or label of the value (masks_cover), no touch has it: the
+ * touches are then neither read nor checked, and 0 is returned.  The journey's label block
  * serves as an index: most customers never purchased.
  */
 int32
@@ -1020,15 +1026,15 @@ jview_decode_timed_masks(const struct varlena *datum, const char *type_name,
 
 	jview_parse(v, datum, type_name, false);
 	masks_setup(v, fill, arg, &m, stack_masks);
-	if (required != 0 && (masks_union(v, &m) & required) != required)
-	{
-		*out = palloc(sizeof(TimedMask));
-		n = 0;
-	}
-	else
+	if (masks_cover(v, &m, required))
 	{
 		*out = palloc(Max(v->ntouches, 1) * sizeof(TimedMask));
 		n = decode_masked(v, &m, NULL, *out, keep_unmatched);
+	}
+	else
+	{
+		*out = palloc(sizeof(TimedMask));
+		n = 0;
 	}
 	if (m.event != stack_masks)
 		pfree(m.event);

@@ -7,14 +7,18 @@
  *
  * Those arrays hold a value per customer (hundreds of thousands at a
  * time), and qsort with a comparison function was a quarter of
- * journey_stage_stats.  A least-significant-digit radix sort reads the
+ * journey_stage_stats.  A customer's touch times (touches_before_each_conversion,
+ * session_count) are sorted here too.  A least-significant-digit radix sort reads the
  * keys once for the histograms of all its digits, then moves every element
  * once per digit; only the bits in which the keys differ are sorted on (a
  * month of microsecond durations spans 42 bits: four passes of 11 bits).
  * It needs a second array as large as the first, so an array of more than
  * KEY_SORT_RADIX_MAX_BYTES, or one whose second array cannot be had, is
- * sorted in place by qsort instead; short arrays by insertion.  Both paths
- * answer a cancel within CJ_CHECK_STRIDE + 1 elements or comparisons.
+ * sorted in place by qsort instead; short arrays by insertion.  The radix
+ * loops check for interrupts every CJ_CHECK_STRIDE + 1 elements and qsort's
+ * comparator as often; the insertion sort sees at most
+ * KEY_SORT_INSERTION_MAX elements, and the final copy of a radix sort (at
+ * most KEY_SORT_RADIX_MAX_BYTES, some 25 ms) none.
  *
  *-------------------------------------------------------------------------
  */
@@ -22,6 +26,7 @@
 #include "key_sort.h"
 
 #include "miscadmin.h"
+#include "utils/memutils.h"
 
 #define RADIX_BITS		11
 #define RADIX_BUCKETS	(1 << RADIX_BITS)
@@ -30,8 +35,10 @@
 /* below this many elements, insertion sort */
 #define KEY_SORT_INSERTION_MAX	48
 
-/* the largest array sorted with a second array beside it */
+/* the largest array sorted with a second array beside it (a plain chunk) */
 #define KEY_SORT_RADIX_MAX_BYTES	((Size) 256 * 1024 * 1024)
+StaticAssertDecl(KEY_SORT_RADIX_MAX_BYTES <= MaxAllocSize,
+				 "the second array of a radix sort is no huge allocation");
 
 /* signed to unsigned, order kept: the sign bit flipped */
 static inline uint64
@@ -109,16 +116,17 @@ radix_sort(int64 *v, Size n, int width)
 	while (npasses < RADIX_PASSES && (range >> (npasses * RADIX_BITS)) != 0)
 		npasses++;
 
+	count = palloc0(npasses * RADIX_BUCKETS * sizeof(Size));
 	tmp = bytes <= KEY_SORT_RADIX_MAX_BYTES
-		? palloc_extended(bytes, MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM) : NULL;
+		? palloc_extended(bytes, MCXT_ALLOC_NO_OOM) : NULL;
 	if (tmp == NULL)
 	{
+		pfree(count);
 		qsort(v, n, width * sizeof(int64), cmp_first_int64);
 		return;
 	}
 
 	/* one read of the keys for every digit's histogram */
-	count = palloc0(npasses * RADIX_BUCKETS * sizeof(Size));
 	for (i = 0; i < n; i++)
 	{
 		uint64		k = key_bits(v[i * width]) - lo;

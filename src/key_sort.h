@@ -8,7 +8,7 @@
 #ifndef CJOURNEY_KEY_SORT_H
 #define CJOURNEY_KEY_SORT_H
 
-#include "postgres.h"
+#include "cjourney.h"
 
 /* Sort n int64 values in ascending order. */
 extern void key_sort_int64(int64 *v, Size n);

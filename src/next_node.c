@@ -336,18 +336,14 @@ node_walk(NodeRow *rows, int32 n, const NodeParams *p)
 }
 
 /*
- * The steps node_walk finds no node without: each event of the chain, and
- * event 1 for a base that is its first (last) match.
+ * The steps node_walk finds no node without: each event of the chain (a
+ * first_match or last_match base is a match of event 1, and those bases
+ * take at least one event).
  */
 static uint64
 node_required_steps(const NodeParams *p)
 {
-	uint64		required = (p->nevents >= 64) ? ~UINT64CONST(0)
-		: (UINT64CONST(1) << p->nevents) - 1;
-
-	if (p->base == BASE_FIRST_MATCH || p->base == BASE_LAST_MATCH)
-		required |= UINT64CONST(1);
-	return required;
+	return (p->nevents >= 64) ? ~UINT64CONST(0) : (UINT64CONST(1) << p->nevents) - 1;
 }
 
 /* the value of the next (previous) row after the chain, or NULL */

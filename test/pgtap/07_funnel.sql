@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(22);
+SELECT plan(25);
 
 -- a 3-step funnel: ad or page view, then signup or demo request, then purchase
 CREATE TEMP TABLE steps AS
@@ -211,13 +211,15 @@ SELECT isnt_empty($$
 
 -- A report sorts its durations by radix (src/key_sort.c): groups around the
 -- insertion-sort size and past it, shuffled, with zero, equal and close
--- durations (percentile_cont, to the microsecond), and durations spread
--- over 60 bits (n - 1 a multiple of 10, so that the median and p90 are
--- elements: percentile_disc, exact)
+-- durations and durations of up to 41 bits (percentile_cont, to the
+-- microsecond), and durations spread over 58 bits, 9,000 years (six
+-- passes of 11 bits; n - 1 a multiple of 10, so that the median and p90
+-- are elements: percentile_disc, exact).  hashint8 is 32 bits wide:
+-- hashint8extended's 64, masked, make the wide keys.
 CREATE TEMP TABLE ks AS
-SELECT n, i, CASE WHEN n IN (11, 51, 20001) THEN abs(hashint8(n * 100000 + i)) % (1::bigint << 60)
-                  ELSE CASE i % 4 WHEN 0 THEN 0 WHEN 1 THEN abs(hashint8(i)) % 1000
-                                  WHEN 2 THEN abs(hashint8(i)) % (1::bigint << 41) ELSE 7 END END AS d
+SELECT n, i, CASE WHEN n IN (11, 51, 20001) THEN hashint8extended(n * 100000 + i, 0) & ((1::bigint << 58) - 1)
+                  ELSE CASE i % 4 WHEN 0 THEN 0 WHEN 1 THEN hashint8extended(i, 0) & 1023
+                                  WHEN 2 THEN hashint8extended(i, 1) & ((1::bigint << 41) - 1) ELSE 7 END END AS d
 FROM unnest(ARRAY[1, 2, 11, 47, 48, 49, 50, 51, 64, 65, 1000, 20001, 70000]) n, generate_series(1, n) i;
 CREATE TEMP TABLE ks_steps AS
 SELECT n, (extract(epoch FROM f.median_time_from_previous) * 1000000)::numeric AS median_us,
@@ -238,7 +240,29 @@ SELECT results_eq(
   $$SELECT n, median_us, p90_us FROM ks_steps WHERE n IN (11, 51, 20001) ORDER BY n$$,
   $$SELECT n, percentile_disc(0.5) WITHIN GROUP (ORDER BY d)::numeric, percentile_disc(0.9) WITHIN GROUP (ORDER BY d)::numeric
     FROM ks WHERE n IN (11, 51, 20001) GROUP BY n ORDER BY n$$,
-  'funnel report percentiles of durations spread over 60 bits = percentile_disc, exactly');
+  'funnel report percentiles of durations spread over 58 bits = percentile_disc, exactly');
+SELECT ok((SELECT max(d) FROM ks WHERE n = 20001) > (1::bigint << 57), 'the wide durations do span 58 bits');
+
+-- A step 1 that most journeys lack (purchase): a journey whose labels
+-- cannot match it is answered without reading its touches (0 in the modes
+-- of a chain; the unordered funnel still counts its other steps), the
+-- others walked; both = the rows form, every mode, and retention likewise
+CREATE TEMP TABLE wj_rare AS
+SELECT m.mode, w.customer_id,
+       window_funnel(interval '3 days', m.mode, w.t, w.event = 'purchase', w.event = 'page_view',
+                     w.event IN ('signup', 'purchase')) AS level,
+       retention(w.event = 'purchase', w.event = 'page_view', w.channel = 'email') AS r,
+       bool_or(w.event = 'purchase') AS buyer
+FROM wj w CROSS JOIN wj_modes m GROUP BY 1, 2;
+SELECT ok((SELECT count(*) FILTER (WHERE buyer) > 20 AND count(*) FILTER (WHERE NOT buyer) > 20
+                  AND count(*) FILTER (WHERE NOT buyer AND level > 0) > 0
+           FROM wj_rare WHERE mode = 'unordered'),
+          'buyers and others both (the others at levels above 0 when unordered)');
+SELECT is_empty($$SELECT r.mode, r.customer_id FROM wj_rare r JOIN wj_j USING (customer_id)
+                  WHERE r.level IS DISTINCT FROM journey_window_funnel(j, interval '3 days', r.mode,
+                          'event = purchase', 'event = page_view', 'event = signup | event = purchase')
+                     OR r.mode = 'default' AND r.r IS DISTINCT FROM journey_retention(j, 'event = purchase', 'event = page_view', 'channel = email')$$,
+                'a step 1 most journeys lack: journey_window_funnel = window_funnel every mode, journey_retention = retention');
 
 SELECT * FROM finish();
 ROLLBACK;

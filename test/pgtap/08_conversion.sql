@@ -3,7 +3,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(24);
+SELECT plan(28);
 
 CREATE TEMP TABLE conv AS
 SELECT customer_id,
@@ -108,6 +108,34 @@ SELECT is_empty($$SELECT customer_id FROM dconv
 SELECT is_empty($$SELECT customer_id FROM dconv
                   WHERE r IS DISTINCT FROM journey_retention(j, 'event = signup', 'event = purchase', 'channel = store', 'stage = advocacy')$$,
                 'journey_retention = retention with the steps as conditions');
+-- A conversion most journeys lack (purchase): those journeys are answered
+-- from their labels, without reading their touches (NULL); = the rows forms
+CREATE TEMP TABLE dbuy AS
+SELECT customer_id, touches_before_each_conversion(t, event = 'purchase') AS cycles,
+       time_to_conversion(t, event = 'purchase') AS ttc,
+       touches_before_conversion(t, event = 'purchase', interval '3 days') AS n3
+FROM dj GROUP BY customer_id;
+SELECT ok((SELECT count(*) FILTER (WHERE ttc IS NULL) > 20 AND count(*) FILTER (WHERE ttc IS NOT NULL) > 20 FROM dbuy),
+          'buyers and others both');
+SELECT is_empty($$SELECT customer_id FROM dbuy JOIN dconv USING (customer_id)
+                  WHERE dbuy.cycles IS DISTINCT FROM journey_touches_before_each(j, 'event = purchase')
+                     OR dbuy.ttc IS DISTINCT FROM journey_time_to(j, 'event = purchase')
+                     OR dbuy.n3 IS DISTINCT FROM journey_touches_before(j, 'event = purchase', interval '3 days')$$,
+                'a conversion most journeys lack: journey_touches_before_each, journey_time_to, journey_touches_before = the rows forms');
+-- A customer's touch times sorted by radix (src/key_sort.c): 300 shuffled
+-- touches on each side of 2000-01-01 (negative and positive in
+-- PostgreSQL's epoch) = the same touches fed in time order (not sorted)
+CREATE TEMP TABLE old_touches AS
+SELECT g % 3 AS c, '1999-12-25'::timestamptz + (hashint8extended(g, 0) & ((1::bigint << 40) - 1)) * interval '1 microsecond' AS t,
+       g % 17 = 0 AS conv
+FROM generate_series(1, 900) g;
+SELECT ok((SELECT count(*) FILTER (WHERE t < '2000-01-01') > 100 AND count(*) FILTER (WHERE t >= '2000-01-01') > 100 FROM old_touches),
+          'touch times on both sides of PostgreSQL''s epoch');
+SELECT results_eq(
+  $$SELECT c, touches_before_each_conversion(t, conv ORDER BY hashint8extended(c * 1000 + extract(microseconds FROM t)::bigint, 7))
+    FROM old_touches GROUP BY c ORDER BY c$$,
+  $$SELECT c, touches_before_each_conversion(t, conv ORDER BY t) FROM old_touches GROUP BY c ORDER BY c$$,
+  'touches_before_each_conversion of shuffled touches (sorted by radix) = of touches in time order');
 
 -- The aggregate state on the wire (parallel plans): the extension's own
 -- serialize and deserialize functions are bound to temporary functions, so

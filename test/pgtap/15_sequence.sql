@@ -9,7 +9,7 @@
 \pset format unaligned
 \pset tuples_only true
 BEGIN;
-SELECT plan(32);
+SELECT plan(33);
 
 -- a plain table (temporary ones are never scanned in parallel)
 CREATE TABLE tp AS SELECT * FROM touchpoints;
@@ -186,6 +186,23 @@ SELECT is_empty($$
          journey_next_node(j, 'forward', 'head'),
          journey_next_node(j, 'backward', 'tail', 'stage >= retention')) IS DISTINCT FROM (f, b, h, t)$$,
   'journey_next_node = sequence_next_node over the rows, every customer');
+-- Conditions most journeys lack (purchase): those journeys are answered
+-- from their labels, without reading their touches; = the rows forms
+SELECT is_empty($$
+  SELECT customer_id FROM jr JOIN (
+    SELECT customer_id,
+           sequence_match('(?1).*(?2)', occurred_at, event = 'page_view', event = 'purchase') AS m,
+           sequence_count('(?1)(?t<=86400)(?2)', occurred_at, event = 'page_view', event = 'purchase') AS c,
+           sequence_next_node('forward', 'first_match', occurred_at, event, true, event = 'purchase') AS f,
+           sequence_next_node('backward', 'tail', occurred_at, event, true, event = 'purchase', event = 'page_view') AS t,
+           bool_or(event = 'purchase') AS buyer
+    FROM tp GROUP BY customer_id) r USING (customer_id)
+  WHERE (journey_sequence_match(j, '(?1).*(?2)', 'event = page_view', 'event = purchase'),
+         journey_sequence_count(j, '(?1)(?t<=86400)(?2)', 'event = page_view', 'event = purchase'),
+         journey_next_node(j, 'forward', 'first_match', 'event = purchase'),
+         journey_next_node(j, 'backward', 'tail', 'event = purchase', 'event = page_view')) IS DISTINCT FROM (m, c, f, t)
+     OR NOT EXISTS (SELECT 1 FROM tp WHERE event = 'purchase')$$,
+  'a condition most journeys lack: journey_sequence_match/count and journey_next_node = the row forms');
 
 -- ---- errors ------------------------------------------------------------------
 SELECT throws_ok($$SELECT sequence_match('(?1) (?2)', occurred_at, true, true) FROM tp$$, '2201B',
