@@ -282,6 +282,23 @@ evbuf_merge(EventBuffer *dst, const EventBuffer *src)
 		merge_runs(dst, n1);
 }
 
+/*
+ * evbuf_merge when src is the last run dst will take (journey_merge, a
+ * store's refresh: a stored journey and the rows queued for it): two runs
+ * in canonical order merge in one pass whatever their lengths.  A few late
+ * touches merged into a long journey were otherwise left for a full sort.
+ */
+void
+evbuf_merge_last(EventBuffer *dst, const EventBuffer *src)
+{
+	int32		n1 = dst->n;
+	bool		was_sorted = dst->sorted;
+
+	evbuf_merge(dst, src);
+	if (!dst->sorted && was_sorted && src->sorted && n1 > 0)
+		merge_runs(dst, n1);
+}
+
 /* Deep copy into mcxt, sharing the dictionary and stage list. */
 EventBuffer *
 evbuf_copy(MemoryContext mcxt, const EventBuffer *src)

@@ -70,6 +70,7 @@ extern void evbuf_reserve(EventBuffer *b, int32 extra);
 extern void evbuf_append(EventBuffer *b, TimestampTz ts, uint64 mask, int32 stage,
 						 int32 channel, int32 event, Datum value, bool has_value);
 extern void evbuf_merge(EventBuffer *dst, const EventBuffer *src);
+extern void evbuf_merge_last(EventBuffer *dst, const EventBuffer *src);
 extern EventBuffer *evbuf_copy(MemoryContext mcxt, const EventBuffer *src);
 extern void evbuf_sort(EventBuffer *b);
 extern int	evbuf_event_cmp(const EventBuffer *ba, const CjEvent *a,

@@ -560,7 +560,7 @@ journey_merge(PG_FUNCTION_ARGS)
 				 errhint("Merge journeys built from the same stage enum.")));
 	ba = jview_to_buffer(&a, CurrentMemoryContext, dict, 0, a.ntouches);
 	bb = jview_to_buffer(&b, CurrentMemoryContext, dict, 0, b.ntouches);
-	evbuf_merge(ba, bb);
+	evbuf_merge_last(ba, bb);
 	PG_RETURN_POINTER(journey_encode(ba));
 }
 
