@@ -7,6 +7,7 @@
  */
 #include "cjourney.h"
 #include "event_buffer.h"
+#include "key_sort.h"
 #include "wire.h"
 
 #include "libpq/pqformat.h"
@@ -309,13 +310,45 @@ evbuf_copy(MemoryContext mcxt, const EventBuffer *src)
 	return b;
 }
 
+/*
+ * The canonical order of records without labels or values (states of
+ * window_funnel, sequence_match, journey_stage_stats, ...): time, stage,
+ * mask, as evbuf_event_cmp orders them, by radix sort.
+ */
+static const KeySortKey unlabelled_order[] = {
+	{offsetof(CjEvent, ts), 8, true},
+	{offsetof(CjEvent, stage), 4, true},
+	{offsetof(CjEvent, mask), 8, false},
+};
+
+/* whether no record has a label or a value */
+static bool
+evbuf_unlabelled(const EventBuffer *b)
+{
+	int32		i;
+
+	if (b->nvalues > 0)
+		return false;
+	for (i = 0; i < b->n; i++)
+	{
+		CJ_CHECK_EVERY(i);
+		if (b->ev[i].channel >= 0 || b->ev[i].event >= 0 || b->ev[i].value >= 0)
+			return false;
+	}
+	return true;
+}
+
 /* Put records in canonical order (idempotent). */
 void
 evbuf_sort(EventBuffer *b)
 {
 	if (!b->sorted)
 	{
-		qsort_arg(b->ev, b->n, sizeof(CjEvent), evbuf_qsort_cmp, b);
+		if (evbuf_unlabelled(b))
+			key_sort_records(b->ev, b->n, sizeof(CjEvent), unlabelled_order,
+							 lengthof(unlabelled_order));
+		else
+			qsort_arg(b->ev, b->n, sizeof(CjEvent), evbuf_qsort_cmp, b);
 		b->sorted = true;
 	}
 }
