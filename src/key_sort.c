@@ -227,7 +227,9 @@ radix_sort(char *v, Size n, const Size size, const KeySortKey *keys, int nkeys)
 void
 key_sort_records(void *base, Size n, Size size, const KeySortKey *keys, int nkeys)
 {
-	Assert(size % 4 == 0 && size <= KEY_SORT_MAX_RECORD && nkeys > 0);
+	/* the insertion sort holds a record on its stack: not an assertion alone */
+	if (size == 0 || size % 4 != 0 || size > KEY_SORT_MAX_RECORD || nkeys <= 0)
+		elog(ERROR, "key_sort_records cannot sort records of %zu bytes by %d keys", size, nkeys);
 	/* constant sizes, so that each record moves in a few instructions */
 	switch (size)
 	{

@@ -20,8 +20,8 @@ typedef struct KeySortKey
 
 /*
  * Sort n records of size bytes (8, 16 or 32 for the fast paths; any
- * multiple of 4) by their keys, the first most significant; records with
- * equal keys keep no particular order.
+ * multiple of 4 up to 64) by their keys, the first most significant;
+ * records with equal keys keep no particular order.
  */
 extern void key_sort_records(void *base, Size n, Size size, const KeySortKey *keys,
 							 int nkeys);
